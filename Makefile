@@ -1,0 +1,57 @@
+# SeqLab — the two commands a fresh Debian machine needs are `make demo` and `make test`.
+# Numeric code is only meaningful in release builds, so everything here builds with -c release.
+
+SWIFT        ?= swift
+RELEASE      := -c release
+TESTFLAGS    := -c release -Xswiftc -enable-testing
+BIN          := .build/release/seqlab
+# Keep OpenBLAS on the AVX2 kernels that PyTorch's MKL also uses here, so speed ratios are fair.
+export OPENBLAS_CORETYPE ?= Haswell
+export OPENBLAS_L2_SIZE  ?= 512
+
+APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
+
+.PHONY: demo test build deps data bench check-all clean
+
+## demo: install what is missing, fetch real data, build, and run the quickstart.
+demo: deps data build
+	@echo "== seqlab bench gemm (the engine's matrix products against a plain C call of cblas_sgemm)"
+	$(BIN) bench gemm
+
+## test: install what is missing and run every test (release build).
+test: deps
+	$(SWIFT) build $(RELEASE)
+	$(SWIFT) test $(TESTFLAGS)
+
+build: deps
+	$(SWIFT) build $(RELEASE)
+
+## deps: system packages; installs them with apt-get as root, or prints the command to run.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing system packages:$$missing"; \
+	    echo "run:  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## data: MovieLens-100K atomic files from the recbole wheel on PyPI into Data/ml-100k (checksummed).
+data:
+	@scripts/fetch-ml100k.sh Data/ml-100k
+
+## bench: every benchmark, one JSON object per line.
+bench: build
+	$(BIN) bench gemm
+
+## check-all: the tests plus the heavier runs that do not belong in CI.
+check-all: test bench
+
+clean:
+	rm -rf .build

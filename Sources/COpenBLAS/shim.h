@@ -1,0 +1,2 @@
+// OpenBLAS: CBLAS (sgemm and friends), thread control and identity, LAPACK (sgesvd, for later).
+#include <cblas.h>
