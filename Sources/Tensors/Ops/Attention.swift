@@ -1,0 +1,120 @@
+// Masked multi-head scaled dot-product attention over already-projected q, k, v.
+//
+// Head h owns columns h·D ..< (h+1)·D of the hidden axis (D = H / heads); the GEMMs read those
+// columns in place through the leading dimension, so no per-head copies are made.
+//   S = Q_h K_hᵀ / √D + mask,   P = softmax(S),   O_h = P V_h
+// The mask is additive (RecBole adds −10000 rather than −∞), so a row whose keys are all masked
+// becomes uniform instead of NaN, exactly as the reference models behave. P is kept and returned:
+// attention maps shown to users are these very probabilities, not a second computation.
+// Backward, per head:
+//   dP = dO_h V_hᵀ,  dV_h += Pᵀ dO_h,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+//   dQ_h += dS K_h / √D,  dK_h += dSᵀ Q_h / √D
+
+/// The output of attention and the probabilities that produced it.
+public struct AttentionOutput {
+    /// Attended values [B, Lq, H], heads concatenated.
+    public let output: Tensor
+    /// Attention probabilities [B, heads, Lq, Lk].
+    public let probabilities: Tensor
+}
+
+extension Graph {
+    /// Multi-head attention of q [B, Lq, H] over k, v [B, Lk, H].
+    /// - Parameters:
+    ///   - validKeys: [B, Lk] ids; a key whose id is 0 is padding and is masked.
+    ///   - causal: mask keys after the query position (key index > query index).
+    ///   - maskValue: the additive mask (−10000 as RecBole; use −1e9 for a harder mask).
+    public func attention(
+        q: Tensor, k: Tensor, v: Tensor, heads: Int,
+        validKeys: IndexTensor? = nil, causal: Bool, maskValue: Float = -10000
+    ) -> AttentionOutput {
+        precondition(q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3,
+                     "attention: q must be [B, Lq, H], k and v [B, Lk, H]; got \(q.shape), \(k.shape), \(v.shape)")
+        let (b, lq, h) = (q.shape[0], q.shape[1], q.shape[2])
+        let lk = k.shape[1]
+        precondition(k.shape[0] == b && k.shape[2] == h, "attention: q and k disagree: \(q.shape) vs \(k.shape)")
+        precondition(heads >= 1 && h % heads == 0, "attention: \(heads) heads do not divide hidden size \(h)")
+        if let validKeys { precondition(validKeys.shape == [b, lk], "attention: validKeys must be [\(b), \(lk)]") }
+        let d = h / heads
+        let scale = 1 / Float(d).squareRoot()
+
+        let out = make([b, lq, h])
+        let probs = make([b, heads, lq, lk])
+        let pq = q.pointer, pk = k.pointer, pv = v.pointer, po = out.pointer, pp = probs.pointer
+        // The additive mask for one batch row, [Lq, Lk], shared by its heads.
+        let mask = make([lq, lk])
+        let pm = mask.pointer
+        for bi in 0..<b {
+            Self.fillMask(pm, lq: lq, lk: lk, causal: causal, maskValue: maskValue,
+                          keys: validKeys.map { ($0, bi * lk) })
+            for hi in 0..<heads {
+                let s = pp + (bi * heads + hi) * lq * lk
+                let qh = pq + bi * lq * h + hi * d, kh = pk + bi * lk * h + hi * d
+                let vh = pv + bi * lk * h + hi * d, oh = po + bi * lq * h + hi * d
+                // S[Lq, Lk] = Q_h K_hᵀ · scale
+                BLAS.gemm(transB: true, m: lq, n: lk, k: d, alpha: scale, a: qh, lda: h, b: kh, ldb: h, c: s, ldc: lk)
+                for i in 0..<(lq * lk) { s[i] += pm[i] }
+                for r in 0..<lq { softmaxRow(s + r * lk, s + r * lk, lk) }
+                // O_h[Lq, D] = P V_h
+                BLAS.gemm(m: lq, n: d, k: lk, a: s, lda: lk, b: vh, ldb: h, c: oh, ldc: h)
+            }
+        }
+
+        if needsGradient(q, k, v) {
+            record(out) { [unowned self] in
+                guard let go = out.grad?.pointer else { return }
+                let gq = q.requiresGrad ? self.gradient(of: q) : nil
+                let gk = k.requiresGrad ? self.gradient(of: k) : nil
+                let gv = v.requiresGrad ? self.gradient(of: v) : nil
+                let dS = self.make([lq, lk]).pointer
+                for bi in 0..<b {
+                    for hi in 0..<heads {
+                        let p = pp + (bi * heads + hi) * lq * lk
+                        let qo = bi * lq * h + hi * d, ko = bi * lk * h + hi * d
+                        let goh = go + qo
+                        if let gv {
+                            // dV_h[Lk, D] += Pᵀ dO_h
+                            BLAS.gemm(transA: true, m: lk, n: d, k: lq, a: p, lda: lk, b: goh, ldb: h,
+                                      beta: 1, c: gv + ko, ldc: h)
+                        }
+                        guard gq != nil || gk != nil else { continue }
+                        // dP[Lq, Lk] = dO_h V_hᵀ, then dS = P ⊙ (dP − rowsum(dP ⊙ P))
+                        BLAS.gemm(transB: true, m: lq, n: lk, k: d, a: goh, lda: h, b: pv + ko, ldb: h, c: dS, ldc: lk)
+                        for r in 0..<lq {
+                            let pr = p + r * lk, dr = dS + r * lk
+                            var dot: Float = 0
+                            for j in 0..<lk { dot += dr[j] * pr[j] }
+                            for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) }
+                        }
+                        if let gq {
+                            // dQ_h[Lq, D] += dS K_h · scale
+                            BLAS.gemm(m: lq, n: d, k: lk, alpha: scale, a: dS, lda: lk, b: pk + ko, ldb: h,
+                                      beta: 1, c: gq + qo, ldc: h)
+                        }
+                        if let gk {
+                            // dK_h[Lk, D] += dSᵀ Q_h · scale
+                            BLAS.gemm(transA: true, m: lk, n: d, k: lq, alpha: scale, a: dS, lda: lk, b: pq + qo, ldb: h,
+                                      beta: 1, c: gk + ko, ldc: h)
+                        }
+                    }
+                }
+            }
+        }
+        return AttentionOutput(output: out, probabilities: probs)
+    }
+
+    /// Writes the additive mask [Lq, Lk] for one batch row: `maskValue` where the key is padding
+    /// (id 0 in `keys`) or, if causal, after the query; 0 elsewhere.
+    private static func fillMask(
+        _ pm: UnsafeMutablePointer<Float>, lq: Int, lk: Int, causal: Bool, maskValue: Float,
+        keys: (IndexTensor, Int)?
+    ) {
+        for i in 0..<lq {
+            for j in 0..<lk {
+                var masked = causal && j > i
+                if let (ids, offset) = keys, ids.values[offset + j] == 0 { masked = true }
+                pm[i * lk + j] = masked ? maskValue : 0
+            }
+        }
+    }
+}

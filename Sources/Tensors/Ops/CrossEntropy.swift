@@ -1,0 +1,179 @@
+// Softmax cross-entropy: on given logits, fused with the output projection for large vocabularies,
+// and sampled (a positive against drawn negatives).
+//
+// The fused form never holds the [R, V] logits of the whole batch. It walks row blocks small enough
+// for `maxBlockBytes`, and since the loss is the end of the graph it computes the gradients of the
+// block while the block's logits are at hand:
+//   Z = H_blk · W + b,  P = softmax(Z),  dZ = (P − onehot(target)) / count  (0 for ignored rows)
+//   dH_blk = dZ · Wᵀ,   dW += H_blkᵀ · dZ,   db += Σ_rows dZ
+// Backward then only scales those by the upstream gradient (normally 1). Memory: one block of
+// logits plus dH [R, C] and dW (the size of W).
+
+import Foundation
+
+extension Graph {
+    /// Mean cross-entropy of logits [R, V] against targets [R]; rows whose target equals
+    /// `ignoreIndex` are left out of the mean (a batch with no counted row has loss 0).
+    public func crossEntropy(_ logits: Tensor, targets: IndexTensor, ignoreIndex: Int32? = nil) -> Tensor {
+        let v = logits.lastDim, rows = logits.rows
+        precondition(targets.count == rows, "crossEntropy: \(rows) rows of logits but \(targets.count) targets")
+        let counted = countRows(targets, ignoreIndex: ignoreIndex, classes: v)
+        let loss = make([])
+        let pl = logits.pointer
+        var total: Double = 0
+        targets.values.withUnsafeBufferPointer { tp in
+            for r in 0..<rows where tp[r] != ignoreIndex {
+                total += Double(logSumExp(pl + r * v, v) - pl[r * v + Int(tp[r])])
+            }
+        }
+        loss.pointer[0] = counted == 0 ? 0 : Float(total / Double(counted))
+        if needsGradient(logits) && counted > 0 {
+            record(loss) { [unowned self] in
+                guard let gl = loss.grad?.pointer else { return }
+                let g = gl[0] / Float(counted)
+                let gx = self.gradient(of: logits)
+                let p = self.make([v]).pointer
+                targets.values.withUnsafeBufferPointer { tp in
+                    for r in 0..<rows where tp[r] != ignoreIndex {
+                        softmaxRow(pl + r * v, p, v)
+                        p[Int(tp[r])] -= 1
+                        let row = gx + r * v
+                        for j in 0..<v { row[j] += g * p[j] }
+                    }
+                }
+            }
+        }
+        return loss
+    }
+
+    /// Mean cross-entropy of (hidden · W + bias) against targets without materialising all logits.
+    /// - Parameters:
+    ///   - hidden: [..., C], flattened to R rows.
+    ///   - weight: [C, V], or [V, C] with `transposedWeight` (a tied item table).
+    ///   - bias: [V] or nil.
+    ///   - maxBlockBytes: bound on the logits block held at once (default 64 MiB).
+    public func fusedSoftmaxCrossEntropy(
+        hidden: Tensor, weight: Tensor, bias: Tensor?, targets: IndexTensor,
+        transposedWeight: Bool = false, ignoreIndex: Int32? = nil, maxBlockBytes: Int = 64 << 20
+    ) -> Tensor {
+        let c = hidden.lastDim, rows = hidden.rows
+        precondition(weight.shape.count == 2, "fusedSoftmaxCrossEntropy: weight must be 2-D, got \(weight.shape)")
+        let v = transposedWeight ? weight.shape[0] : weight.shape[1]
+        let wc = transposedWeight ? weight.shape[1] : weight.shape[0]
+        precondition(wc == c, "fusedSoftmaxCrossEntropy: hidden has \(c) channels, weight \(weight.shape)")
+        if let bias { precondition(bias.count == v, "fusedSoftmaxCrossEntropy: bias needs \(v) elements") }
+        precondition(targets.count == rows, "fusedSoftmaxCrossEntropy: \(rows) rows but \(targets.count) targets")
+        let counted = countRows(targets, ignoreIndex: ignoreIndex, classes: v)
+
+        let wantH = needsGradient(hidden), wantW = needsGradient(weight)
+        let wantB = isRecording && (bias?.requiresGrad ?? false)
+        let wantAny = (wantH || wantW || wantB) && counted > 0
+        let blockRows = max(1, min(rows, maxBlockBytes / max(1, v * MemoryLayout<Float>.size)))
+        let block = make([blockRows, v])
+        let dH = wantH ? make([rows, c]) : nil
+        let dW = wantW ? zeros(weight.shape) : nil
+        let dB = wantB ? zeros([v]) : nil
+        let ph = hidden.pointer, pw = weight.pointer, pz = block.pointer
+        let inverseCount = counted == 0 ? 0 : 1 / Float(counted)
+        var total: Double = 0
+
+        targets.values.withUnsafeBufferPointer { tp in
+            var start = 0
+            while start < rows {
+                let m = min(blockRows, rows - start)
+                let hb = ph + start * c
+                if let bias {
+                    for r in 0..<m { (pz + r * v).update(from: bias.pointer, count: v) }
+                }
+                // Z[m, V] = H_blk[m, C] · op(W)[C, V] (+ b)
+                BLAS.gemm(transB: transposedWeight, m: m, n: v, k: c, a: hb, b: pw,
+                          beta: bias == nil ? 0 : 1, c: pz)
+                for r in 0..<m {
+                    let z = pz + r * v, t = tp[start + r]
+                    if t == ignoreIndex {
+                        if wantAny { z.update(repeating: 0, count: v) }
+                        continue
+                    }
+                    let lse = logSumExp(z, v)
+                    total += Double(lse - z[Int(t)])
+                    guard wantAny else { continue }
+                    // dZ row = (softmax − onehot) / count
+                    for j in 0..<v { z[j] = exp(z[j] - lse) * inverseCount }
+                    z[Int(t)] -= inverseCount
+                }
+                guard wantAny else { start += m; continue }
+                if let dH {
+                    // dH_blk[m, C] = dZ[m, V] · op(W)ᵀ
+                    BLAS.gemm(transB: !transposedWeight, m: m, n: c, k: v, a: pz, b: pw, c: dH.pointer + start * c)
+                }
+                if let dW {
+                    if transposedWeight {
+                        // dW[V, C] += dZᵀ · H_blk
+                        BLAS.gemm(transA: true, m: v, n: c, k: m, a: pz, b: hb, beta: 1, c: dW.pointer)
+                    } else {
+                        // dW[C, V] += H_blkᵀ · dZ
+                        BLAS.gemm(transA: true, m: c, n: v, k: m, a: hb, b: pz, beta: 1, c: dW.pointer)
+                    }
+                }
+                if let dB {
+                    for r in 0..<m { for j in 0..<v { dB.pointer[j] += pz[r * v + j] } }
+                }
+                start += m
+            }
+        }
+
+        let loss = make([])
+        loss.pointer[0] = Float(total) * inverseCount
+        if wantAny {
+            record(loss) { [unowned self] in
+                guard let gl = loss.grad?.pointer else { return }
+                let g = gl[0]
+                if let dH { Self.accumulate(self.gradient(of: hidden), dH.pointer, g, rows * c) }
+                if let dW { Self.accumulate(self.gradient(of: weight), dW.pointer, g, weight.count) }
+                if let dB, let bias { Self.accumulate(self.gradient(of: bias), dB.pointer, g, v) }
+            }
+        }
+        return loss
+    }
+
+    /// Sampled softmax: each row's positive item against its own negatives, cross-entropy with the
+    /// positive as class 0. Built from primitives (embedding, batched matmul, cross-entropy).
+    /// - Parameters:
+    ///   - hidden: [R, C] sequence representations.
+    ///   - table: [N, C] item vectors.
+    ///   - positives: [R] item ids; rows with id `ignoreIndex` (padding) are left out.
+    ///   - negatives: [R, S] item ids.
+    public func sampledSoftmaxCrossEntropy(
+        hidden: Tensor, table: Tensor, positives: IndexTensor, negatives: IndexTensor, ignoreIndex: Int32 = 0
+    ) -> Tensor {
+        let rows = hidden.rows, c = hidden.lastDim
+        precondition(positives.count == rows && negatives.shape.count == 2 && negatives.shape[0] == rows,
+                     "sampledSoftmaxCrossEntropy: need positives [\(rows)] and negatives [\(rows), S]")
+        let s = negatives.shape[1]
+        var candidates = [Int32](repeating: 0, count: rows * (1 + s))
+        var classTargets = [Int32](repeating: 0, count: rows)
+        for r in 0..<rows {
+            candidates[r * (1 + s)] = positives.values[r]
+            for j in 0..<s { candidates[r * (1 + s) + 1 + j] = negatives.values[r * s + j] }
+            classTargets[r] = positives.values[r] == ignoreIndex ? -1 : 0
+        }
+        // [R, 1+S, C] · [R, C, 1] → [R, 1+S, 1]
+        let vectors = embedding(table, IndexTensor(shape: [rows, 1 + s], values: candidates), paddingIndex: nil)
+        let logits = batchedMatmul(vectors, reshape(hidden, [rows, c, 1]))
+        return crossEntropy(reshape(logits, [rows, 1 + s]), targets: IndexTensor(classTargets), ignoreIndex: -1)
+    }
+
+    /// Rows whose target is not ignored; checks every counted target is a valid class.
+    private func countRows(_ targets: IndexTensor, ignoreIndex: Int32?, classes: Int) -> Int {
+        var counted = 0
+        for t in targets.values where t != ignoreIndex {
+            precondition(t >= 0 && Int(t) < classes, "cross-entropy target \(t) outside 0..<\(classes)")
+            counted += 1
+        }
+        return counted
+    }
+
+    private static func accumulate(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ g: Float, _ n: Int) {
+        for i in 0..<n { dst[i] += g * src[i] }
+    }
+}
