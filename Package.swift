@@ -24,15 +24,17 @@ let package = Package(
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
+        // Benchmarks behind `seqlab bench`, one JSON object per line.
+        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "CKernels",
+                "Tensors", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
-            resources: [.copy("Golden")]),
+            exclude: ["Golden"]),
     ]
 )

@@ -1,20 +1,31 @@
 // `seqlab bench`: benchmarks that print one JSON object per line.
 import ArgumentParser
+import Benchmarks
 import Tensors
-import CKernels
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark; prints one JSON object per line.",
-        discussion: "Benchmarks: gemm.")
+        discussion: """
+            gemm  the engine's matrix product against a plain C call of cblas_sgemm, \
+            at 1 and 2 threads (512³, 2048³, 1600×10000×64).
+            """)
 
     @Argument(help: "Which benchmark: gemm.")
     var name: String
 
+    @Option(help: "Timed repetitions per measurement (best is reported).")
+    var repeats: Int = 5
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
     func run() throws {
         switch name {
-        case "gemm": print("not yet")
+        case "gemm":
+            for line in GemmBenchmark.run(repeats: repeats) { print(line) }
         default:
             throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm")
         }

@@ -148,7 +148,9 @@ public struct SafetensorsFile {
     /// The entry called `name`.
     public func entry(_ name: String) throws -> Entry {
         guard let e = entries.first(where: { $0.name == name }) else {
+            // Suggest only a near miss: at most two edits, and a third of the name.
             let hint = entries.map(\.name).min { editDistance($0, name) < editDistance($1, name) }
+                .flatMap { editDistance($0, name) <= min(2, max(1, name.count / 3)) ? $0 : nil }
             throw SafetensorsError(path: path, message: "no tensor named '\(name)'"
                                    + (hint.map { "; did you mean '\($0)'?" } ?? ""))
         }

@@ -168,7 +168,7 @@ for name, causal in [("att_causal", True), ("att_pad", False)]:
         assert (probs * torch.ones(L, L).triu(1)).max() < 1e-3          # future keys
     assert dk[1, 3:].abs().max() < 1e-3 and dv[1, 3:].abs().max() < 1e-3
     out.update({f"{name}.{n}": t for n, t in
-                dict(q=q, k=k, v=v, lengths=lengths, r=r, out=o, probs=probs,
+                dict(q=q, k=k, v=v, lengths=lengths.clone(), r=r, out=o, probs=probs,
                      dq=dq, dk=dk, dv=dv).items()})
 
 
