@@ -2,8 +2,8 @@
 # Numeric code is only meaningful in release builds, so everything here builds with -c release.
 
 SWIFT        ?= swift
-RELEASE      := -c release
-TESTFLAGS    := -c release -Xswiftc -enable-testing
+# One configuration for everything (tests need -enable-testing; switching flags would rebuild all).
+FLAGS        := -c release -Xswiftc -enable-testing
 BIN          := .build/release/seqlab
 # Keep OpenBLAS on the AVX2 kernels that PyTorch's MKL also uses here, so speed ratios are fair.
 export OPENBLAS_CORETYPE ?= Haswell
@@ -20,11 +20,11 @@ demo: deps data build
 
 ## test: install what is missing and run every test (release build).
 test: deps
-	$(SWIFT) build $(RELEASE)
-	$(SWIFT) test $(TESTFLAGS)
+	$(SWIFT) build $(FLAGS)
+	$(SWIFT) test $(FLAGS)
 
 build: deps
-	$(SWIFT) build $(RELEASE)
+	$(SWIFT) build $(FLAGS)
 
 ## deps: system packages; installs them with apt-get as root, or prints the command to run.
 deps:
