@@ -24,17 +24,20 @@ let package = Package(
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
+        // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
+        .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks",
+                "Tensors", "Benchmarks", "Script", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
     ]
 )

@@ -1,0 +1,183 @@
+// Notebooks: `.seqlab` scripts whose recorded outputs sit under each statement as `#> ` lines.
+//
+//   ml = synthetic("toy", seed: 1)
+//   #> Dataset toy: 200 users, 120 items, 6,000 interactions
+//
+// Running a notebook executes the statements in order and captures what each shows. Checking
+// compares that with the recorded lines (exactly, or numbers within a tolerance). Recording rewrites
+// the `#> ` lines and leaves every other line (comments, blank lines, code) as it was.
+
+import Foundation
+
+/// What one top-level statement showed when it ran.
+public struct StatementOutcome {
+    /// The statement.
+    public let statement: Statement
+    /// Lines it showed (auto-printed values and `print`).
+    public let output: [String]
+}
+
+/// The result of running a script or notebook: outcomes up to the first error, and that error.
+public struct NotebookRun {
+    /// Statements that ran, with their output (the failing one included, with its partial output).
+    public let outcomes: [StatementOutcome]
+    /// Syntax errors (all of them), or the first runtime error.
+    public let errors: [ScriptError]
+}
+
+/// A difference between a notebook's recorded output and what it shows now.
+public struct NotebookDifference: CustomStringConvertible {
+    /// Line in the notebook where the statement's recorded output is (or should be).
+    public let line: Int
+    /// What the notebook recorded.
+    public let expected: [String]
+    /// What the run showed.
+    public let actual: [String]
+
+    public var description: String {
+        "line \(line): output differs\n  expected:\n" + expected.map { "    #> \($0)" }.joined(separator: "\n")
+            + (expected.isEmpty ? "    (nothing)" : "") + "\n  actual:\n"
+            + actual.map { "    #> \($0)" }.joined(separator: "\n") + (actual.isEmpty ? "    (nothing)" : "")
+    }
+}
+
+/// Running, checking and recording notebooks.
+public enum Notebook {
+    /// True for a recorded-output line (`#> text`, or `#>` for an empty line).
+    public static func isOutputLine(_ line: Substring) -> Bool { line == "#>" || line.hasPrefix("#> ") }
+
+    /// Runs `source` with `interpreter`, stopping at the first error. `echo` receives each output
+    /// line as it is produced (the CLI prints them live).
+    public static func run(_ source: String, interpreter: Interpreter, echo: ((String) -> Void)? = nil) -> NotebookRun {
+        let (statements, syntaxErrors) = Parser.parse(source)
+        if !syntaxErrors.isEmpty { return NotebookRun(outcomes: [], errors: syntaxErrors) }
+        var outcomes: [StatementOutcome] = []
+        let saved = interpreter.output
+        defer { interpreter.output = saved }
+        var captured: [String] = []
+        interpreter.output = { text in
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                captured.append(String(line))
+                echo?(String(line))
+            }
+        }
+        for statement in statements {
+            captured = []
+            do {
+                try interpreter.execute(statement)
+                outcomes.append(StatementOutcome(statement: statement, output: captured))
+            } catch let error as ScriptError {
+                outcomes.append(StatementOutcome(statement: statement, output: captured))
+                return NotebookRun(outcomes: outcomes, errors: [error])
+            } catch {
+                let e = ScriptError("internal error: \(error)", at: statement.location)
+                return NotebookRun(outcomes: outcomes, errors: [e])
+            }
+        }
+        return NotebookRun(outcomes: outcomes, errors: [])
+    }
+
+    /// The recorded output under each top-level statement, keyed by the statement's last line.
+    public static func recordedOutputs(_ source: String) -> [Int: [String]] {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let (statements, _) = Parser.parse(source)
+        var result: [Int: [String]] = [:]
+        for s in statements where result[s.endLine] == nil {
+            var outputs: [String] = []
+            var i = s.endLine   // 0-based index of the line after the statement
+            while i < lines.count, isOutputLine(lines[i]) {
+                outputs.append(lines[i] == "#>" ? "" : String(lines[i].dropFirst(3)))
+                i += 1
+            }
+            result[s.endLine] = outputs
+        }
+        return result
+    }
+
+    /// The first difference between recorded and actual outputs, if any. Statements sharing a
+    /// line (`a; b`) are compared together. `tolerance` allows numbers to differ by that much.
+    public static func firstDifference(source: String, run: NotebookRun, tolerance: Double?) -> NotebookDifference? {
+        let recorded = recordedOutputs(source)
+        var actualByLine: [Int: [String]] = [:]
+        var order: [Int] = []
+        for o in run.outcomes {
+            if actualByLine[o.statement.endLine] == nil { order.append(o.statement.endLine) }
+            actualByLine[o.statement.endLine, default: []] += o.output
+        }
+        for line in order {
+            let expected = recorded[line] ?? [], actual = actualByLine[line]!
+            if !linesMatch(expected, actual, tolerance: tolerance) {
+                return NotebookDifference(line: line + 1, expected: expected, actual: actual)
+            }
+        }
+        return nil
+    }
+
+    /// `source` with its recorded outputs replaced by those of `run`.
+    public static func recorded(source: String, run: NotebookRun) -> String {
+        var outputsByLine: [Int: [String]] = [:]
+        for o in run.outcomes { outputsByLine[o.statement.endLine, default: []] += o.output }
+        var out: [String] = []
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() {
+            if isOutputLine(line) { continue }
+            out.append(String(line))
+            if let outputs = outputsByLine[i + 1] {
+                out += outputs.map { $0.isEmpty ? "#>" : "#> " + $0 }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Line lists equal, exactly or with numbers within `tolerance`.
+    static func linesMatch(_ a: [String], _ b: [String], tolerance: Double?) -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y {
+            guard let tolerance else { return false }
+            let tx = numericTokens(x), ty = numericTokens(y)
+            guard tx.count == ty.count else { return false }
+            for (p, q) in zip(tx, ty) {
+                switch (p, q) {
+                case let (.text(s), .text(t)): if s != t { return false }
+                case let (.number(u), .number(v)): if abs(u - v) > tolerance { return false }
+                default: return false
+                }
+            }
+        }
+        return true
+    }
+
+    enum Piece: Equatable { case text(String), number(Double) }
+
+    /// Splits a line into numbers and the text between them.
+    static func numericTokens(_ line: String) -> [Piece] {
+        var pieces: [Piece] = []
+        let chars = Array(line)
+        var i = 0, text = ""
+        while i < chars.count {
+            let startsNumber = chars[i].isNumber || ((chars[i] == "-" || chars[i] == ".") && i + 1 < chars.count && chars[i + 1].isNumber)
+            if startsNumber {
+                var j = i + 1
+                while j < chars.count, chars[j].isNumber || chars[j] == "." { j += 1 }
+                if j < chars.count, chars[j] == "e" || chars[j] == "E" {
+                    var k = j + 1
+                    if k < chars.count, chars[k] == "-" || chars[k] == "+" { k += 1 }
+                    if k < chars.count, chars[k].isNumber {
+                        j = k
+                        while j < chars.count, chars[j].isNumber { j += 1 }
+                    }
+                }
+                if let v = Double(String(chars[i..<j])) {
+                    if !text.isEmpty { pieces.append(.text(text)); text = "" }
+                    pieces.append(.number(v))
+                    i = j
+                    continue
+                }
+            }
+            text.append(chars[i])
+            i += 1
+        }
+        if !text.isEmpty { pieces.append(.text(text)) }
+        return pieces
+    }
+}
