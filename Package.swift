@@ -26,12 +26,14 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
         // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
         .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
+        // The front ends: REPL on readline, script and notebook files.
+        .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks", "Script", "CReadline",
+                "Tensors", "Benchmarks", "Script", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),

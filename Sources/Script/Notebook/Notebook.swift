@@ -23,6 +23,12 @@ public struct NotebookRun {
     public let outcomes: [StatementOutcome]
     /// Syntax errors (all of them), or the first runtime error.
     public let errors: [ScriptError]
+
+    /// A run result.
+    public init(outcomes: [StatementOutcome], errors: [ScriptError]) {
+        self.outcomes = outcomes
+        self.errors = errors
+    }
 }
 
 /// A difference between a notebook's recorded output and what it shows now.
@@ -35,7 +41,7 @@ public struct NotebookDifference: CustomStringConvertible {
     public let actual: [String]
 
     public var description: String {
-        "line \(line): output differs\n  expected:\n" + expected.map { "    #> \($0)" }.joined(separator: "\n")
+        "\(line): output differs\n  expected:\n" + expected.map { "    #> \($0)" }.joined(separator: "\n")
             + (expected.isEmpty ? "    (nothing)" : "") + "\n  actual:\n"
             + actual.map { "    #> \($0)" }.joined(separator: "\n") + (actual.isEmpty ? "    (nothing)" : "")
     }

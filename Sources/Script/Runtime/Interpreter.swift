@@ -266,7 +266,7 @@ public final class Interpreter {
 
     // MARK: - Calls
 
-    private func call(_ callee: Expression, _ arguments: [Argument], _ scope: Scope, _ e: Expression) throws -> Value {
+    private func call(_ callee: Expression, _ arguments: [CallArgument], _ scope: Scope, _ e: Expression) throws -> Value {
         let f = try evaluate(callee, scope)
         switch f {
         case .builtin(let spec):
@@ -310,7 +310,7 @@ public final class Interpreter {
     }
 
     /// Binds arguments to a builtin's parameters, checks them, and calls it.
-    private func invoke(_ spec: BuiltinSpec, receiver: Value?, arguments: [Argument],
+    private func invoke(_ spec: BuiltinSpec, receiver: Value?, arguments: [CallArgument],
                         scope: Scope, at e: Expression) throws -> Value {
         let what = spec.ownerType == nil ? spec.name : "\(spec.ownerType!).\(spec.name)"
         if spec.lazy {

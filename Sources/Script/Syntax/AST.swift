@@ -15,7 +15,7 @@ public struct Expression: Sendable {
         case not(Expression)
         case binary(Symbol, Expression, Expression)
         case logical(and: Bool, Expression, Expression)
-        case call(Expression, [Argument])
+        case call(Expression, [CallArgument])
         case member(Expression, String)
         case index(Expression, Expression)
     }
@@ -29,7 +29,7 @@ public struct Expression: Sendable {
 }
 
 /// One argument of a call: positional, or labelled (`epochs: 3`).
-public struct Argument: Sendable {
+public struct CallArgument: Sendable {
     /// The label, or nil for a positional argument.
     public var label: String?
     /// Where the label (or the value) starts.

@@ -252,8 +252,8 @@ public struct Parser {
     }
 
     /// Arguments after an opening '(' up to and including the ')'.
-    private mutating func arguments() throws -> [Argument] {
-        var result: [Argument] = []
+    private mutating func arguments() throws -> [CallArgument] {
+        var result: [CallArgument] = []
         var seenLabel = false
         skipNewlines()
         if !isSymbol(.rightParen) {
@@ -278,7 +278,7 @@ public struct Parser {
                     throw ScriptError("argument '\(label)' given twice", at: start, length: label.count)
                 }
                 seenLabel = seenLabel || label != nil
-                result.append(Argument(label: label, location: start, value: try expression()))
+                result.append(CallArgument(label: label, location: start, value: try expression()))
                 skipNewlines()
             } while match(.comma)
         }

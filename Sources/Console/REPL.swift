@@ -1,0 +1,252 @@
+// The interactive session on GNU readline: history in ~/.seqlab_history, Tab completion of names,
+// builtins, argument labels and members, continuation lines while brackets are open, Ctrl-C that
+// cancels the line (or interrupts a running statement at its next safe point), Ctrl-D to leave.
+
+import CReadline
+import Foundation
+import Script
+import Tensors
+
+/// The interpreter the C callbacks (completion, SIGINT) reach; set while a REPL runs.
+nonisolated(unsafe) private var activeREPL: REPL?
+nonisolated(unsafe) private var completionCandidates: [String] = []
+nonisolated(unsafe) private var completionIndex = 0
+nonisolated(unsafe) private var readingLine = false
+
+/// One entry of the session: its source and what it showed, kept for `:save`.
+struct TranscriptEntry {
+    let source: String
+    let output: [String]
+}
+
+/// The read–eval–print loop.
+public final class REPL {
+    let interpreter: Interpreter
+    let historyPath: String
+    private var transcript: [TranscriptEntry] = []
+    private var showTimes = false
+    private var captured: [String] = []
+
+    /// A REPL over `interpreter`, with history kept in `historyPath`.
+    public init(interpreter: Interpreter, historyPath: String = NSHomeDirectory() + "/.seqlab_history") {
+        self.interpreter = interpreter
+        self.historyPath = historyPath
+    }
+
+    /// Runs until Ctrl-D or `:quit`.
+    public func run() {
+        activeREPL = self
+        installSignalHandler()
+        seqlab_rl_disable_signal_handlers()
+        seqlab_rl_set_word_breaks()
+        seqlab_rl_set_completer(completeCallback)
+        if FileManager.default.fileExists(atPath: historyPath) { read_history(historyPath) } else { write_history(historyPath) }
+        let out = interpreter.output
+        interpreter.output = { [unowned self] text in
+            out(text)
+            self.captured += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        print("SeqLab — help() lists what there is, :help the REPL commands, Ctrl-D leaves.")
+        while let entry = readEntry() {
+            let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            add_history(entry)
+            append_history(1, historyPath)
+            if trimmed.hasPrefix(":") {
+                if !command(trimmed) { break }
+                continue
+            }
+            evaluate(entry)
+        }
+        history_truncate_file(historyPath, 2000)
+        activeREPL = nil
+    }
+
+    /// Reads one entry, continuing while brackets are open. Nil at end of input.
+    private func readEntry() -> String? {
+        var lines: [String] = []
+        while true {
+            readingLine = true
+            let raw = readline(lines.isEmpty ? "seqlab> " : "   ...> ")
+            readingLine = false
+            guard let raw else {
+                if lines.isEmpty { print(""); return nil }
+                return lines.joined(separator: "\n")
+            }
+            let line = String(cString: raw)
+            free(raw)
+            if Cancellation.isRequested {   // Ctrl-C while typing: drop the entry
+                Cancellation.clear()
+                lines = []
+                continue
+            }
+            lines.append(line)
+            let text = lines.joined(separator: "\n")
+            if openBrackets(text) <= 0 { return text }
+        }
+    }
+
+    /// Brackets opened and not closed (strings and comments excluded by the lexer).
+    func openBrackets(_ text: String) -> Int {
+        var lexer = Lexer(text)
+        var depth = 0
+        for t in lexer.tokenize() {
+            if case .symbol(let s) = t.kind {
+                if s == .leftParen || s == .leftBracket || s == .leftBrace { depth += 1 }
+                if s == .rightParen || s == .rightBracket || s == .rightBrace { depth -= 1 }
+            }
+        }
+        return depth
+    }
+
+    private func evaluate(_ source: String) {
+        let (statements, errors) = Parser.parse(source)
+        if !errors.isEmpty {
+            ScriptFiles.report(errors, file: "<repl>", source: source)
+            return
+        }
+        Cancellation.clear()
+        captured = []
+        let start = DispatchTime.now().uptimeNanoseconds
+        var failed = false
+        for s in statements {
+            do {
+                try interpreter.execute(s)
+            } catch let e as ScriptError {
+                ScriptFiles.report([e], file: "<repl>", source: source)
+                failed = true
+                break
+            } catch {
+                ScriptFiles.printError("<repl>: internal error: \(error)")
+                failed = true
+                break
+            }
+        }
+        Cancellation.clear()
+        if showTimes {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            ScriptFiles.printError(String(format: "(%.3f s)", seconds))
+        }
+        if !failed { transcript.append(TranscriptEntry(source: source, output: captured)) }
+    }
+
+    /// Handles a `:command`; false means leave.
+    private func command(_ text: String) -> Bool {
+        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch parts[0] {
+        case ":quit", ":q", ":exit": return false
+        case ":help":
+            print("""
+                :help          this list
+                :vars          variables with their types (as vars())
+                :save FILE     write the statements that succeeded, with their outputs, as a notebook
+                :time on|off   show each statement's wall time
+                :quit          leave (Ctrl-D too)
+                help()         the language's builtins; help(x) describes x
+                """)
+        case ":vars": evaluateSilently("vars()")
+        case ":time":
+            guard argument == "on" || argument == "off" else { ScriptFiles.printError(":time takes on or off"); break }
+            showTimes = argument == "on"
+        case ":save":
+            guard !argument.isEmpty else { ScriptFiles.printError(":save needs a file name, e.g. :save session.seqlab"); break }
+            do {
+                try saveTranscript(to: argument)
+                print("saved \(transcript.count) statement\(transcript.count == 1 ? "" : "s") to \(argument)")
+            } catch {
+                ScriptFiles.printError("\(argument): error: cannot write (\(error.localizedDescription))")
+            }
+        default:
+            let known = [":help", ":vars", ":save", ":time", ":quit"]
+            ScriptFiles.printError("unknown command \(parts[0])" + didYouMean(parts[0], among: known) + "; :help lists the commands")
+        }
+        return true
+    }
+
+    private func evaluateSilently(_ source: String) {
+        let (statements, _) = Parser.parse(source)
+        for s in statements { try? interpreter.execute(s) }
+    }
+
+    /// The session as a notebook: each successful entry followed by its output as `#> ` lines.
+    func notebookText() -> String {
+        transcript.map { entry in
+            ([entry.source] + entry.output.map { $0.isEmpty ? "#>" : "#> " + $0 }).joined(separator: "\n")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    func saveTranscript(to path: String) throws {
+        try notebookText().write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Completion candidates for `text` (the word under the cursor).
+    func candidates(for text: String) -> [String] {
+        if let dot = text.lastIndex(of: ".") {
+            let target = String(text[..<dot]), prefix = String(text[text.index(after: dot)...])
+            guard let value = interpreter.variables.first(where: { $0.name == target })?.value else { return [] }
+            var names = interpreter.registry.memberNames(of: value.typeName)
+            if case .record(let r) = value { names = r.keys }
+            return names.filter { $0.hasPrefix(prefix) }.map { "\(target).\($0)" }
+        }
+        var names = interpreter.variables.map(\.name) + interpreter.registry.functionNames
+        names += Keyword.allCases.map(\.rawValue)
+        // Argument labels of the innermost call being typed: "fit(split, ep" offers "epochs:".
+        names += labelsInScope().map { $0 + ":" }
+        return Array(Set(names.filter { $0.hasPrefix(text) })).sorted()
+    }
+
+    /// Labels of the builtin whose call is open at the cursor.
+    private func labelsInScope() -> [String] {
+        guard let raw = seqlab_rl_line_buffer() else { return [] }
+        let buffer = String(cString: raw)
+        var depth = 0
+        var index = buffer.endIndex
+        while index > buffer.startIndex {
+            index = buffer.index(before: index)
+            let c = buffer[index]
+            if c == ")" { depth += 1 }
+            if c == "(" {
+                if depth == 0 { break }
+                depth -= 1
+            }
+        }
+        guard index > buffer.startIndex, buffer[index] == "(" else { return [] }
+        let head = buffer[..<index]
+        let name = String(head.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.reversed())
+        let parts = name.split(separator: ".").map(String.init)
+        if parts.count == 1, let spec = interpreter.registry.function(parts[0]) {
+            return spec.parameters.filter { !$0.positional }.map(\.name)
+        }
+        if parts.count == 2, let value = interpreter.variables.first(where: { $0.name == parts[0] })?.value,
+           let spec = interpreter.registry.member(parts[1], of: value.typeName) {
+            return spec.parameters.filter { !$0.positional }.map(\.name)
+        }
+        return []
+    }
+}
+
+private func installSignalHandler() {
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in
+        Cancellation.request()
+        if readingLine { seqlab_rl_cancel_line() }
+    }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = SA_RESTART
+    sigaction(SIGINT, &action, nil)
+}
+
+private let completeCallback: seqlab_rl_completer = { text, _, _ in
+    let word = text.map { String(cString: $0) } ?? ""
+    completionCandidates = activeREPL?.candidates(for: word) ?? []
+    completionIndex = 0
+    return seqlab_rl_completion_matches(text, generatorCallback)
+}
+
+private let generatorCallback: seqlab_rl_generator = { _, _ in
+    guard completionIndex < completionCandidates.count else { return nil }
+    let candidate = completionCandidates[completionIndex]
+    completionIndex += 1
+    return seqlab_strdup(candidate)
+}
