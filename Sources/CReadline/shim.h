@@ -19,6 +19,7 @@ static inline void seqlab_rl_set_completer(seqlab_rl_completer f) {
 }
 static inline char **seqlab_rl_completion_matches(const char *text, seqlab_rl_generator g) {
     rl_attempted_completion_over = 1;
+    rl_completion_append_character = '\0';   /* readline resets it before every attempt */
     return rl_completion_matches(text, g);
 }
 /// Word breaks without '.', so "net.fi" reaches the completer whole and members can complete.

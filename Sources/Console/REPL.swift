@@ -28,7 +28,8 @@ public final class REPL {
     private var captured: [String] = []
 
     /// A REPL over `interpreter`, with history kept in `historyPath`.
-    public init(interpreter: Interpreter, historyPath: String = NSHomeDirectory() + "/.seqlab_history") {
+    public init(interpreter: Interpreter,
+                historyPath: String = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + "/.seqlab_history") {
         self.interpreter = interpreter
         self.historyPath = historyPath
     }

@@ -1,0 +1,83 @@
+// Drives the real REPL in a pseudo-terminal (tmux): a typo gets an error with a suggestion, Tab
+// completes a name, :save writes a notebook, and `seqlab check` accepts the saved file.
+
+import Foundation
+import XCTest
+
+final class REPLTerminalTests: XCTestCase {
+    /// The seqlab binary built next to this test bundle (make test builds it first).
+    static var binary: String? {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if url.lastPathComponent.hasSuffix(".xctest") { url = url.deletingLastPathComponent() }
+        for candidate in [url, url.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("seqlab").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Runs a shell command with system(3) and returns its exit status and output. Foundation's
+    /// Process never reaps tmux's client here (it daemonizes), so it is not used for tmux.
+    @discardableResult
+    func shell(_ command: String) -> (Int32, String) {
+        let out = NSTemporaryDirectory() + "seqlab-shell-\(getpid()).txt"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let status = system("\(command) > \(out) 2>&1 < /dev/null")
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        return (status == -1 ? -1 : (status >> 8) & 0xFF, text)
+    }
+
+    func testTypoSuggestionTabCompletionSaveAndCheck() throws {
+        guard let binary = Self.binary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard shell("tmux -V").0 == 0 else { throw XCTSkip("tmux is not installed") }
+        let home = NSTemporaryDirectory() + "seqlab-repl-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let session = "seqlab-test-\(getpid())"
+        let tmux = "tmux -L \(session)"
+        XCTAssertEqual(shell("\(tmux) new-session -d -s \(session) -x 160 -y 50 'env HOME=\(home) \(binary)'").0, 0)
+        defer { shell("\(tmux) kill-server") }
+
+        func screen() throws -> String { shell("\(tmux) capture-pane -p -t \(session)").1 }
+        func waitFor(_ text: String, timeout: Double = 10) throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            var last = ""
+            while Date() < deadline {
+                last = try screen()
+                if last.contains(text) { return last }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            XCTFail("timed out waiting for \(text); screen:\n\(last)")
+            return last
+        }
+        func type(_ keys: String...) throws {
+            let quoted = keys.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            shell("\(tmux) send-keys -t \(session) " + quoted.joined(separator: " "))
+        }
+
+        _ = try waitFor("seqlab>")
+        try type("counter = [4, 5]", "Enter")
+        try type("len(cuonter)", "Enter")
+        _ = try waitFor("did you mean 'counter'?")
+        try type("len(coun", "Tab")
+        _ = try waitFor("len(counter")
+        try type(")", "Enter")
+        _ = try waitFor("\n2")
+        try type("total = {", "Enter")
+        _ = try waitFor("...>")
+        try type("n: 3}", "Enter")
+        try type("total.n", "Enter")
+        let notebook = home + "/saved.seqlab"
+        try type(":save \(notebook)", "Enter")
+        _ = try waitFor("saved 4 statements")
+        try type("C-d")
+
+        let saved = try String(contentsOfFile: notebook, encoding: .utf8)
+        XCTAssertTrue(saved.contains("len(counter)\n#> 2"), saved)
+        XCTAssertFalse(saved.contains("cuonter"), "failed statements are not saved")
+        let (status, output) = shell("\(binary) check \(notebook)")
+        XCTAssertEqual(status, 0, output)
+        let history = try String(contentsOfFile: home + "/.seqlab_history", encoding: .utf8)
+        XCTAssertTrue(history.contains("len(cuonter)"), "history is kept, typos included")
+    }
+}
