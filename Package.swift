@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "seqlab", targets: ["seqlab"]),
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,15 +25,20 @@ let package = Package(
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
+        // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
+        .target(name: "Datasets", dependencies: ["Tensors"], path: "Sources/Datasets"),
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "CKernels",
+                "Tensors", "CKernels", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
             resources: [.copy("Golden")]),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], path: "Tests/DatasetsTests",
+            resources: [.copy("Fixtures")]),
     ]
 )
