@@ -1,0 +1,91 @@
+// Writing datasets to disk: RecBole atomic files (readable by RecBole itself and by `RecBole.load`)
+// and plain CSV.
+
+import Foundation
+
+/// Writes datasets in the formats this module reads.
+public enum DatasetWriter {
+    /// Writes `directory/NAME.inter` (user_id, item_id, timestamp), and `NAME.item` (title from the
+    /// item text, then item attributes) and `NAME.user` (user attributes) when the dataset has them.
+    /// Events are written user by user in time order, so reading the files back gives the same ids.
+    public static func writeAtomic(_ dataset: Dataset, directory: String, name: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let prefix = directory + "/" + name
+        var inter = "user_id:token\titem_id:token\ttimestamp:float\n"
+        inter.reserveCapacity(dataset.interactionCount * 24)
+        for u in 1..<dataset.users.count {
+            let user = try clean(dataset.users.tokens[u], prefix + ".inter")
+            for e in dataset.events(of: u) {
+                inter += user
+                inter += "\t"
+                inter += dataset.items.tokens[Int(dataset.eventItems[e])]
+                inter += "\t"
+                inter += formatNumber(dataset.eventTimes[e])
+                inter += "\n"
+            }
+        }
+        try write(inter, to: prefix + ".inter")
+        if dataset.itemText != nil || dataset.itemAttributes != nil {
+            let columns = dataset.itemAttributes?.columns ?? []
+            var header = ["item_id:token"]
+            if dataset.itemText != nil { header.append("title:token_seq") }
+            header += columns.map { "\($0.name):\($0.type.rawValue)" }
+            var out = header.joined(separator: "\t") + "\n"
+            for i in 1..<dataset.items.count {
+                var fields = [dataset.items.tokens[i]]
+                if let text = dataset.itemText { fields.append(text[i]) }
+                fields += columns.map { $0.values[i] }
+                out += try fields.map { try clean($0, prefix + ".item") }.joined(separator: "\t") + "\n"
+            }
+            try write(out, to: prefix + ".item")
+        }
+        if let attributes = dataset.userAttributes {
+            var out = (["user_id:token"] + attributes.columns.map { "\($0.name):\($0.type.rawValue)" }).joined(separator: "\t") + "\n"
+            for u in 1..<dataset.users.count {
+                let fields = [dataset.users.tokens[u]] + attributes.columns.map { $0.values[u] }
+                out += try fields.map { try clean($0, prefix + ".user") }.joined(separator: "\t") + "\n"
+            }
+            try write(out, to: prefix + ".user")
+        }
+    }
+
+    /// Writes `user,item,timestamp` lines with a header, user by user in time order.
+    public static func writeCSV(_ dataset: Dataset, path: String) throws {
+        var out = "user_id,item_id,timestamp\n"
+        out.reserveCapacity(dataset.interactionCount * 24)
+        for u in 1..<dataset.users.count {
+            let user = dataset.users.tokens[u]
+            for e in dataset.events(of: u) {
+                out += user
+                out += ","
+                out += dataset.items.tokens[Int(dataset.eventItems[e])]
+                out += ","
+                out += formatNumber(dataset.eventTimes[e])
+                out += "\n"
+            }
+        }
+        try write(out, to: path)
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw DataError(file: path, line: nil, "cannot write: \(error.localizedDescription); check the directory and permissions")
+        }
+    }
+
+    /// Rejects values that would break the tab-separated layout.
+    static func clean(_ value: String, _ path: String) throws -> String {
+        guard !value.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) else {
+            throw DataError(file: path, line: nil, "value '\(value)' contains a tab or line break, which atomic files cannot hold")
+        }
+        return value
+    }
+}
+
+/// Integers without a decimal point, other numbers in Swift's shortest round-trip form.
+func formatNumber(_ x: Double) -> String {
+    if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+    return String(x)
+}
