@@ -7,7 +7,9 @@ import Foundation
 public enum DatasetWriter {
     /// Writes `directory/NAME.inter` (user_id, item_id, timestamp), and `NAME.item` (title from the
     /// item text, then item attributes) and `NAME.user` (user attributes) when the dataset has them.
-    /// Events are written user by user in time order, so reading the files back gives the same ids.
+    /// Events are written user by user in time order. Reading the files back gives the same content;
+    /// item ids are the same when they already follow that order (synthetic worlds, datasets read
+    /// from user-grouped files), otherwise they are renumbered in it.
     public static func writeAtomic(_ dataset: Dataset, directory: String, name: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let prefix = directory + "/" + name
@@ -27,13 +29,18 @@ public enum DatasetWriter {
         try write(inter, to: prefix + ".inter")
         if dataset.itemText != nil || dataset.itemAttributes != nil {
             let columns = dataset.itemAttributes?.columns ?? []
+            // Text read from a column is still in that column; other text goes in a `title` column,
+            // or `text` when an attribute is already called title, which the reader picks first.
+            let textName = ["title", "text"].first { n in !columns.contains { $0.name == n } }
+            let alreadyThere = columns.contains { $0.values == dataset.itemText }
+            let text = textName == nil || alreadyThere ? nil : dataset.itemText
             var header = ["item_id:token"]
-            if dataset.itemText != nil { header.append("title:token_seq") }
+            if let textName, text != nil { header.append("\(textName):token_seq") }
             header += columns.map { "\($0.name):\($0.type.rawValue)" }
             var out = header.joined(separator: "\t") + "\n"
             for i in 1..<dataset.items.count {
                 var fields = [dataset.items.tokens[i]]
-                if let text = dataset.itemText { fields.append(text[i]) }
+                if let text { fields.append(text[i]) }
                 fields += columns.map { $0.values[i] }
                 out += try fields.map { try clean($0, prefix + ".item") }.joined(separator: "\t") + "\n"
             }
