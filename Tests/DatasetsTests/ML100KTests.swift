@@ -7,7 +7,7 @@ import XCTest
 
 final class ML100KTests: XCTestCase {
     func testCountsTextAttributesAndLeaveOneOut() throws {
-        let d = try RecBole.load(directory: try sharedData("ml-100k"))
+        let d = try RecBole.load(directory: try ml100kDirectory())
         XCTAssertEqual(d.userCount, 943)
         XCTAssertEqual(d.itemCount, 1_682)
         XCTAssertEqual(d.interactionCount, 100_000)
@@ -35,7 +35,7 @@ final class ML100KTests: XCTestCase {
     }
 
     func testEventsFollowAnIndependentStableSortOfTheFile() throws {
-        let dir = try sharedData("ml-100k")
+        let dir = try ml100kDirectory()
         let d = try RecBole.load(directory: dir)
         // Independent reading: Swift string splitting, then a sort by (time, line).
         let text = try String(contentsOfFile: dir + "/ml-100k.inter", encoding: .utf8)
@@ -54,7 +54,7 @@ final class ML100KTests: XCTestCase {
     }
 
     func testUserLabelTasksFromGenderAgeAndOccupation() throws {
-        let d = try RecBole.load(directory: try sharedData("ml-100k"))
+        let d = try RecBole.load(directory: try ml100kDirectory())
         let gender = try UserLabelTask.make(from: d, attribute: "gender", seed: Seed(7))
         XCTAssertEqual(gender.classes.count, 2)
         XCTAssertEqual(gender.train.count + gender.valid.count + gender.test.count, 943)

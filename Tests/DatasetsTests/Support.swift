@@ -39,6 +39,20 @@ func writeFile(_ directory: String, _ name: String, _ bytes: [UInt8]) throws -> 
     return path
 }
 
+/// The ml-100k atomic files: ../shared/data/ml-100k, else Data/ml-100k (from `make data`); skips
+/// the test when neither exists.
+func ml100kDirectory() throws -> String {
+    if let shared = try? sharedData("ml-100k") { return shared }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let local = root.appendingPathComponent("Data/ml-100k").path
+    guard FileManager.default.fileExists(atPath: local + "/ml-100k.inter") else {
+        print("skipping: no ml-100k files in ../shared/data or Data/ (run make data)")
+        throw XCTSkip("no ml-100k files")
+    }
+    return local
+}
+
 /// The items of user `token` as tokens, oldest first.
 func itemTokens(_ d: Dataset, user token: String) -> [String] {
     guard let u = d.users.id(of: token) else { return [] }
