@@ -66,7 +66,7 @@ public struct Batcher: Sendable {
     /// that stream (pass e.g. `seed.stream("shuffle")`); without it rows come in order.
     public init(rows: Rows, batchSize: Int, width: Int, shuffle: RandomStream? = nil, dropLast: Bool = false) throws {
         guard batchSize >= 1 else { throw DataError.invalid("batch size must be at least 1, got \(batchSize)") }
-        guard width >= 1 else { throw DataError.invalid("batch width (maximum length) must be at least 1, got \(width)") }
+        guard width >= 1, width <= Int(Int32.max) else { throw DataError.invalid("batch width (maximum length) must be between 1 and 2^31 - 1, got \(width)") }
         guard rows.count <= Int(Int32.max) else { throw DataError.invalid("too many rows for Int32 row indices: \(rows.count)") }
         self.rows = rows
         self.batchSize = batchSize

@@ -66,7 +66,7 @@ public struct WorldSpec: Sendable, Equatable {
     /// About 400,000 events per domain.
     public static let medium = WorldSpec(users: 10_000, itemsPerDomain: 5_000, genres: 12, meanLength: 40)
     /// About 1,000,000 events in one domain.
-    public static let large = WorldSpec(users: 20_000, itemsPerDomain: 10_000, genres: 12, domains: 1, meanLength: 50)
+    public static let large = WorldSpec(users: 20_300, itemsPerDomain: 10_000, genres: 12, domains: 1, meanLength: 50)
 
     /// A named size: toy, small, medium or large.
     public static func named(_ name: String) -> WorldSpec? {

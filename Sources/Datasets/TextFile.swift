@@ -21,8 +21,15 @@ struct TextFile {
     let bytes: [UInt8]
 
     /// Reads `path`, checking that it exists, is a file, and decodes.
+    /// Files up to 4 GiB: every token and event takes at least two bytes, so ids and counts then
+    /// fit the Int32 indices used everywhere downstream.
+    static let maximumSize = 1 << 32
+
     static func read(_ path: String, encoding: TextEncoding = .utf8) throws -> TextFile {
         let raw = try readBytes(path)
+        guard raw.count < maximumSize else {
+            throw DataError(file: path, line: nil, "larger than 4 GiB (\(raw.count) bytes); ids are 32-bit, so filter or split the file first")
+        }
         switch encoding {
         case .latin1:
             return TextFile(path: path, bytes: latin1ToUTF8(raw))
