@@ -44,6 +44,7 @@ public enum DataBenchmark {
         try DatasetWriter.writeCSV(world.domains[0], path: csv)
         let generateSeconds = now() - t0
         let bytes = (try? FileManager.default.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
+        let rssBeforeLoad = peakMegabytes()
         var best = Double.infinity
         var counts = (0, 0, 0, 0, 0)
         let mapping = ColumnMapping(user: .name("user_id"), item: .name("item_id"), time: .name("timestamp"))
@@ -58,7 +59,8 @@ public enum DataBenchmark {
             ("bench", "\"data.synthetic-csv.load+loo\""), ("seconds", fmt(best)), ("goal_seconds", "2"),
             ("file_mb", fmt(Double(bytes) / 1_048_576)), ("users", "\(counts.0)"), ("items", "\(counts.1)"),
             ("interactions", "\(counts.2)"), ("train_rows", "\(counts.3)"), ("test_rows", "\(counts.4)"),
-            ("generate_and_write_seconds", fmt(generateSeconds)), ("peak_rss_mb", fmt(peakMegabytes())),
+            ("generate_and_write_seconds", fmt(generateSeconds)),
+            ("peak_rss_mb_before_load", fmt(rssBeforeLoad)), ("peak_rss_mb", fmt(peakMegabytes())),
         ]))
         return lines
     }

@@ -31,6 +31,21 @@ public struct SourceTargetTask: Sendable {
         return storage[starts[r]..<starts[r + 1]]
     }
 
+    /// Rows for `examples` (indices into the examples), ready for a `Batcher`: the history is the
+    /// source sequence and the target is the example's id in `targetItems` (not a source item id).
+    public func rows(for examples: [Int]) throws -> Rows {
+        var storage: [Int32] = [], users: [Int32] = [], starts: [Int] = [], ends: [Int] = []
+        for e in examples {
+            guard e >= 0 && e < count else { throw DataError.invalid("example \(e) is out of range 0..<\(count)") }
+            starts.append(storage.count)
+            storage.append(contentsOf: source(ofExample: e))
+            ends.append(storage.count)
+            storage.append(exampleTargets[e])
+            users.append(exampleRows[e] + 1)  // source rows numbered from 1, as users are
+        }
+        return Rows(unchecked: .prefix, storage: storage, users: users, starts: starts, ends: ends)
+    }
+
     /// Example indices split into train / valid / test by a seeded permutation (stream
     /// "source-target-split"); `fractions` are the valid and test shares. Like the reference code
     /// this splits examples, so one user's source can appear in train and test with different targets.
@@ -101,6 +116,26 @@ public struct UserLabelTask: Sendable {
         return UserLabelTask(attribute: attribute, classes: classes, labels: labels,
                              train: tr.map { labelled[$0] }, valid: va.map { labelled[$0] },
                              test: te.map { labelled[$0] })
+    }
+}
+
+extension UserLabelTask {
+    /// Rows for `users`, ready for a `Batcher`: the history is the user's last `maxLength` events in
+    /// `dataset` and the target is the user's class id (an index into `classes`, not an item id).
+    public func rows(for users: [Int32], in dataset: Dataset, maxLength: Int = 50) throws -> Rows {
+        guard maxLength >= 1 else { throw DataError.invalid("maxLength must be at least 1, got \(maxLength)") }
+        var storage: [Int32] = [], starts: [Int] = [], ends: [Int] = []
+        for u in users {
+            let user = Int(u)
+            guard user > 0, user < dataset.users.count, user < labels.count, labels[user] >= 0 else {
+                throw DataError.invalid("user id \(u) has no \(attribute) label in this task")
+            }
+            starts.append(storage.count)
+            storage.append(contentsOf: dataset.sequence(of: user).suffix(maxLength))
+            ends.append(storage.count)
+            storage.append(labels[user])
+        }
+        return Rows(unchecked: .prefix, storage: storage, users: users, starts: starts, ends: ends)
     }
 }
 

@@ -54,3 +54,30 @@ final class SessionCSVTests: XCTestCase {
         XCTAssertTrue((1...grec.userCount).allSatisfy { grec.length(of: $0) >= 5 })
     }
 }
+
+final class TaskRowsTests: XCTestCase {
+    func testSourceTargetExamplesBatchAsSourceThenTargetLabel() throws {
+        let task = try SessionCSV.readFineTuning(fixture("sessions/finetune.csv"), padToken: "0")
+        let rows = try task.rows(for: [1, 3])
+        var batcher = try Batcher(rows: rows, batchSize: 2, width: 5)
+        var batch = batcher.makeBatch()
+        XCTAssertTrue(batcher.next(into: &batch))
+        XCTAssertEqual(Array(batch.items[0..<5]), Array(task.source(ofExample: 1)) + [0, 0])
+        XCTAssertEqual(batch.targets[0], task.targetItems.id(of: "t2"))
+        XCTAssertEqual(batch.targets[1], task.targetItems.id(of: "t3"))
+        XCTAssertEqual(batch.lengths[1], 2)
+        XCTAssertThrowsError(try task.rows(for: [9]))
+    }
+
+    func testUserLabelRowsHoldRecentHistoryAndClass() throws {
+        let d = try RecBole.load(directory: fixture("recbole/tiny"))
+        let task = try UserLabelTask.make(from: d, attribute: "gender", validFraction: 0, testFraction: 0, seed: .init(1))
+        XCTAssertEqual(task.classes, ["F", "M"])
+        XCTAssertEqual(task.train, [1, 2, 3, 4])
+        let u1 = d.users.id(of: "u1")!
+        let rows = try task.rows(for: [u1], in: d, maxLength: 2)
+        XCTAssertEqual(Array(rows.history(0)), Array(d.sequence(of: Int(u1)).suffix(2)))
+        XCTAssertEqual(rows.target(0), 1)  // "M"
+        XCTAssertThrowsError(try task.rows(for: [0], in: d))
+    }
+}
