@@ -53,7 +53,9 @@ public struct Rows: Sendable {
     /// The item to predict after the history of row `r`.
     public func target(_ r: Int) -> Int32 { storage[ends[r]] }
     /// The labels of row `r` when every position predicts the next item (history shifted by one).
-    public func labels(_ r: Int) -> ArraySlice<Int32> { storage[(starts[r] + 1)...ends[r]] }
+    public func labels(_ r: Int) -> ArraySlice<Int32> {
+        starts[r] < ends[r] ? storage[(starts[r] + 1)...ends[r]] : storage[ends[r]..<ends[r]]
+    }
     /// The length of the longest history.
     public var longestHistory: Int { zip(starts, ends).map { $1 - $0 }.max() ?? 0 }
     /// Number of next-item predictions the rows hold (one per row, or one per position).

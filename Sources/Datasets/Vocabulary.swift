@@ -59,6 +59,7 @@ public struct Vocabulary: Sendable, Equatable {
         return (result, map)
     }
 
+    /// Two vocabularies are equal when they give the same ids to the same tokens.
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool { a.tokens == b.tokens }
 }
 

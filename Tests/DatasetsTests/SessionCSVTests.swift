@@ -79,5 +79,9 @@ final class TaskRowsTests: XCTestCase {
         XCTAssertEqual(Array(rows.history(0)), Array(d.sequence(of: Int(u1)).suffix(2)))
         XCTAssertEqual(rows.target(0), 1)  // "M"
         XCTAssertThrowsError(try task.rows(for: [0], in: d))
+        // u4 is labelled but has no events: an empty history, and no labels to read.
+        let empty = try task.rows(for: [d.users.id(of: "u4")!], in: d)
+        XCTAssertEqual(empty.history(0).count, 0)
+        XCTAssertEqual(empty.labels(0).count, 0)
     }
 }
