@@ -13,20 +13,20 @@ public enum DatasetWriter {
     public static func writeAtomic(_ dataset: Dataset, directory: String, name: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let prefix = directory + "/" + name
-        var inter = "user_id:token\titem_id:token\ttimestamp:float\n"
-        inter.reserveCapacity(dataset.interactionCount * 24)
+        var inter = try ChunkedWriter(path: prefix + ".inter")
+        try inter.append("user_id:token\titem_id:token\ttimestamp:float\n")
         for u in 1..<dataset.users.count {
             let user = try clean(dataset.users.tokens[u], prefix + ".inter")
             for e in dataset.events(of: u) {
-                inter += user
-                inter += "\t"
-                inter += dataset.items.tokens[Int(dataset.eventItems[e])]
-                inter += "\t"
-                inter += formatNumber(dataset.eventTimes[e])
-                inter += "\n"
+                try inter.append(user)
+                try inter.append("\t")
+                try inter.append(dataset.items.tokens[Int(dataset.eventItems[e])])
+                try inter.append("\t")
+                try inter.append(formatNumber(dataset.eventTimes[e]))
+                try inter.append("\n")
             }
         }
-        try write(inter, to: prefix + ".inter")
+        try inter.close()
         if dataset.itemText != nil || dataset.itemAttributes != nil {
             let columns = dataset.itemAttributes?.columns ?? []
             // Text read from a column is still in that column; other text goes in a `title` column,
@@ -58,20 +58,20 @@ public enum DatasetWriter {
 
     /// Writes `user,item,timestamp` lines with a header, user by user in time order.
     public static func writeCSV(_ dataset: Dataset, path: String) throws {
-        var out = "user_id,item_id,timestamp\n"
-        out.reserveCapacity(dataset.interactionCount * 24)
+        var out = try ChunkedWriter(path: path)
+        try out.append("user_id,item_id,timestamp\n")
         for u in 1..<dataset.users.count {
             let user = dataset.users.tokens[u]
             for e in dataset.events(of: u) {
-                out += user
-                out += ","
-                out += dataset.items.tokens[Int(dataset.eventItems[e])]
-                out += ","
-                out += formatNumber(dataset.eventTimes[e])
-                out += "\n"
+                try out.append(user)
+                try out.append(",")
+                try out.append(dataset.items.tokens[Int(dataset.eventItems[e])])
+                try out.append(",")
+                try out.append(formatNumber(dataset.eventTimes[e]))
+                try out.append("\n")
             }
         }
-        try write(out, to: path)
+        try out.close()
     }
 
     static func write(_ text: String, to path: String) throws {
@@ -88,6 +88,42 @@ public enum DatasetWriter {
             throw DataError(file: path, line: nil, "value '\(value)' contains a tab or line break, which atomic files cannot hold")
         }
         return value
+    }
+}
+
+/// Writes a file through a fixed 1 MiB buffer, so writing a million events never holds the whole
+/// file in memory.
+struct ChunkedWriter {
+    let path: String
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw DataError(file: path, line: nil, "cannot create the file; check the directory and permissions")
+        }
+        self.path = path
+        handle = h
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func append(_ s: String) throws {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    mutating func flush() throws {
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw DataError(file: path, line: nil, "cannot write: \(error.localizedDescription); check the disk space and permissions")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func close() throws {
+        try flush()
+        try? handle.close()
     }
 }
 
