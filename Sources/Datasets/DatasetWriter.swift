@@ -74,6 +74,28 @@ public enum DatasetWriter {
         try out.close()
     }
 
+    /// Writes a PeterRec fine-tuning file: per source row `s_1,...,s_n,,t_1,...,t_k` with the row's
+    /// targets in example order, sources left-padded with `padToken` to the longest row when given
+    /// (as the reference code requires equal-length rows).
+    public static func writeFineTuning(_ task: SourceTargetTask, path: String, padToken: String? = nil) throws {
+        var targetsOfRow = [[Int32]](repeating: [], count: task.sourceRowCount)
+        for (row, target) in zip(task.exampleRows, task.exampleTargets) { targetsOfRow[Int(row)].append(target) }
+        let longest = (0..<task.sourceRowCount).map { task.starts[$0 + 1] - task.starts[$0] }.max() ?? 0
+        var out = try ChunkedWriter(path: path)
+        for r in 0..<task.sourceRowCount {
+            var fields: [String] = []
+            let source = task.storage[task.starts[r]..<task.starts[r + 1]]
+            if let pad = padToken { fields += Array(repeating: pad, count: longest - source.count) }
+            fields += source.map { task.sourceItems.tokens[Int($0)] }
+            let targets = targetsOfRow[r].map { task.targetItems.tokens[Int($0)] }
+            for token in fields + targets where token.contains(",") || token.contains("\n") {
+                throw DataError(file: path, line: r + 1, "token '\(token)' contains a comma or line break, which session CSVs cannot hold")
+            }
+            try out.append(fields.joined(separator: ",") + ",," + targets.joined(separator: ",") + "\n")
+        }
+        try out.close()
+    }
+
     static func write(_ text: String, to path: String) throws {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -14,7 +14,7 @@ public struct SourceTargetTask: Sendable {
     public let storage: [Int32]
     /// Source row r is `storage[starts[r]..<starts[r + 1]]`.
     public let starts: [Int]
-    /// The file line of each source row.
+    /// Where each source row came from: its file line, or its user id for a cross-domain task.
     public let sourceLines: [Int]
     /// The source row of each example.
     public let exampleRows: [Int32]
@@ -29,6 +29,40 @@ public struct SourceTargetTask: Sendable {
     public func source(ofExample e: Int) -> ArraySlice<Int32> {
         let r = Int(exampleRows[e])
         return storage[starts[r]..<starts[r + 1]]
+    }
+
+    /// A cross-domain task (PeterRec's ColdRec setting): for every user present in both datasets
+    /// (matched by token), the source is their last `maxSourceLength` events in `source` and the
+    /// targets are their first `targetsPerUser` distinct items in `target`. Source ids are those of
+    /// `source.items`; target ids are given in order of first appearance, users in `source` order.
+    public static func crossDomain(source: Dataset, target: Dataset, maxSourceLength: Int = 50,
+                                   targetsPerUser: Int = 3) throws -> SourceTargetTask {
+        guard maxSourceLength >= 1, targetsPerUser >= 1 else {
+            throw DataError.invalid("maxSourceLength and targetsPerUser must be at least 1, got \(maxSourceLength) and \(targetsPerUser)")
+        }
+        var targets = Vocabulary()
+        var storage: [Int32] = [], starts = [0], lines: [Int] = []
+        var rows: [Int32] = [], labels: [Int32] = []
+        var seen = [Int32](repeating: -1, count: target.items.count)  // last row that took each item
+        for u in 1..<source.users.count where source.length(of: u) > 0 {
+            guard let t = target.users.id(of: source.users.tokens[u]), target.length(of: Int(t)) > 0 else { continue }
+            let row = Int32(lines.count)
+            storage.append(contentsOf: source.sequence(of: u).suffix(maxSourceLength))
+            starts.append(storage.count)
+            lines.append(u)
+            var taken = 0
+            for item in target.sequence(of: Int(t)) where taken < targetsPerUser && seen[Int(item)] != row {
+                seen[Int(item)] = row
+                rows.append(row)
+                labels.append(targets.intern(target.items.tokens[Int(item)]))
+                taken += 1
+            }
+        }
+        guard !rows.isEmpty else {
+            throw DataError.invalid("datasets '\(source.name)' and '\(target.name)' share no users with events; a cross-domain task needs common user tokens")
+        }
+        return SourceTargetTask(sourceItems: source.items, targetItems: targets, storage: storage, starts: starts,
+                                sourceLines: lines, exampleRows: rows, exampleTargets: labels)
     }
 
     /// Rows for `examples` (indices into the examples), ready for a `Batcher`: the history is the

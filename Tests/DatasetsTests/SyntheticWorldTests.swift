@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 import XCTest
 @testable import Datasets
@@ -144,5 +145,53 @@ final class SyntheticWorldTests: XCTestCase {
         XCTAssertThrowsError(try SyntheticWorld.generate(bad))
         XCTAssertEqual(WorldSpec.named("large")?.domains, 1)
         XCTAssertNil(WorldSpec.named("huge"))
+    }
+}
+
+final class CrossDomainTests: XCTestCase {
+    func testAWorldGivesAPeterRecTaskThatSurvivesTheFineTuningFormat() throws {
+        let w = try SyntheticWorld.generate(.toy)
+        let task = try SourceTargetTask.crossDomain(source: w.domains[0], target: w.domains[1], maxSourceLength: 20, targetsPerUser: 3)
+        XCTAssertEqual(task.sourceRowCount, 300)
+        XCTAssertEqual(task.count, 900)
+        XCTAssertEqual(task.sourceItems, w.domains[0].items)
+        XCTAssertTrue((0..<task.sourceRowCount).allSatisfy { task.starts[$0 + 1] - task.starts[$0] <= 20 })
+        // The first user's targets are their first three distinct book items.
+        let books = w.domains[1]
+        let firstBooks = Array(NSOrderedSet(array: books.sequence(of: 1).map { books.items.tokens[Int($0)] }).array.prefix(3)) as? [String]
+        XCTAssertEqual((0..<3).map { task.targetItems.tokens[Int(task.exampleTargets[$0])] }, firstBooks)
+
+        let dir = try scratchDirectory("crossdomain")
+        try DatasetWriter.writeFineTuning(task, path: dir + "/finetune.csv", padToken: "0")
+        let back = try SessionCSV.readFineTuning(dir + "/finetune.csv", sourceItems: task.sourceItems, padToken: "0")
+        XCTAssertEqual(back.storage, task.storage)
+        XCTAssertEqual(back.starts, task.starts)
+        XCTAssertEqual(back.exampleRows, task.exampleRows)
+        XCTAssertEqual(back.targetItems, task.targetItems)
+        XCTAssertEqual(back.exampleTargets, task.exampleTargets)
+        // Equal-length rows, as the reference loader needs.
+        let lines = try String(contentsOfFile: dir + "/finetune.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(Set(lines.map { $0.components(separatedBy: ",,")[0].split(separator: ",").count }), [20])
+    }
+
+    func testDomainsWithoutCommonUsersAreRejected() throws {
+        var spec = WorldSpec.toy
+        spec.sharedUsers = false
+        let w = try SyntheticWorld.generate(spec)
+        XCTAssertThrowsError(try SourceTargetTask.crossDomain(source: w.domains[0], target: w.domains[1])) { e in
+            XCTAssertTrue("\(e)".contains("share no users"), "\(e)")
+        }
+    }
+}
+
+final class DataBenchmarkTests: XCTestCase {
+    func testBenchmarkLinesAreJSONWithTheMeasuredFields() throws {
+        let lines = try DataBenchmark.run(ml100k: nil, syntheticSpec: .toy, repeats: 1)
+        XCTAssertEqual(lines.count, 2)
+        let objects = try lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertNotNil(objects[0]["skipped"])
+        XCTAssertEqual(objects[1]["bench"] as? String, "data.synthetic-csv.load+loo")
+        XCTAssertEqual(objects[1]["interactions"] as? Int, try SyntheticWorld.generate(.toy).domains[0].interactionCount)
+        XCTAssertGreaterThan(objects[1]["peak_rss_mb"] as? Double ?? 0, 0)
     }
 }
