@@ -122,41 +122,33 @@ public enum RecBole {
         let itemPath = prefix + ".item", userPath = prefix + ".user"
         let itemTable = fileExists(itemPath) ? try readTable(itemPath) : nil
         let userTable = fileExists(userPath) ? try readTable(userPath) : nil
+        // Ids for items and users listed only in .item / .user come after those seen in .inter.
         var itemKeys: [Int32] = [], userKeys: [Int32] = []
+        var itemKey = 0, userKey = 0
         if let t = itemTable {
-            let key = try t.keyColumn(options.itemField, role: "item id")
-            itemKeys = t.rows.map { builder.declare(item: $0[key]) }
-            try t.checkUnique(itemKeys, key: key)
+            itemKey = try t.keyColumn(options.itemField, role: "item id")
+            itemKeys = t.rows.map { builder.declare(item: $0[itemKey]) }
+            try t.checkUnique(itemKeys, key: itemKey)
         }
         if let t = userTable {
-            let key = try t.keyColumn(options.userField, role: "user id")
-            userKeys = t.rows.map { builder.declare(user: $0[key]) }
-            try t.checkUnique(userKeys, key: key)
+            userKey = try t.keyColumn(options.userField, role: "user id")
+            userKeys = t.rows.map { builder.declare(user: $0[userKey]) }
+            try t.checkUnique(userKeys, key: userKey)
         }
         var dataset = builder.build(name: base)
         if let t = itemTable {
-            let key = try t.keyColumn(options.itemField, role: "item id")
-            dataset.itemAttributes = t.attributes(ids: itemKeys, count: dataset.items.count, skipping: key)
-            let textNames = try options.textFields.map { names in
-                try names.map { n -> Int in
-                    guard let k = t.fields.firstIndex(where: { $0.name == n }) else {
-                        throw DataError(file: t.path, line: t.headerLine,
-                                        "no field '\(n)' for the item text; the header has \(t.fields.map(\.name).joined(separator: ", "))")
-                    }
-                    return k
-                }
-            } ?? ["text", "title", "movie_title", "name"].compactMap { n in t.fields.firstIndex { $0.name == n } }.prefix(1).map { $0 }
-            if !textNames.isEmpty {
+            dataset.itemAttributes = t.attributes(ids: itemKeys, count: dataset.items.count, skipping: itemKey)
+            let textColumns = try t.textColumns(options.textFields)
+            if !textColumns.isEmpty {
                 var text = [String](repeating: "", count: dataset.items.count)
                 for (row, id) in zip(t.rows, itemKeys) {
-                    text[Int(id)] = textNames.map { row[$0] }.filter { !$0.isEmpty }.joined(separator: " ")
+                    text[Int(id)] = textColumns.map { row[$0] }.filter { !$0.isEmpty }.joined(separator: " ")
                 }
                 dataset.itemText = text
             }
         }
         if let t = userTable {
-            let key = try t.keyColumn(options.userField, role: "user id")
-            dataset.userAttributes = t.attributes(ids: userKeys, count: dataset.users.count, skipping: key)
+            dataset.userAttributes = t.attributes(ids: userKeys, count: dataset.users.count, skipping: userKey)
         }
         return dataset
     }
@@ -274,6 +266,21 @@ struct AtomicTable {
                                 "\(fields[key].name) '\(rows[k][key])' is listed again (first on line \(earlier)); expected one line per \(fields[key].name)")
             }
             firstLine[id] = lines[k]
+        }
+    }
+
+    /// The columns joined into item text: the named ones, or by default the first of `text`,
+    /// `title`, `movie_title`, `name` that exists.
+    func textColumns(_ names: [String]?) throws -> [Int] {
+        guard let names else {
+            return ["text", "title", "movie_title", "name"].compactMap { n in fields.firstIndex { $0.name == n } }.prefix(1).map { $0 }
+        }
+        return try names.map { n in
+            guard let k = fields.firstIndex(where: { $0.name == n }) else {
+                throw DataError(file: path, line: headerLine,
+                                "no field '\(n)' for the item text; the header has \(fields.map(\.name).joined(separator: ", "))")
+            }
+            return k
         }
     }
 
