@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "seqlab", targets: ["seqlab"]),
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
+        // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
+        .target(name: "Datasets", dependencies: ["Tensors"], path: "Sources/Datasets"),
         // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
         .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
         // The front ends: REPL on readline, script and notebook files.
@@ -33,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks", "Script", "Console",
+                "Tensors", "Benchmarks", "Script", "Console", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
@@ -42,5 +45,8 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], path: "Tests/DatasetsTests",
+            resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,0 +1,51 @@
+// One entry point for the formats that need no column mapping, for the command line and scripts:
+// `load("../shared/data/ml-100k", format: "recbole")`.
+
+/// A data format `Dataset.load` knows by name.
+public enum DataFormat: String, CaseIterable, Sendable {
+    /// RecBole atomic files in a directory (`NAME.inter`, `.item`, `.user`).
+    case recbole
+    /// Pre-split RecBole benchmark files in a directory (`NAME.train/valid/test.inter`, ...).
+    case presplit
+    /// A NextItNet/PeterRec session CSV file.
+    case sessions
+    /// A GroupLens MovieLens directory (100K or 1M layout).
+    case movielens
+    /// Amazon review JSON lines.
+    case amazon
+}
+
+extension Dataset {
+    /// Loads `path` in `format`, or guesses the format from what is there: a directory with
+    /// `NAME.inter` is RecBole, with `NAME.train.inter` pre-split, with `u.data` or `ratings.dat`
+    /// MovieLens; a `.json`/`.jsonl` file is Amazon reviews; a `.csv`/`.txt` file is sessions.
+    public static func load(_ path: String, format: DataFormat? = nil) throws -> Dataset {
+        switch try format ?? guessFormat(path) {
+        case .recbole: return try RecBole.load(directory: path)
+        case .presplit: return try PresplitBenchmark.load(directory: path).dataset
+        case .sessions: return try SessionCSV.read(path)
+        case .movielens: return try MovieLens.load(directory: path)
+        case .amazon: return try AmazonReviews.read(reviews: path)
+        }
+    }
+
+    /// Loads `path` in the format called `name` (one of `DataFormat.allCases`).
+    public static func load(_ path: String, formatName name: String) throws -> Dataset {
+        guard let format = DataFormat(rawValue: name.lowercased()) else {
+            throw DataError.invalid("unknown data format '\(name)'; expected one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")) (for other CSV/TSV files use DelimitedFile with a column mapping)")
+        }
+        return try load(path, format: format)
+    }
+
+    static func guessFormat(_ path: String) throws -> DataFormat {
+        let base = path.hasSuffix("/") ? path : path + "/"
+        let name = lastPathComponent(path)
+        if fileExists(base + name + ".inter") { return .recbole }
+        if fileExists(base + name + ".train.inter") { return .presplit }
+        if fileExists(base + "u.data") || fileExists(base + "ratings.dat") { return .movielens }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") { return .amazon }
+        if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") { return .sessions }
+        throw DataError(file: path, line: nil, "cannot tell the data format; give format: one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,44 @@
+import XCTest
+@testable import Datasets
+
+final class PresplitBenchmarkTests: XCTestCase {
+    func testRowsSequencesTextAndFeaturesOfAUniSRecStyleBenchmark() throws {
+        let b = try PresplitBenchmark.load(directory: fixture("presplit/Mini"))
+        let d = b.dataset
+        XCTAssertEqual(d.users.tokens, ["[PAD]", "0", "1"])
+        // Tokens are item2index indices; "5" appears only in item2index (a cold item).
+        XCTAssertEqual(d.items.tokens, ["[PAD]", "0", "1", "2", "3", "4", "5"])
+        XCTAssertEqual(b.split.train.count, 2)
+        XCTAssertEqual(b.split.valid.count, 2)
+        XCTAssertEqual(b.split.test.count, 2)
+        XCTAssertEqual(Array(b.split.train.history(1)), [1, 2])
+        XCTAssertEqual(b.split.train.target(1), 3)
+        XCTAssertEqual(Array(b.split.test.history(1)), [3, 4])
+        XCTAssertEqual(b.split.test.target(1), 2)
+        XCTAssertEqual(b.split.maxLength, 4)
+        // Sequences rebuilt from the rows.
+        XCTAssertEqual(Array(d.sequence(of: 1)), [1, 2, 3, 4, 5])
+        XCTAssertEqual(Array(d.sequence(of: 2)), [3, 4, 2])
+        XCTAssertEqual(d.itemText?[1], "Red pen")
+        XCTAssertEqual(d.itemText?[6], "Ruler")
+        XCTAssertEqual(d.itemAttributes?.column("raw_id")?.values[3], "B003")
+        XCTAssertEqual(d.userAttributes?.column("raw_id")?.values[2], "A2")
+        let f = try XCTUnwrap(d.itemFeatures)
+        XCTAssertEqual(f.width, 3)
+        XCTAssertEqual(f.rows, 7)
+        XCTAssertEqual(Array(f.row(0)), [0, 0, 0])
+        XCTAssertEqual(Array(f.row(4)), [3, 3.5, -3])  // token "3" -> file row 3
+        XCTAssertEqual(Array(f.row(6)), [5, 5.5, -5])
+    }
+
+    func testAGivenWidthMustDivideTheFile() throws {
+        XCTAssertEqual(try PresplitBenchmark.load(directory: fixture("presplit/Mini"), featureWidth: 3).dataset.itemFeatures?.width, 3)
+        XCTAssertThrowsError(try PresplitBenchmark.load(directory: fixture("presplit/Mini"), featureWidth: 6)) { error in
+            XCTAssertTrue("\(error)".contains("item '3' has no row here (3 rows of 6 floats)"), "\(error)")
+        }
+        XCTAssertThrowsError(try PresplitBenchmark.load(directory: fixture("presplit/Mini"), featureWidth: 5)) { error in
+            XCTAssertTrue("\(error)".contains("Mini.feat1CLS"), "\(error)")
+            XCTAssertTrue("\(error)".contains("not a multiple of the row width 5"), "\(error)")
+        }
+    }
+}
