@@ -8,9 +8,11 @@ let package = Package(
     products: [
         .executable(name: "seqlab", targets: ["seqlab"]),
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries. Readline gets no pkgConfig: its .pc adds -D flags SwiftPM rejects.
@@ -26,6 +28,10 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
+        // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
+        .target(
+            name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Store"),
         .executableTarget(
             name: "seqlab",
             dependencies: [
@@ -36,5 +42,6 @@ let package = Package(
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
     ]
 )
