@@ -42,6 +42,8 @@ let package = Package(
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/StoreTests"),
     ]
 )
