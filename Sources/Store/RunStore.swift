@@ -40,6 +40,9 @@ public final class RunStore: Sendable {
         // wait for a writer rather than fail with SQLITE_BUSY.
         config.busyMode = .timeout(30)
         config.label = "SeqLab.RunStore"
+        // In WAL mode NORMAL still survives a killed process (committed pages are in the OS cache and
+        // the WAL); it only risks the last commits on power loss, and saves an fsync per metric batch.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         return try translating(path) {
             let pool = try DatabasePool(path: path, configuration: config)
             let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }

@@ -49,13 +49,17 @@ final class ErrorTests: XCTestCase {
                 .contains("newer SeqLab (schema version 99, this build reads up to 1)"))
     }
 
-    func testNewStoreHasCurrentSchemaVersionAndWAL() throws {
+    func testNewStoreHasCurrentSchemaVersionWALAndNormalSync() throws {
         let store = try RunStore.open(path: try temporaryDirectory().file("s.sqlite"))
-        let (version, mode) = try store.pool.read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA user_version"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        let (version, mode, sync) = try store.pool.read { db in
+            (
+                try Int.fetchOne(db, sql: "PRAGMA user_version"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            )
         }
         XCTAssertEqual(version, RunStore.schemaVersion)
         XCTAssertEqual(mode, "wal")
+        XCTAssertEqual(sync, 1, "synchronous = NORMAL")
     }
 
     func testMissingRunIsReportedForEveryOperation() throws {

@@ -9,7 +9,7 @@ import XCTest
 
 final class KilledRunTests: XCTestCase {
     static let childVariable = "SEQLAB_STORE_CHILD"
-    static let batchSize = 10
+    static let batchSize = 50
 
     /// The child's side: begin a run and log metric batches as fast as possible until killed.
     func testChildWritesUntilKilled() throws {
