@@ -44,14 +44,39 @@ public final class RunStore: Sendable {
         // the WAL); it only risks the last commits on power loss, and saves an fsync per metric batch.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         return try translating(path) {
-            let pool = try DatabasePool(path: path, configuration: config)
-            let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
-            if found > Schema.version {
-                throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
+            let pool = try makePool(path: path, configuration: config)
+            // One IMMEDIATE transaction: it waits for any other process's write, so a concurrent first
+            // open either created the schema already or has not started.
+            let recovered = try pool.writeWithoutTransaction { db in
+                var recovered: [Int64] = []
+                try db.inTransaction(.immediate) {
+                    try Schema.migrate(db, path: path)
+                    recovered = try RunRecovery.markInterrupted(db)
+                    return .commit
+                }
+                return recovered
             }
-            try Schema.migrator.migrate(pool)
-            let recovered = try pool.write { db in try RunRecovery.markInterrupted(db) }
             return RunStore(path: path, pool: pool, recoveredRuns: recovered)
+        }
+    }
+
+    /// Creates the pool, retrying while another connection holds the lock it needs.
+    ///
+    /// Switching a new file to WAL (`PRAGMA journal_mode = WAL`, which DatabasePool issues) upgrades a
+    /// read lock to an exclusive one, and SQLite returns SQLITE_BUSY for that at once instead of
+    /// calling the busy handler; two processes creating the same store together hit it
+    /// (testSimultaneousFirstOpensOfANewFileAllSucceed). Once the file is in WAL mode the pragma
+    /// takes no lock, so only first opens ever retry.
+    private static func makePool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(30)
+        var pause: useconds_t = 1_000
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(pause)
+                pause = min(pause * 2, 100_000)
+            }
         }
     }
 

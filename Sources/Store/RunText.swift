@@ -16,7 +16,7 @@ public enum RunText {
             ]
         }
         return align(
-            header: ["ID", "STATUS", "STARTED (UTC)", "TIME", "SEED", "THREADS", "SCRIPT", "PATH"], rows: rows,
+            header: ["ID", "STATUS", "STARTED (UTC)", "TIME", "SEED", "THREADS", "SHA256", "SCRIPT"], rows: rows,
             rightAligned: [0, 3, 4])
     }
 

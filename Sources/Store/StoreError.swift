@@ -10,6 +10,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingDirectory(path: String, directory: String)
     /// The file exists but is not an SQLite database.
     case notADatabase(path: String)
+    /// The file is an SQLite database of something else (it has tables but no SeqLab schema).
+    case notAStore(path: String)
     /// The store was written by a newer SeqLab whose schema this build does not know.
     case newerSchema(path: String, found: Int, supported: Int)
     /// No run with this id is in the store.
@@ -34,6 +36,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): directory \(directory) does not exist; create it or choose another --store path"
         case .notADatabase(let path):
             return "\(path): file is not a database; move it away or choose another --store path"
+        case .notAStore(let path):
+            return "\(path): an SQLite database, but not a SeqLab run store; choose another --store path"
         case .newerSchema(let path, let found, let supported):
             return "\(path): written by a newer SeqLab (schema version \(found), this build reads up to \(supported)); "
                 + "upgrade SeqLab or choose another --store path"

@@ -67,6 +67,22 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(try reader.metrics(id).last, MetricPoint(step: 100, name: "loss", value: 100))
     }
 
+    func testSimultaneousFirstOpensOfANewFileAllSucceed() throws {
+        let path = try temporaryDirectory().file("fresh.sqlite")
+        let failures = Shared<[String]>([])
+        let info = sampleInfo()
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            do {
+                let store = try RunStore.open(path: path)
+                try store.finishRun(try store.beginRun(info))
+            } catch {
+                failures.update { $0.append("\(error)") }
+            }
+        }
+        XCTAssertEqual(failures.get(), [])
+        XCTAssertEqual(try RunStore.open(path: path).runs(limit: nil).map(\.status), Array(repeating: .finished, count: 6))
+    }
+
     func testTwoStoresOnOneFileWriteWithoutBusyErrors() throws {
         let path = try temporaryDirectory().file("s.sqlite")
         let stores = try (0..<2).map { _ in try RunStore.open(path: path) }

@@ -35,6 +35,19 @@ final class ErrorTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("these are my notes"))
     }
 
+    func testOtherSQLiteDatabaseIsRejectedAndLeftAlone() throws {
+        let path = try temporaryDirectory().file("other.sqlite")
+        do {
+            let other = try DatabaseQueue(path: path)
+            try other.write { db in try db.execute(sql: "CREATE TABLE runs (lap INTEGER); INSERT INTO runs VALUES (1)") }
+        }
+        assertThrows(.notAStore(path: path)) { () throws(StoreError) in try RunStore.open(path: path) }
+        let tables = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        XCTAssertEqual(tables, ["runs"])
+    }
+
     func testStoreFromNewerSchemaIsRejected() throws {
         let path = try temporaryDirectory().file("s.sqlite")
         do {

@@ -25,7 +25,7 @@ final class RunTextTests: XCTestCase {
         XCTAssertEqual(
             RunText.table(runs),
             """
-            ID  STATUS       STARTED (UTC)         TIME                  SEED  THREADS  SCRIPT    PATH
+            ID  STATUS       STARTED (UTC)         TIME                  SEED  THREADS  SHA256    SCRIPT
             12  finished     2025-11-23 10:44:03  1m07s                     7  2/1      ec32f19f  demo.seqlab
              9  interrupted  2025-11-23 09:00:00      -  18446744073709551615  1/1      2d711642  (interactive)
             """)
