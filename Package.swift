@@ -9,9 +9,11 @@ let package = Package(
         .executable(name: "seqlab", targets: ["seqlab"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries. Readline gets no pkgConfig: its .pc adds -D flags SwiftPM rejects.
@@ -33,6 +35,10 @@ let package = Package(
         .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
+        // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
+        .target(
+            name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Store"),
         .executableTarget(
             name: "seqlab",
             dependencies: [
@@ -48,5 +54,8 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], path: "Tests/DatasetsTests",
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/StoreTests"),
     ]
 )

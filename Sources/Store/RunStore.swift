@@ -1,0 +1,305 @@
+// The run store: one SQLite file (WAL mode, through a GRDB DatabasePool so readers never wait for a
+// writer) holding every run with its parameters, metrics, datasets and artifacts. Each public write is
+// one transaction, so a process killed at any point leaves whole batches or nothing.
+import Foundation
+import GRDB
+
+/// A SeqLab run store backed by one SQLite file.
+public final class RunStore: Sendable {
+    /// The file path the store was opened with, as given; every error names it.
+    public let path: String
+    /// Ids of runs that were `running` when the store was opened but whose process was gone, and
+    /// which the open therefore marked `interrupted` (ascending).
+    public let recoveredRuns: [Int64]
+    /// The schema version this build reads and writes.
+    public static let schemaVersion = Schema.version
+
+    let pool: DatabasePool
+
+    private init(path: String, pool: DatabasePool, recoveredRuns: [Int64]) {
+        self.path = path
+        self.pool = pool
+        self.recoveredRuns = recoveredRuns
+    }
+
+    /// Opens (creating if needed) the store at `path`, migrates it, and marks runs whose process died
+    /// as `interrupted`.
+    public static func open(path: String) throws(StoreError) -> RunStore {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw .isDirectory(path: path) }
+        } else {
+            let parent = (path as NSString).deletingLastPathComponent
+            let directory = parent.isEmpty ? "." : parent
+            if !FileManager.default.fileExists(atPath: directory) {
+                throw .missingDirectory(path: path, directory: directory)
+            }
+        }
+        var config = Configuration()
+        // Several processes (a training run, `seqlab runs` in another terminal) may share a store:
+        // wait for a writer rather than fail with SQLITE_BUSY.
+        config.busyMode = .timeout(30)
+        config.label = "SeqLab.RunStore"
+        // In WAL mode NORMAL still survives a killed process (committed pages are in the OS cache and
+        // the WAL); it only risks the last commits on power loss, and saves an fsync per metric batch.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        return try translating(path) {
+            let pool = try makePool(path: path, configuration: config)
+            // One IMMEDIATE transaction: it waits for any other process's write, so a concurrent first
+            // open either created the schema already or has not started.
+            let recovered = try pool.writeWithoutTransaction { db in
+                var recovered: [Int64] = []
+                try db.inTransaction(.immediate) {
+                    try Schema.migrate(db, path: path)
+                    recovered = try RunRecovery.markInterrupted(db)
+                    return .commit
+                }
+                return recovered
+            }
+            return RunStore(path: path, pool: pool, recoveredRuns: recovered)
+        }
+    }
+
+    /// Creates the pool, retrying while another connection holds the lock it needs.
+    ///
+    /// Switching a new file to WAL (`PRAGMA journal_mode = WAL`, which DatabasePool issues) upgrades a
+    /// read lock to an exclusive one, and SQLite returns SQLITE_BUSY for that at once instead of
+    /// calling the busy handler; two processes creating the same store together hit it
+    /// (testSimultaneousFirstOpensOfANewFileAllSucceed). Once the file is in WAL mode the pragma
+    /// takes no lock, so only first opens ever retry.
+    private static func makePool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(30)
+        var pause: useconds_t = 1_000
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(pause)
+                pause = min(pause * 2, 100_000)
+            }
+        }
+    }
+
+    // MARK: Writes
+
+    /// Records the start of a run and returns its id.
+    public func beginRun(_ info: RunInfo) throws(StoreError) -> Int64 {
+        let started = Timestamp.text(Timestamp.now())
+        // Only the current process's start time can be read reliably; another pid's could already be
+        // a different process by the time it is read.
+        let processStart = info.pid == Machine.processID() ? Machine.processStartTicks(info.pid) : nil
+        return try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (started_at, status, script, script_sha256, script_path, seqlab_version,
+                        git_commit, seed, threads, blas_threads, cpu_model, blas, pid, process_start, hostname)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    started, info.script, SHA256.hex(of: info.script), info.scriptPath, info.version,
+                    info.gitCommit, Int64(bitPattern: info.seed), info.threads, info.blasThreads, info.cpuModel,
+                    info.blas, Int64(info.pid), processStart, info.hostname,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Sets parameters of a run in one transaction; a key set again replaces its earlier value.
+    public func setParameters(_ run: Int64, _ parameters: [(String, String)]) throws(StoreError) {
+        try write { db in
+            try requireRun(run, db)
+            for (key, value) in parameters {
+                try db.execute(
+                    sql: "INSERT INTO parameters (run, key, value) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (run, key) DO UPDATE SET value = excluded.value",
+                    arguments: [run, key, value])
+            }
+        }
+    }
+
+    /// Appends a batch of metric points to a run in one transaction: after a crash the whole batch
+    /// is there or none of it is.
+    public func logMetrics(_ run: Int64, _ points: [MetricPoint]) throws(StoreError) {
+        try write { db in
+            try requireRun(run, db)
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO metrics (run, step, name, value, epoch, split) VALUES (?, ?, ?, ?, ?, ?)")
+            for point in points {
+                try insert.execute(arguments: [run, point.step, point.name, point.value, point.epoch, point.split])
+            }
+        }
+    }
+
+    /// Records that a run read the file at `path`, hashing it; returns what was recorded.
+    @discardableResult
+    public func recordDataset(_ run: Int64, name: String, path: String) throws(StoreError) -> DatasetUse {
+        let (sha256, bytes) = try SHA256.hexAndSize(ofFileAt: path)
+        let dataset = DatasetUse(name: name, path: path, bytes: bytes, sha256: sha256)
+        try recordDataset(run, dataset)
+        return dataset
+    }
+
+    /// Records a dataset whose size and hash the caller already has (e.g. generated data hashed in memory).
+    public func recordDataset(_ run: Int64, _ dataset: DatasetUse) throws(StoreError) {
+        try write { db in
+            try requireRun(run, db)
+            try db.execute(
+                sql: "INSERT INTO datasets (run, name, path, bytes, sha256) VALUES (?, ?, ?, ?, ?)",
+                arguments: [run, dataset.name, dataset.path, dataset.bytes, dataset.sha256])
+        }
+    }
+
+    /// Saves a blob (e.g. a safetensors checkpoint) under a name in a run; returns the artifact's id.
+    /// Saving the same name again keeps both; loading by name gets the latest.
+    @discardableResult
+    public func saveArtifact(_ run: Int64, name: String, kind: String, data: Data) throws(StoreError) -> Int64 {
+        let created = Timestamp.text(Timestamp.now())
+        return try write { db in
+            try requireRun(run, db)
+            try db.execute(
+                sql: "INSERT INTO artifacts (run, name, kind, bytes, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [run, name, kind, Int64(data.count), data, created])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Loads the latest artifact with this name, in `run` when given, else in any run.
+    public func loadArtifact(run: Int64?, name: String) throws(StoreError) -> Artifact {
+        try read { db in
+            if let run { try requireRun(run, db) }
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT id, run, name, kind, bytes, created_at, data FROM artifacts "
+                    + "WHERE name = ? AND (? IS NULL OR run = ?) ORDER BY id DESC LIMIT 1",
+                arguments: [name, run, run])
+            guard let row else { throw StoreError.noArtifact(path: path, name: name, run: run) }
+            return Artifact(info: try artifactInfo(row), data: row["data"])
+        }
+    }
+
+    /// Ends a run with `finished`, `failed` (with its error message) or `interrupted`.
+    public func finishRun(_ run: Int64, status: RunStatus = .finished, error: String? = nil) throws(StoreError) {
+        if status == .running { throw .notAnEndStatus(status) }
+        let ended = Timestamp.text(Timestamp.now())
+        try write { db in
+            let current = try requireRun(run, db)
+            if current != .running { throw StoreError.runAlreadyEnded(path: path, id: run, status: current) }
+            try db.execute(
+                sql: "UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?",
+                arguments: [status.rawValue, ended, error, run])
+        }
+    }
+
+    // MARK: Reads
+
+    /// The most recent runs first (by id), at most `limit` of them, or all when `limit` is nil.
+    public func runs(limit: Int? = 20) throws(StoreError) -> [Run] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit ?? -1])
+                .map { try run(from: $0) }
+        }
+    }
+
+    /// One run with its parameters, datasets, artifact descriptions and metrics, read in one snapshot.
+    public func run(_ id: Int64) throws(StoreError) -> RunDetail {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
+                throw StoreError.noRun(path: path, id: id)
+            }
+            let parameters = try Row.fetchAll(
+                db, sql: "SELECT key, value FROM parameters WHERE run = ? ORDER BY key", arguments: [id]
+            ).map { Parameter(key: $0["key"], value: $0["value"]) }
+            let datasets = try Row.fetchAll(
+                db, sql: "SELECT name, path, bytes, sha256 FROM datasets WHERE run = ? ORDER BY id", arguments: [id]
+            ).map { DatasetUse(name: $0["name"], path: $0["path"], bytes: $0["bytes"], sha256: $0["sha256"]) }
+            let artifacts = try Row.fetchAll(
+                db, sql: "SELECT id, run, name, kind, bytes, created_at FROM artifacts WHERE run = ? ORDER BY id",
+                arguments: [id]
+            ).map { try artifactInfo($0) }
+            return RunDetail(
+                run: try run(from: row), parameters: parameters, datasets: datasets, artifacts: artifacts,
+                metrics: try fetchMetrics(db, run: id, name: nil))
+        }
+    }
+
+    /// A run's metric points, optionally only those with one name, ordered as in `RunDetail.metrics`.
+    public func metrics(_ run: Int64, name: String? = nil) throws(StoreError) -> [MetricPoint] {
+        try read { db in
+            try requireRun(run, db)
+            return try fetchMetrics(db, run: run, name: name)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func fetchMetrics(_ db: Database, run: Int64, name: String?) throws -> [MetricPoint] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT step, name, value, epoch, split FROM metrics WHERE run = ? AND (? IS NULL OR name = ?) "
+                + "ORDER BY step, name, split, id",
+            arguments: [run, name, name]
+        ).map { row in
+            MetricPoint(
+                step: row["step"], name: row["name"], value: (row["value"] as Double?) ?? .nan,
+                epoch: row["epoch"], split: row["split"])
+        }
+    }
+
+    /// Throws `noRun` unless the run exists; returns its status.
+    @discardableResult
+    private func requireRun(_ id: Int64, _ db: Database) throws -> RunStatus {
+        guard let status = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id])
+        else { throw StoreError.noRun(path: path, id: id) }
+        return RunStatus(rawValue: status) ?? .running
+    }
+
+    private func run(from row: Row) throws -> Run {
+        let started: String = row["started_at"]
+        let ended: String? = row["ended_at"]
+        let status: String = row["status"]
+        guard let startedAt = Timestamp.date(started), let runStatus = RunStatus(rawValue: status) else {
+            throw StoreError.database(path: path, message: "run \(row["id"] as Int64) has a malformed row")
+        }
+        let pid: Int64 = row["pid"]
+        let info = RunInfo(
+            script: row["script"], scriptPath: row["script_path"], version: row["seqlab_version"],
+            gitCommit: row["git_commit"], seed: UInt64(bitPattern: row["seed"]), threads: row["threads"],
+            blasThreads: row["blas_threads"], blas: row["blas"], cpuModel: row["cpu_model"],
+            pid: Int32(truncatingIfNeeded: pid), hostname: row["hostname"])
+        return Run(
+            id: row["id"], startedAt: startedAt, endedAt: ended.flatMap(Timestamp.date), status: runStatus,
+            error: row["error"], scriptSHA256: row["script_sha256"], info: info)
+    }
+
+    private func artifactInfo(_ row: Row) throws -> ArtifactInfo {
+        let created: String = row["created_at"]
+        guard let createdAt = Timestamp.date(created) else {
+            throw StoreError.database(path: path, message: "artifact \(row["id"] as Int64) has a malformed row")
+        }
+        return ArtifactInfo(
+            id: row["id"], run: row["run"], name: row["name"], kind: row["kind"], bytes: row["bytes"],
+            createdAt: createdAt)
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.translating(path) { try pool.write(body) }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.translating(path) { try pool.read(body) }
+    }
+
+    /// Runs `body`, turning whatever it throws into a `StoreError` that names the file.
+    private static func translating<T>(_ path: String, _ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB { throw .notADatabase(path: path) }
+            throw .database(path: path, message: error.message ?? "\(error)")
+        } catch {
+            throw .database(path: path, message: "\(error)")
+        }
+    }
+}
