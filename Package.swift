@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
         // The front ends: REPL on readline, script and notebook files.
         .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
+        // The language's builtins over the library modules (data, runs), and run bookkeeping.
+        .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors"], path: "Sources/Workbench"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks", "Script", "Console", "Datasets",
+                "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),

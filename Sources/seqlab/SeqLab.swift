@@ -2,11 +2,40 @@
 //   seqlab                  REPL on a terminal; piped standard input runs as a script
 //   seqlab run FILE         run a notebook (--record rewrites its outputs)
 //   seqlab check FILE       run and compare with the recorded outputs
+//   seqlab runs / show ID   the run store
 //   seqlab bench NAME       benchmarks, one JSON object per line
 import ArgumentParser
 import Console
 import Foundation
 import Script
+import Store
+import Workbench
+
+/// Options every command that executes scripts shares.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The run store (SQLite) that records every run.")
+    var store: String = "seqlab.sqlite"
+
+    /// An interpreter with every builtin, recording a run of `script` in the store.
+    func session(script: String, path: String?) throws -> (Interpreter, RunSession) {
+        let interpreter = Interpreter(registry: Workbench.registry())
+        do {
+            let session = try RunSession(storePath: store, script: script, scriptPath: path, interpreter: interpreter)
+            return (interpreter, session)
+        } catch {
+            ScriptFiles.printError("\(error)\n(choose another store with --store PATH)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Runs `body` as a recorded run: finished on exit code 0 or 1, failed otherwise.
+func recorded(_ session: RunSession, _ interpreter: Interpreter, _ body: () -> Int32) throws {
+    let code = body()
+    session.finish(code == 2 ? .failed : .finished, error: code == 2 ? "the script stopped at an error" : nil,
+                   interpreter: interpreter)
+    if code != 0 { throw ExitCode(code) }
+}
 
 @main
 struct SeqLab: ParsableCommand {
@@ -14,19 +43,25 @@ struct SeqLab: ParsableCommand {
         commandName: "seqlab",
         abstract: "A workbench for sequential recommendation and transfer learning.",
         discussion: "Without a subcommand: the REPL on a terminal, or a script read from piped standard input.",
-        subcommands: [RunCommand.self, CheckCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, RunsCommand.self, ShowCommand.self, BenchCommand.self])
+
+    @OptionGroup var options: StoreOptions
 
     func run() throws {
-        let interpreter = Interpreter(registry: .standard())
         if isatty(STDIN_FILENO) != 0 {
+            let (interpreter, session) = try options.session(script: "(interactive session)", path: nil)
             REPL(interpreter: interpreter).run()
+            session.finish(.finished, interpreter: interpreter)
             return
         }
         // Piped input: a script with no prompts (readline would act on Tab and control bytes).
         var lines: [String] = []
         while let line = readLine(strippingNewline: true) { lines.append(line) }
-        let code = ScriptFiles.run(source: lines.joined(separator: "\n"), file: "<stdin>", interpreter: interpreter, record: false)
-        if code != 0 { throw ExitCode(code) }
+        let source = lines.joined(separator: "\n")
+        let (interpreter, session) = try options.session(script: source, path: nil)
+        try recorded(session, interpreter) {
+            ScriptFiles.run(source: source, file: "<stdin>", interpreter: interpreter, record: false)
+        }
     }
 }
 
@@ -40,10 +75,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Rewrite the file's recorded outputs (#> lines) with this run's.")
     var record = false
 
+    @OptionGroup var options: StoreOptions
+
     func run() throws {
         guard let source = ScriptFiles.read(file) else { throw ExitCode(2) }
-        let code = ScriptFiles.run(source: source, file: file, interpreter: Interpreter(registry: .standard()), record: record)
-        if code != 0 { throw ExitCode(code) }
+        let (interpreter, session) = try options.session(script: source, path: file)
+        try recorded(session, interpreter) {
+            ScriptFiles.run(source: source, file: file, interpreter: interpreter, record: record)
+        }
     }
 }
 
@@ -59,13 +98,54 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Let numbers differ by at most this much (default: exact text).")
     var tolerance: Double?
 
+    @OptionGroup var options: StoreOptions
+
     func validate() throws {
         if let tolerance, !(tolerance >= 0) { throw ValidationError("--tolerance must be a number ≥ 0") }
     }
 
     func run() throws {
         guard let source = ScriptFiles.read(file) else { throw ExitCode(2) }
-        let code = ScriptFiles.check(source: source, file: file, interpreter: Interpreter(registry: .standard()), tolerance: tolerance)
-        if code != 0 { throw ExitCode(code) }
+        let (interpreter, session) = try options.session(script: source, path: file)
+        try recorded(session, interpreter) {
+            ScriptFiles.check(source: source, file: file, interpreter: interpreter, tolerance: tolerance)
+        }
+    }
+}
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List recent runs from the store.")
+
+    @Option(help: "How many runs.")
+    var limit: Int = 20
+
+    @OptionGroup var options: StoreOptions
+
+    func run() throws {
+        do {
+            let runs = try RunStore.open(path: options.store).runs(limit: limit)
+            print(runs.isEmpty ? "no runs yet in \(options.store)" : RunText.table(runs))
+        } catch {
+            ScriptFiles.printError("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run from the store in detail.")
+
+    @Argument(help: "The run id, as `seqlab runs` lists it.")
+    var id: Int64
+
+    @OptionGroup var options: StoreOptions
+
+    func run() throws {
+        do {
+            print(RunText.detail(try RunStore.open(path: options.store).run(id)))
+        } catch {
+            ScriptFiles.printError("\(error)")
+            throw ExitCode(2)
+        }
     }
 }

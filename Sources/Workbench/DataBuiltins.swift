@@ -1,0 +1,188 @@
+// The data builtins of the language: `load`, `synthetic`, and the members of datasets, splits and
+// row sets. They wrap the Datasets module; its errors (which name the file and line) become script
+// errors at the call, so a bad file in a notebook points at both the file and the notebook line.
+
+import Datasets
+import Script
+import Tensors
+
+/// A dataset as the language holds it.
+public final class DatasetObject: ScriptObject {
+    /// The dataset.
+    public let dataset: Dataset
+    /// Where it came from (for the run store), if from a file.
+    public let path: String?
+
+    init(_ dataset: Dataset, path: String?) {
+        self.dataset = dataset
+        self.path = path
+    }
+
+    public var typeName: String { "Dataset" }
+    public var summary: String { "Dataset " + dataset.description }
+    public var oneLine: String { "\(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(dataset.interactionCount) interactions" }
+    public var length: Int? { dataset.userCount }
+}
+
+/// A train / validation / test split.
+public final class SplitObject: ScriptObject {
+    /// The split.
+    public let split: Split
+    /// The dataset it was made from.
+    public let source: DatasetObject
+
+    init(_ split: Split, source: DatasetObject) {
+        self.split = split
+        self.source = source
+    }
+
+    public var typeName: String { "Split" }
+    public var summary: String {
+        "Split of \(source.dataset.name): \(split.protocolDescription)\n"
+            + "  train \(split.train.count) rows (\(split.train.kind.rawValue), \(split.train.predictionCount) predictions), "
+            + "valid \(split.valid.count), test \(split.test.count); max length \(split.maxLength)"
+    }
+    public var oneLine: String { "split of \(source.dataset.name): train \(split.train.count), valid \(split.valid.count), test \(split.test.count)" }
+}
+
+/// One part of a split (training, validation or test rows).
+public final class RowsObject: ScriptObject {
+    /// The rows.
+    public let rows: Rows
+    /// "train", "valid" or "test".
+    public let part: String
+
+    init(_ rows: Rows, part: String) {
+        self.rows = rows
+        self.part = part
+    }
+
+    public var typeName: String { "Rows" }
+    public var summary: String {
+        "\(part): \(rows.count) rows (\(rows.kind.rawValue)), \(rows.predictionCount) predictions, longest history \(rows.longestHistory)"
+    }
+    public var length: Int? { rows.count }
+}
+
+/// A Datasets error as a script error at the call.
+func scriptError(_ error: Error, _ args: Arguments) -> ScriptError {
+    args.error("\(error)")
+}
+
+extension Registry {
+    func registerData() {
+        describeType("Dataset", "users and items mapped to dense ids (0 = padding), each user's events in time order")
+        describeType("Split", "training, validation and test rows under one evaluation protocol")
+        describeType("Rows", "the rows of one part of a split")
+
+        register(BuiltinSpec("load", topic: "data", parameters: [
+            Parameter("path", .string, positional: true, help: "a directory (RecBole, pre-split, MovieLens) or a file (sessions CSV, Amazon JSON lines)"),
+            Parameter("format", .string, default: Value.none,
+                      help: "one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")); guessed when omitted"),
+        ], help: "Loads a dataset from files.") { args, _ in
+            let path = try args.string("path")
+            do {
+                let dataset = args.has("format")
+                    ? try Dataset.load(path, formatName: try args.string("format", choices: DataFormat.allCases.map(\.rawValue)))
+                    : try Dataset.load(path)
+                return .object(DatasetObject(dataset, path: path))
+            } catch let e as ScriptError {
+                throw e
+            } catch {
+                throw scriptError(error, args)
+            }
+        })
+
+        register(BuiltinSpec("synthetic", topic: "data", parameters: [
+            Parameter("size", .string, positional: true, default: .string("toy"), help: "toy, small, medium or large (about 6k to 1M interactions)"),
+            Parameter("seed", .integer, default: .number(1), help: "the world's seed (independent of seed())"),
+            Parameter("domain", .string, default: Value.none, help: "which domain: \(SyntheticWorld.domainNames.joined(separator: ", ")); the first if omitted"),
+        ], help: "Makes a synthetic world with known structure (tastes, genres, item-to-item transitions).") { args, _ in
+            let size = try args.string("size", choices: ["toy", "small", "medium", "large"])
+            guard var spec = WorldSpec.named(size) else { throw args.error("size", "unknown world size \"\(size)\"") }
+            spec.seed = UInt64(try args.int("seed", min: 0))
+            let world: SyntheticWorld
+            do { world = try SyntheticWorld.generate(spec) } catch { throw scriptError(error, args) }
+            let names = world.domains.map { String($0.name.dropFirst("synthetic-".count)) }
+            if args.has("domain") {
+                let name = try args.string("domain", choices: names)
+                return .object(DatasetObject(world.domain(name)!, path: nil))
+            }
+            return .object(DatasetObject(world.domains[0], path: nil))
+        })
+
+        func dataset(_ name: String, _ help: String, parameters: [Parameter] = [], isProperty: Bool = false,
+                     _ body: @escaping (DatasetObject, Arguments) throws -> Value) {
+            registerMethod(BuiltinSpec(name, owner: "Dataset", topic: "data", parameters: parameters, isProperty: isProperty, help: help) { args, _ in
+                try body(args.receiver(as: DatasetObject.self), args)
+            })
+        }
+        dataset("name", "The dataset's name.", isProperty: true) { d, _ in .string(d.dataset.name) }
+        dataset("users", "Number of users.", isProperty: true) { d, _ in .number(Double(d.dataset.userCount)) }
+        dataset("items", "Number of items.", isProperty: true) { d, _ in .number(Double(d.dataset.itemCount)) }
+        dataset("interactions", "Number of interactions.", isProperty: true) { d, _ in .number(Double(d.dataset.interactionCount)) }
+        dataset("attributes", "Names of the user attribute columns.", isProperty: true) { d, _ in
+            .list((d.dataset.userAttributes?.names ?? []).map { .string($0) })
+        }
+        dataset("sequence", "A user's items in time order, as item tokens.", parameters: [
+            Parameter("user", .integer, positional: true, help: "a user index, 1 to users"),
+        ]) { d, args in
+            let u = try args.int("user", min: 1, max: d.dataset.userCount)
+            return .list(d.dataset.sequence(of: u).map { .string(d.dataset.items.token(Int($0)) ?? "?") })
+        }
+        dataset("stats", "Item popularity: Gini coefficient, cold items, the most frequent items.") { d, _ in
+            let s = d.dataset.itemStatistics()
+            let top = s.byPopularity.prefix(5).map { Value.string(d.dataset.items.token(Int($0)) ?? "?") }
+            return .record(Record([("gini", .number((s.gini * 1000).rounded() / 1000)), ("coldItems", .number(Double(s.coldItems))),
+                                   ("top", .list(top))]))
+        }
+        dataset("kcore", "Keeps users and items with at least k interactions, iterated until stable.", parameters: [
+            Parameter("users", .integer, default: .number(5), help: "minimum interactions per user"),
+            Parameter("items", .integer, default: .number(5), help: "minimum interactions per item"),
+        ]) { d, args in
+            .object(DatasetObject(d.dataset.kCore(userCore: try args.int("users", min: 1), itemCore: try args.int("items", min: 1)), path: d.path))
+        }
+        dataset("dedup", "Removes repeated (user, item) events, keeping the first.") { d, _ in
+            .object(DatasetObject(d.dataset.deduplicated(), path: d.path))
+        }
+        dataset("truncate", "Keeps each user's last n events.", parameters: [
+            Parameter("n", .integer, positional: true, help: "events to keep per user"),
+        ]) { d, args in .object(DatasetObject(d.dataset.truncated(toLast: try args.int("n", min: 1)), path: d.path)) }
+        dataset("split", "Splits into training, validation and test rows.", parameters: [
+            Parameter("kind", .string, positional: true, default: .string("leave-one-out"), help: "\"leave-one-out\" or \"temporal\""),
+            Parameter("maxLength", .integer, default: .number(50), help: "longest history a row keeps"),
+            Parameter("training", .string, default: .string("prefix"), help: "\"prefix\" (history → next item) or \"sequence\" (every position predicts the next)"),
+            Parameter("ratios", .list, default: .list([.number(0.8), .number(0.1), .number(0.1)]), help: "train/valid/test fractions of each user's events (temporal)"),
+        ]) { d, args in
+            let kind = try args.string("kind", choices: ["leave-one-out", "temporal"])
+            let maxLength = try args.int("maxLength", min: 1)
+            let training = RowKind(rawValue: try args.string("training", choices: ["prefix", "sequence"]))!
+            do {
+                if kind == "temporal" {
+                    let ratios = try args.list("ratios").map { v -> Double in
+                        guard case .number(let x) = v, x >= 0 else { throw args.error("ratios", "ratios must be non-negative numbers") }
+                        return x
+                    }
+                    guard ratios.count == 3 else { throw args.error("ratios", "ratios needs three numbers (train, valid, test)") }
+                    return .object(SplitObject(try d.dataset.temporalSplit(ratios: ratios, maxLength: maxLength, training: training), source: d))
+                }
+                return .object(SplitObject(try d.dataset.leaveOneOut(maxLength: maxLength, training: training), source: d))
+            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+        }
+
+        for part in ["train", "valid", "test"] {
+            registerMethod(BuiltinSpec(part, owner: "Split", topic: "data", isProperty: true, help: "The \(part) rows.") { args, _ in
+                let s = args.receiver(as: SplitObject.self)
+                let rows = part == "train" ? s.split.train : part == "valid" ? s.split.valid : s.split.test
+                return .object(RowsObject(rows, part: part))
+            })
+        }
+        registerMethod(BuiltinSpec("protocol", owner: "Split", topic: "data", isProperty: true,
+                                   help: "The evaluation protocol, as printed in result headers.") { args, _ in
+            .string(args.receiver(as: SplitObject.self).split.protocolDescription)
+        })
+        registerMethod(BuiltinSpec("dataset", owner: "Split", topic: "data", isProperty: true, help: "The dataset it was made from.") { args, _ in
+            .object(args.receiver(as: SplitObject.self).source)
+        })
+    }
+}

@@ -1,0 +1,65 @@
+// The run builtins: `runs()` and `run(id)` read the store; `metric(name, value, step:)` writes a metric
+// of the current run (training adds its own per-epoch metrics the same way).
+
+import Script
+import Store
+
+/// A table of runs, printed as the store renders it.
+final class RunTableObject: ScriptObject {
+    let runs: [Run]
+    init(_ runs: [Run]) { self.runs = runs }
+    var typeName: String { "Runs" }
+    var summary: String { runs.isEmpty ? "no runs yet" : RunText.table(runs) }
+    var oneLine: String { "\(runs.count) runs" }
+    var length: Int? { runs.count }
+}
+
+/// One run with its parameters, datasets, artifacts and metrics.
+final class RunObject: ScriptObject {
+    let detail: RunDetail
+    init(_ detail: RunDetail) { self.detail = detail }
+    var typeName: String { "Run" }
+    var summary: String { RunText.detail(detail) }
+    var oneLine: String { "run \(detail.run.id) (\(detail.run.status.rawValue))" }
+}
+
+extension Registry {
+    func registerRuns() {
+        describeType("Runs", "recent runs from the store")
+        describeType("Run", "one run: script hash, seed, threads, machine, parameters, datasets, metrics")
+
+        func session(_ args: Arguments, _ interpreter: Interpreter) throws -> RunSession {
+            guard let s = RunSession.of(interpreter) else {
+                throw args.error("no run store is open in this session (start seqlab with --store PATH)")
+            }
+            return s
+        }
+        register(BuiltinSpec("runs", topic: "runs", parameters: [
+            Parameter("limit", .integer, default: .number(20), help: "how many recent runs"),
+        ], help: "Recent runs from the store, newest first.") { args, interpreter in
+            let s = try session(args, interpreter)
+            do { return .object(RunTableObject(try s.store.runs(limit: try args.int("limit", min: 1)))) }
+            catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+        })
+        register(BuiltinSpec("run", topic: "runs", parameters: [
+            Parameter("id", .integer, positional: true, help: "the run's id, as runs() lists it"),
+        ], help: "One run from the store, in detail.") { args, interpreter in
+            let s = try session(args, interpreter)
+            let id = try args.int("id", min: 1)
+            do { return .object(RunObject(try s.store.run(Int64(id)))) }
+            catch { throw args.error("id", "\(error)") }
+        })
+        register(BuiltinSpec("metric", topic: "runs", parameters: [
+            Parameter("name", .string, positional: true, help: "the metric's name"),
+            Parameter("value", .number, positional: true, help: "its value"),
+            Parameter("step", .integer, default: .number(0), help: "the step (epoch, iteration) it belongs to"),
+        ], help: "Records a metric of the current run in the store.") { args, interpreter in
+            let s = try session(args, interpreter)
+            do {
+                try s.store.logMetrics(s.runID, [MetricPoint(step: try args.int("step", min: 0), name: try args.string("name"),
+                                                             value: try args.number("value"))])
+            } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+            return .none
+        })
+    }
+}

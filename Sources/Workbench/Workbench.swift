@@ -1,0 +1,14 @@
+// The full language: core builtins plus those of the library modules.
+
+import Script
+
+/// Assembles the language's registry from every module.
+public enum Workbench {
+    /// The registry with every builtin and method SeqLab has.
+    public static func registry() -> Registry {
+        let r = Registry.standard()
+        r.registerData()
+        r.registerRuns()
+        return r
+    }
+}
