@@ -13,15 +13,20 @@ APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 
 .PHONY: demo test build deps data bench check-all clean
 
+NOTEBOOKS    := $(sort $(wildcard Notebooks/*.seqlab))
+
 ## demo: install what is missing, fetch real data, build, and run the quickstart.
 demo: deps data build
+	$(BIN) run Notebooks/quickstart.seqlab
 	@echo "== seqlab bench gemm (the engine's matrix products against a plain C call of cblas_sgemm)"
 	$(BIN) bench gemm
+	@echo "== the REPL: $(BIN)   (help() lists what there is)"
 
 ## test: install what is missing and run every test (release build).
 test: deps
 	$(SWIFT) build $(FLAGS)
 	$(SWIFT) test $(FLAGS)
+	@for nb in $(NOTEBOOKS); do $(BIN) check $$nb --store .build/notebook-runs.sqlite || exit 1; done
 
 build: deps
 	$(SWIFT) build $(FLAGS)
@@ -49,6 +54,7 @@ data:
 ## bench: every benchmark, one JSON object per line.
 bench: build
 	$(BIN) bench gemm
+	$(BIN) bench data
 
 ## check-all: the tests plus the heavier runs that do not belong in CI.
 check-all: test bench

@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store"], path: "Tests/WorkbenchTests",
+                    exclude: ["Scripts"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(

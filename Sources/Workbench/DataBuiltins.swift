@@ -79,12 +79,13 @@ extension Registry {
             Parameter("path", .string, positional: true, help: "a directory (RecBole, pre-split, MovieLens) or a file (sessions CSV, Amazon JSON lines)"),
             Parameter("format", .string, default: Value.none,
                       help: "one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")); guessed when omitted"),
-        ], help: "Loads a dataset from files.") { args, _ in
+        ], help: "Loads a dataset from files.") { args, interpreter in
             let path = try args.string("path")
             do {
                 let dataset = args.has("format")
                     ? try Dataset.load(path, formatName: try args.string("format", choices: DataFormat.allCases.map(\.rawValue)))
                     : try Dataset.load(path)
+                RunSession.of(interpreter)?.recordDataset(name: dataset.name, path: path)
                 return .object(DatasetObject(dataset, path: path))
             } catch let e as ScriptError {
                 throw e

@@ -41,6 +41,24 @@ public final class RunSession {
         try? store.finishRun(runID, status: status, error: error)
     }
 
+    /// Records the files a dataset was read from (a directory's regular files, sorted), with
+    /// sizes and hashes, so a run says exactly which data it saw. Failing to hash is not fatal.
+    public func recordDataset(name: String, path: String) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        let files: [String]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.sorted().map { (path as NSString).appendingPathComponent($0) }.filter {
+                var dir: ObjCBool = false
+                return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
+            }
+        } else {
+            files = [path]
+        }
+        for file in files { _ = try? store.recordDataset(runID, name: name, path: file) }
+    }
+
     /// The commit of the source tree the binary runs from, when it is a git checkout.
     static func gitCommit() -> String? {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()

@@ -1,0 +1,55 @@
+// `seqlab run` killed with SIGKILL while it writes metrics: the store must open afterwards, list
+// the run as not finished, and hold every metric written before the kill.
+
+import Foundation
+import Store
+import XCTest
+
+final class KilledRunTests: XCTestCase {
+    /// The seqlab binary built next to the test bundle (make test builds it first).
+    static var binary: String? {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if url.lastPathComponent.hasSuffix(".xctest") { url = url.deletingLastPathComponent() }
+        let path = url.appendingPathComponent("seqlab").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    func testSIGKILLDuringMetricsLeavesAReadableStoreAndAnUnfinishedRun() throws {
+        guard let binary = Self.binary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        let dir = NSTemporaryDirectory() + "seqlab-kill-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = dir + "/loop.seqlab", store = dir + "/runs.sqlite"
+        try "for i in range(1000000) { metric(\"loss\", 1 / (i + 1), step: i) }\n".write(toFile: script, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", script, "--store", store]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        // Wait until a good number of metrics are committed, then kill without warning.
+        let deadline = Date().addingTimeInterval(60)
+        var seen = 0
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let s = try? RunStore.open(path: store), let run = try? s.runs(limit: 1).first,
+               let points = try? s.metrics(run.id) {
+                seen = points.count
+                if seen >= 200 { break }
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertGreaterThanOrEqual(seen, 200, "the script should have written metrics before the kill")
+
+        let reopened = try RunStore.open(path: store)
+        let run = try XCTUnwrap(try reopened.runs(limit: 1).first)
+        XCTAssertNotEqual(run.status, .finished)
+        XCTAssertEqual(run.status, .interrupted)
+        let points = try reopened.metrics(run.id)
+        XCTAssertGreaterThanOrEqual(points.count, seen, "every metric committed before the kill is kept")
+        XCTAssertEqual(points.map(\.step), Array(0..<points.count), "metrics are whole and in order")
+    }
+}

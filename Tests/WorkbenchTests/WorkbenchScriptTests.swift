@@ -1,0 +1,45 @@
+// Golden scripts for the data and run builtins (format: Sources/Script/Notebook/GoldenScript.swift),
+// and `seqlab run` killed with SIGKILL while it writes metrics.
+
+import Foundation
+import Script
+import Store
+import XCTest
+@testable import Workbench
+
+final class WorkbenchScriptTests: XCTestCase {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts")
+
+    func testEveryGoldenScript() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
+            .filter { $0.hasSuffix(".seqlab") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 10)
+        for file in files {
+            let script = GoldenScript(try String(contentsOf: Self.directory.appendingPathComponent(file), encoding: .utf8))
+            let (output, errors) = script.run(Interpreter(registry: Workbench.registry(), diagnostics: { _ in }))
+            XCTAssertEqual(output, script.expectedOutput, "\(file): output")
+            XCTAssertEqual(errors, script.expectedErrors, "\(file): errors")
+        }
+    }
+
+    func testLoadingRecordsTheDatasetFilesInTheRun() throws {
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../shared/data/ml-100k").standardized.path
+        guard FileManager.default.fileExists(atPath: shared + "/ml-100k.inter") else {
+            throw XCTSkip("../shared/data/ml-100k is not on this machine")
+        }
+        let store = NSTemporaryDirectory() + "seqlab-wb-\(getpid()).sqlite"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + s) } }
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+        let source = "ml = load(\"\(shared)\")\nml.users"
+        let session = try RunSession(storePath: store, script: source, scriptPath: nil, interpreter: interpreter)
+        let run = Notebook.run(source, interpreter: interpreter)
+        XCTAssertEqual(run.errors, [])
+        XCTAssertEqual(run.outcomes.last?.output, ["943"])
+        session.finish(.finished, interpreter: interpreter)
+        let detail = try RunStore.open(path: store).run(session.runID)
+        XCTAssertEqual(detail.run.status, .finished)
+        let inter = try XCTUnwrap(detail.datasets.first { $0.path.hasSuffix("ml-100k.inter") })
+        XCTAssertEqual(inter.sha256, "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff")
+    }
+}
