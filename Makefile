@@ -18,6 +18,7 @@ NOTEBOOKS    := $(sort $(wildcard Notebooks/*.seqlab))
 ## demo: install what is missing, fetch real data, build, and run the quickstart.
 demo: deps data build
 	$(BIN) run Notebooks/quickstart.seqlab
+	$(BIN) run Notebooks/real/movielens.seqlab
 	@echo "== seqlab bench gemm (the engine's matrix products against a plain C call of cblas_sgemm)"
 	$(BIN) bench gemm
 	@echo "== the REPL: $(BIN)   (help() lists what there is)"
@@ -56,8 +57,9 @@ bench: build
 	$(BIN) bench gemm
 	$(BIN) bench data
 
-## check-all: the tests plus the heavier runs that do not belong in CI.
-check-all: test bench
+## check-all: the tests, the notebooks on real data (fetched by `make data`), and the benchmarks.
+check-all: test data bench
+	@for nb in $(sort $(wildcard Notebooks/real/*.seqlab)); do $(BIN) check $$nb --store .build/notebook-runs.sqlite || exit 1; done
 
 clean:
 	rm -rf .build

@@ -22,6 +22,12 @@ public final class DatasetObject: ScriptObject {
     public var summary: String { "Dataset " + dataset.description }
     public var oneLine: String { "\(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(dataset.interactionCount) interactions" }
     public var length: Int? { dataset.userCount }
+
+    /// How an item reads for people: its text (a title) when the data has one, else its token.
+    func label(_ item: Int) -> String {
+        if let text = dataset.itemText, item < text.count, !text[item].isEmpty { return text[item] }
+        return dataset.items.token(item) ?? "?"
+    }
 }
 
 /// A train / validation / test split.
@@ -131,9 +137,9 @@ extension Registry {
             let u = try args.int("user", min: 1, max: d.dataset.userCount)
             return .list(d.dataset.sequence(of: u).map { .string(d.dataset.items.token(Int($0)) ?? "?") })
         }
-        dataset("stats", "Item popularity: Gini coefficient, cold items, the most frequent items.") { d, _ in
+        dataset("stats", "Item popularity: Gini coefficient, cold items, the five most frequent items (titles when known).") { d, _ in
             let s = d.dataset.itemStatistics()
-            let top = s.byPopularity.prefix(5).map { Value.string(d.dataset.items.token(Int($0)) ?? "?") }
+            let top = s.byPopularity.prefix(5).map { Value.string(d.label(Int($0))) }
             return .record(Record([("gini", .number((s.gini * 1000).rounded() / 1000)), ("coldItems", .number(Double(s.coldItems))),
                                    ("top", .list(top))]))
         }
