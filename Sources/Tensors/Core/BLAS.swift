@@ -16,8 +16,8 @@ public enum BLAS {
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
-            // BLAS leaves C untouched when k = 0 only if beta = 1; make the empty sum explicit.
-            for i in 0..<m { for j in 0..<n { c[i * (ldc ?? n) + j] *= beta } }
+            // The empty sum: C = beta·C, and exactly 0 when beta = 0 (C may be uninitialised arena memory).
+            for i in 0..<m { for j in 0..<n { let p = c + i * (ldc ?? n) + j; p.pointee = beta == 0 ? 0 : p.pointee * beta } }
             return
         }
         cblas_sgemm(

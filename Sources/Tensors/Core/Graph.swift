@@ -12,6 +12,9 @@ public final class Graph {
     private var backwards: [() -> Void] = []
     private var slots: [TensorStorage] = []
     private var cursor = 0
+    /// Parameters with a gradient mask that received gradient in the current backward pass.
+    private var maskedParameters: [Tensor] = []
+    private var maskedSeen: Set<ObjectIdentifier> = []
 
     /// A graph; `recording: false` makes a no-gradient graph for inference.
     public init(recording: Bool = true) { isRecording = recording }
@@ -41,6 +44,14 @@ public final class Graph {
         gradient(of: loss)[0] += seed
         for op in backwards.reversed() { op() }
         backwards.removeAll(keepingCapacity: true)
+        // Masks apply to the gradient itself, so clipping and logging see only what may change.
+        for p in maskedParameters {
+            guard let mask = p.gradientMask, let g = p.grad else { continue }
+            precondition(mask.count == p.count, "gradient mask of \(p.name) has \(mask.count) elements, parameter \(p.count)")
+            for i in 0..<p.count { g.pointer[i] *= mask.pointer[i] }
+        }
+        maskedParameters.removeAll(keepingCapacity: true)
+        maskedSeen.removeAll(keepingCapacity: true)
     }
 
     // MARK: - For op implementations
@@ -83,6 +94,7 @@ public final class Graph {
     /// The gradient buffer of `t`, allocated and zeroed on first use in this backward pass.
     /// Parameters keep theirs across steps (the optimizer clears it); activations use the arena.
     func gradient(of t: Tensor) -> UnsafeMutablePointer<Float> {
+        if t.gradientMask != nil, maskedSeen.insert(ObjectIdentifier(t)).inserted { maskedParameters.append(t) }
         if let g = t.grad, g.count == t.count { return g.pointer }
         let g = t.isParameter ? Tensor(zeros: t.shape) : zeros(t.shape)
         t.grad = g

@@ -41,8 +41,9 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
     public let isParameter: Bool
     /// A frozen parameter receives no gradient and is never changed by an optimizer.
     public var isFrozen = false
-    /// Per-element 0/1 mask applied to the gradient and to optimizer updates (Conure's pruning):
-    /// elements with mask 0 stay exactly as they are. Same shape as the tensor.
+    /// Per-element 0/1 mask (Conure's pruning), same shape as the tensor: `Graph.backward` multiplies
+    /// the gradient by it, and optimizers skip masked elements entirely (no momentum, no weight
+    /// decay), so elements with mask 0 stay exactly as they are.
     public var gradientMask: Tensor?
     /// The gradient of the last `Graph.backward`, or nil if none flowed here.
     public internal(set) var grad: Tensor?
@@ -116,8 +117,9 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
     /// Size of the last dimension (1 for a scalar).
     public var lastDim: Int { shape.last ?? 1 }
 
-    /// Number of rows when the tensor is seen as `[R, lastDim]`.
-    public var rows: Int { lastDim == 0 ? 0 : count / lastDim }
+    /// Number of rows when the tensor is seen as `[R, lastDim]` (the product of the leading dims,
+    /// so a [3, 0] tensor has 3 empty rows).
+    public var rows: Int { shape.dropLast().reduce(1, *) }
 
     /// Copies values from `other` (same element count).
     public func copy(from other: Tensor) {

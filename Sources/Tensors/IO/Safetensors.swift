@@ -135,7 +135,9 @@ public struct SafetensorsFile {
             entries.append(Entry(name: key, dtype: dtype, shape: shape, range: begin..<end))
         }
         entries.sort { ($0.range.lowerBound, $0.name) < ($1.range.lowerBound, $1.name) }
-        for (a, b) in zip(entries, entries.dropFirst()) where a.range.upperBound > b.range.lowerBound {
+        // Empty tensors occupy no bytes and may sit at any offset; only non-empty ranges can overlap.
+        let filled = entries.filter { !$0.range.isEmpty }
+        for (a, b) in zip(filled, filled.dropFirst()) where a.range.upperBound > b.range.lowerBound {
             throw fail("entries '\(a.name)' and '\(b.name)' overlap")
         }
         self.path = path
@@ -250,11 +252,10 @@ public enum SafetensorsWriter {
             switch value {
             case .float(let t):
                 dtype = "F32"; shape = t.shape
-                body.reserveCapacity(body.count + t.count * 4)
-                for i in 0..<t.count { appendLE(&body, t.pointer[i].bitPattern) }
+                appendLittleEndian(&body, UnsafeBufferPointer(start: t.pointer, count: t.count))
             case .int32(let ids):
                 dtype = "I32"; shape = ids.shape
-                for v in ids.values { appendLE(&body, UInt32(bitPattern: v)) }
+                ids.values.withUnsafeBufferPointer { appendLittleEndian(&body, $0) }
             case .int64(let values, let s):
                 precondition(s.reduce(1, *) == values.count, "int64 tensor \(name): shape \(s) vs \(values.count) values")
                 dtype = "I64"; shape = s
@@ -283,6 +284,18 @@ public enum SafetensorsWriter {
         } catch {
             throw SafetensorsError(path: path, message: "cannot write the file (\(error.localizedDescription))")
         }
+    }
+}
+
+/// Appends 4-byte values in little-endian order: one copy on little-endian hosts (all SeqLab
+/// targets), element by element elsewhere.
+private func appendLittleEndian<T>(_ data: inout Data, _ values: UnsafeBufferPointer<T>) {
+    precondition(MemoryLayout<T>.size == 4)
+    if 1.littleEndian == 1 {
+        data.append(UnsafeBufferPointer(start: UnsafeRawPointer(values.baseAddress)?.assumingMemoryBound(to: UInt8.self),
+                                        count: values.count * 4))
+    } else {
+        for v in values { appendLE(&data, unsafeBitCast(v, to: UInt32.self)) }
     }
 }
 

@@ -4,7 +4,9 @@
 // columns in place through the leading dimension, so no per-head copies are made.
 //   S = Q_h K_hᵀ / √D + mask,   P = softmax(S),   O_h = P V_h
 // The mask is additive (RecBole adds −10000 rather than −∞), so a row whose keys are all masked
-// becomes uniform instead of NaN, exactly as the reference models behave. P is kept and returned:
+// gets the same shift everywhere and stays softmax(raw scores) instead of NaN, exactly as the
+// reference models behave. Causal masking compares key and query indices from the top left
+// (key j > query i is masked), as torch's is_causal: with Lq < Lk, pass the queries' own keys. P is kept and returned:
 // attention maps shown to users are these very probabilities, not a second computation.
 // Backward, per head:
 //   dP = dO_h V_hᵀ,  dV_h += Pᵀ dO_h,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),
@@ -46,7 +48,7 @@ extension Graph {
         let pm = mask.pointer
         for bi in 0..<b {
             Self.fillMask(pm, lq: lq, lk: lk, causal: causal, maskValue: maskValue,
-                          keys: validKeys.map { ($0, bi * lk) })
+                          keys: validKeys.map { Array($0.values[(bi * lk)..<((bi + 1) * lk)]) })
             for hi in 0..<heads {
                 let s = pp + (bi * heads + hi) * lq * lk
                 let qh = pq + bi * lq * h + hi * d, kh = pk + bi * lk * h + hi * d
@@ -106,14 +108,12 @@ extension Graph {
     /// Writes the additive mask [Lq, Lk] for one batch row: `maskValue` where the key is padding
     /// (id 0 in `keys`) or, if causal, after the query; 0 elsewhere.
     private static func fillMask(
-        _ pm: UnsafeMutablePointer<Float>, lq: Int, lk: Int, causal: Bool, maskValue: Float,
-        keys: (IndexTensor, Int)?
+        _ pm: UnsafeMutablePointer<Float>, lq: Int, lk: Int, causal: Bool, maskValue: Float, keys: [Int32]?
     ) {
+        let padded = (0..<lk).map { keys?[$0] == 0 }
         for i in 0..<lq {
             for j in 0..<lk {
-                var masked = causal && j > i
-                if let (ids, offset) = keys, ids.values[offset + j] == 0 { masked = true }
-                pm[i * lk + j] = masked ? maskValue : 0
+                pm[i * lk + j] = (causal && j > i) || padded[j] ? maskValue : 0
             }
         }
     }

@@ -2,7 +2,8 @@
 //
 // Tap j of the kernel reads the input at time t + offset(j):
 //   causal      offset(j) = −(k − 1 − j)·d      (left padding; position t sees only ≤ t)
-//   non-causal  offset(j) = (j − (k − 1)/2)·d   ("same" padding, centred for odd k)
+//   non-causal  offset(j) = j·d − ⌊d·(k − 1)/2⌋ (PyTorch's padding="same": the extra zero of an
+//                                                 even total padding goes on the right)
 // Inputs outside [0, L) are zero. Weights are [k, C_in, C_out], so W reshaped to [k·C_in, C_out]
 // multiplies the im2col matrix col[B·L, k·C_in] directly:
 //   forward   Y = col · W + bias
@@ -18,7 +19,7 @@ extension Graph {
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
         let (k, cout) = (w.shape[0], w.shape[2])
         if let bias { precondition(bias.count == cout, "conv1d: bias needs \(cout) elements") }
-        let offsets = (0..<k).map { j in causal ? -(k - 1 - j) * dilation : (j - (k - 1) / 2) * dilation }
+        let offsets = (0..<k).map { j in causal ? -(k - 1 - j) * dilation : j * dilation - dilation * (k - 1) / 2 }
         let width = k * cin
 
         // col[B·L, k·C_in]

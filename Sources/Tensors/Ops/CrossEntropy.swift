@@ -158,7 +158,8 @@ extension Graph {
             classTargets[r] = positives.values[r] == ignoreIndex ? -1 : 0
         }
         // [R, 1+S, C] · [R, C, 1] → [R, 1+S, 1]
-        let vectors = embedding(table, IndexTensor(shape: [rows, 1 + s], values: candidates), paddingIndex: nil)
+        // A padding id among the candidates reads the padding row but must not train it.
+        let vectors = embedding(table, IndexTensor(shape: [rows, 1 + s], values: candidates), paddingIndex: Int(ignoreIndex))
         let logits = batchedMatmul(vectors, reshape(hidden, [rows, c, 1]))
         return crossEntropy(reshape(logits, [rows, 1 + s]), targets: IndexTensor(classTargets), ignoreIndex: -1)
     }

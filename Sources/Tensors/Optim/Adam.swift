@@ -2,6 +2,8 @@
 // or decoupled decay applied to the weights (`AdamW`, Loshchilov & Hutter).
 //   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
 //   p ← p − lr/(1−β1ᵗ) · m / (√v / √(1−β2ᵗ) + eps)
+// t counts the steps in which that parameter had a gradient (as torch keeps a step per parameter),
+// so a weight frozen for a while and then released starts with the right bias correction.
 
 import Foundation
 
@@ -19,6 +21,8 @@ public final class Adam: Optimizer {
     public let decoupled: Bool
     public private(set) var stepCount = 0
     private let m: [Tensor], v: [Tensor]
+    /// Steps taken per parameter (exact as Float up to 2²⁴), saved with the moments.
+    private let steps: Tensor
 
     /// Adam (or AdamW with `decoupled: true`) with PyTorch's defaults.
     public init(_ parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -32,17 +36,19 @@ public final class Adam: Optimizer {
         self.decoupled = decoupled
         m = parameters.map { Tensor(zeros: $0.shape, name: "adam.m." + $0.name) }
         v = parameters.map { Tensor(zeros: $0.shape, name: "adam.v." + $0.name) }
+        steps = Tensor(zeros: [parameters.count], name: "adam.steps")
     }
 
     public func step() {
         stepCount += 1
-        let t = Float(stepCount)
-        let correction1 = 1 - Float(pow(Double(beta1), Double(t)))
-        let correction2 = 1 - Float(pow(Double(beta2), Double(t)))
-        let stepSize = learningRate / correction1
-        let sqrtCorrection2 = correction2.squareRoot()
         for (index, p) in parameters.enumerated() {
             guard let g = maskedGradient(p) else { continue }
+            steps.pointer[index] += 1
+            let t = Double(steps.pointer[index])
+            let correction1 = 1 - Float(pow(Double(beta1), t))
+            let correction2 = 1 - Float(pow(Double(beta2), t))
+            let stepSize = learningRate / correction1
+            let sqrtCorrection2 = correction2.squareRoot()
             let pp = p.pointer, pm = m[index].pointer, pv = v[index].pointer
             let mask = p.gradientMask?.pointer
             let decay = decoupled ? 1 - learningRate * weightDecay : 1
@@ -60,7 +66,7 @@ public final class Adam: Optimizer {
     }
 
     public func stateTensors() -> [(name: String, tensor: Tensor)] {
-        zip(m, v).flatMap { [($0.name, $0), ($1.name, $1)] }
+        zip(m, v).flatMap { [($0.name, $0), ($1.name, $1)] } + [(steps.name, steps)]
     }
 
     public func restore(stepCount: Int) { self.stepCount = stepCount }

@@ -31,6 +31,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Equatable {
     /// Restores a stream from saved state words.
     public init(state words: [UInt64]) {
         precondition(words.count == 4, "RandomStream state has 4 words")
+        precondition(words.contains { $0 != 0 }, "the all-zero state would produce zeros forever")
         state = (words[0], words[1], words[2], words[3])
     }
 
@@ -82,7 +83,10 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Equatable {
     }
 
     /// A uniform Float in [lo, hi).
-    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * nextFloat() }
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+        let x = lo + (hi - lo) * nextFloat()
+        return x < hi ? x : lo   // rounding can reach hi for wide ranges; keep the interval half-open
+    }
 
     /// A normal sample (Box–Muller; one value per call so the state alone describes the stream).
     public mutating func normal(mean: Float = 0, std: Float = 1) -> Float {
@@ -100,7 +104,10 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Equatable {
     /// Linear in the number of weights; use `AliasTable` to draw many times from one distribution.
     public mutating func categorical(_ weights: [Float]) -> Int {
         var total = 0.0
-        for w in weights { total += Double(w) }
+        for w in weights {
+            precondition(w >= 0 && w.isFinite, "categorical weights must be finite and non-negative")
+            total += Double(w)
+        }
         precondition(total > 0, "categorical needs a positive total weight")
         let target = nextDouble() * total
         var acc = 0.0
