@@ -12,6 +12,8 @@ nonisolated(unsafe) private var activeREPL: REPL?
 nonisolated(unsafe) private var completionCandidates: [String] = []
 nonisolated(unsafe) private var completionIndex = 0
 nonisolated(unsafe) private var readingLine = false
+/// Set by Ctrl-C at the prompt: the entry typed so far (continuation lines included) is dropped.
+nonisolated(unsafe) private var promptCancelled = false
 
 /// One entry of the session: its source and what it showed, kept for `:save`.
 struct TranscriptEntry {
@@ -76,10 +78,9 @@ public final class REPL {
             }
             let line = String(cString: raw)
             free(raw)
-            if Cancellation.isRequested {   // Ctrl-C while typing: drop the entry
-                Cancellation.clear()
+            if promptCancelled {   // Ctrl-C while typing: what came before this line is dropped
+                promptCancelled = false
                 lines = []
-                continue
             }
             lines.append(line)
             let text = lines.joined(separator: "\n")
@@ -230,8 +231,12 @@ public final class REPL {
 private func installSignalHandler() {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in
-        Cancellation.request()
-        if readingLine { seqlab_rl_cancel_line() }
+        if readingLine {
+            promptCancelled = true
+            seqlab_rl_cancel_line()
+        } else {
+            Cancellation.request()   // a statement is running: stop at its next safe point
+        }
     }
     sigemptyset(&action.sa_mask)
     action.sa_flags = SA_RESTART

@@ -70,11 +70,29 @@ final class REPLTerminalTests: XCTestCase {
         let notebook = home + "/saved.seqlab"
         try type(":save \(notebook)", "Enter")
         _ = try waitFor("saved 4 statements")
+
+        // Ctrl-C while typing drops the line; Ctrl-C during a long loop stops it at the next
+        // iteration and the session (and the loop variable) stays usable. (After the first :save,
+        // whose notebook must replay: the loop's partial effect would not.)
+        try type("this line is abandoned", "C-c")
+        try type("for i in range(3000000) { spin = i }", "Enter")
+        Thread.sleep(forTimeInterval: 0.5)
+        try type("C-c")
+        _ = try waitFor("error: interrupted")
+        try type("spin > 0", "Enter")
+        _ = try waitFor("\ntrue")
+        let after = home + "/after.seqlab"
+        try type(":save \(after)", "Enter")
+        _ = try waitFor("saved 5 statements")
         try type("C-d")
 
         let saved = try String(contentsOfFile: notebook, encoding: .utf8)
         XCTAssertTrue(saved.contains("len(counter)\n#> 2"), saved)
         XCTAssertFalse(saved.contains("cuonter"), "failed statements are not saved")
+        let afterText = try String(contentsOfFile: after, encoding: .utf8)
+        XCTAssertTrue(afterText.hasSuffix("spin > 0\n#> true\n"), afterText)
+        XCTAssertFalse(afterText.contains("abandoned"), "a cancelled line is not run or saved")
+        XCTAssertFalse(afterText.contains("range(3000000)"), "an interrupted statement is not saved")
         let (status, output) = shell("\(binary) check \(notebook)")
         XCTAssertEqual(status, 0, output)
         let history = try String(contentsOfFile: home + "/.seqlab_history", encoding: .utf8)
