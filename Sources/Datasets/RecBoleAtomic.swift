@@ -33,6 +33,16 @@ struct AtomicField: Equatable {
     let type: FieldType
 }
 
+/// Splits one tab-separated row into `ranges`, checking it has one field per header field.
+func splitAtomicRow(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, fields: [AtomicField], path: String,
+                    line: Int, into ranges: inout [Range<Int>]) throws {
+    splitFields(b, range, separator: [9], into: &ranges)
+    guard ranges.count == fields.count else {
+        throw DataError(file: path, line: line,
+                        "expected \(fields.count) tab-separated fields (\(fields.map(\.name).joined(separator: ", "))), found \(ranges.count); check that fields are separated by tabs")
+    }
+}
+
 /// Parses the `name:type` header line of an atomic file.
 func parseAtomicHeader(_ file: TextFile, _ b: UnsafeBufferPointer<UInt8>, line: Int,
                        _ range: Range<Int>) throws -> [AtomicField] {
@@ -173,11 +183,7 @@ public enum RecBole {
             var row = 0
             try file.forEachLine { number, range in
                 guard number > headerLine else { return }
-                splitFields(b, range, separator: [9], into: &ranges)
-                guard ranges.count == fields.count else {
-                    throw DataError(file: path, line: number,
-                                    "expected \(fields.count) tab-separated fields (\(fields.map(\.name).joined(separator: ", "))), found \(ranges.count); check that fields are separated by tabs")
-                }
+                try splitAtomicRow(b, range, fields: fields, path: path, line: number, into: &ranges)
                 let u = ranges[userK], i = ranges[itemK]
                 guard !u.isEmpty else { throw DataError(file: path, line: number, "empty \(fields[userK].name); expected a user token") }
                 guard !i.isEmpty else { throw DataError(file: path, line: number, "empty \(fields[itemK].name); expected an item token") }
@@ -216,11 +222,7 @@ public enum RecBole {
             var ranges: [Range<Int>] = []
             try file.forEachLine { number, range in
                 guard number > headerLine else { return }
-                splitFields(b, range, separator: [9], into: &ranges)
-                guard ranges.count == fields.count else {
-                    throw DataError(file: path, line: number,
-                                    "expected \(fields.count) tab-separated fields (\(fields.map(\.name).joined(separator: ", "))), found \(ranges.count); check that fields are separated by tabs")
-                }
+                try splitAtomicRow(b, range, fields: fields, path: path, line: number, into: &ranges)
                 for (k, f) in fields.enumerated() {
                     if let want = typeProblem(b, ranges[k], f.type) {
                         throw DataError(file: path, line: number,

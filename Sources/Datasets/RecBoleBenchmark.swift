@@ -106,11 +106,7 @@ public struct PresplitBenchmark: Sendable {
             var ranges: [Range<Int>] = [], history: [Range<Int>] = []
             try file.forEachLine { number, range in
                 guard number > headerLine else { return }
-                splitFields(b, range, separator: [9], into: &ranges)
-                guard ranges.count == fields.count else {
-                    throw DataError(file: path, line: number,
-                                    "expected \(fields.count) tab-separated fields (\(fields.map(\.name).joined(separator: ", "))), found \(ranges.count); check that fields are separated by tabs")
-                }
+                try splitAtomicRow(b, range, fields: fields, path: path, line: number, into: &ranges)
                 guard !ranges[userK].isEmpty else { throw DataError(file: path, line: number, "empty user_id; expected a user token") }
                 guard !ranges[itemK].isEmpty else { throw DataError(file: path, line: number, "empty item_id; expected the target item token") }
                 splitFields(b, ranges[listK], separator: [32], into: &history)
