@@ -4,9 +4,23 @@
 
 import Foundation
 import Script
+import Tensors
 
 /// Front-end operations on script files.
 public enum ScriptFiles {
+    /// Ctrl-C in a script: the first press stops the running statement at its next safe point (the
+    /// run is then recorded as interrupted); a second press ends the process at once.
+    public static func installInterruptHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            Cancellation.request()
+            signal(SIGINT, SIG_DFL)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(SIGINT, &action, nil)
+    }
+
     /// Writes a line to stderr.
     public static func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 

@@ -9,6 +9,7 @@ import Console
 import Foundation
 import Script
 import Store
+import Tensors
 import Workbench
 
 /// Options every command that executes scripts shares.
@@ -29,11 +30,16 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// Runs `body` as a recorded run: finished on exit code 0 or 1, failed otherwise.
+/// Runs `body` as a recorded run: interrupted after Ctrl-C, finished on exit code 0 or 1, failed otherwise.
 func recorded(_ session: RunSession, _ interpreter: Interpreter, _ body: () -> Int32) throws {
+    ScriptFiles.installInterruptHandler()
     let code = body()
-    session.finish(code == 2 ? .failed : .finished, error: code == 2 ? "the script stopped at an error" : nil,
-                   interpreter: interpreter)
+    if Cancellation.isRequested {
+        session.finish(.interrupted, error: "stopped by Ctrl-C", interpreter: interpreter)
+    } else {
+        session.finish(code == 2 ? .failed : .finished, error: code == 2 ? "the script stopped at an error" : nil,
+                       interpreter: interpreter)
+    }
     if code != 0 { throw ExitCode(code) }
 }
 

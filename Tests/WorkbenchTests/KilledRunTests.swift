@@ -52,4 +52,34 @@ final class KilledRunTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(points.count, seen, "every metric committed before the kill is kept")
         XCTAssertEqual(points.map(\.step), Array(0..<points.count), "metrics are whole and in order")
     }
+
+    func testCtrlCStopsTheScriptAndRecordsTheRunAsInterrupted() throws {
+        guard let binary = Self.binary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        let dir = NSTemporaryDirectory() + "seqlab-int-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = dir + "/loop.seqlab", store = dir + "/runs.sqlite"
+        try "for i in range(5000000) { metric(\"i\", i, step: i) }\nprint(\"never reached\")\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", script, "--store", store]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let s = try? RunStore.open(path: store), let run = try? s.runs(limit: 1).first,
+               let points = try? s.metrics(run.id), points.count >= 50 { break }
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 2)
+        XCTAssertFalse(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("never reached"))
+        let run = try XCTUnwrap(try RunStore.open(path: store).runs(limit: 1).first)
+        XCTAssertEqual(run.status, .interrupted)
+        XCTAssertNotNil(run.endedAt, "an interrupted script still closes its run")
+    }
 }
