@@ -190,6 +190,16 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Sets the root seed of a running run: a script usually calls `seed(n)` after the run began,
+    /// and the table should show the seed its results depend on.
+    public func setSeed(_ run: Int64, _ seed: UInt64) throws(StoreError) {
+        try write { db in
+            let current = try requireRun(run, db)
+            if current != .running { throw StoreError.runAlreadyEnded(path: path, id: run, status: current) }
+            try db.execute(sql: "UPDATE runs SET seed = ? WHERE id = ?", arguments: [Int64(bitPattern: seed), run])
+        }
+    }
+
     // MARK: Reads
 
     /// The most recent runs first (by id), at most `limit` of them, or all when `limit` is nil.

@@ -49,6 +49,17 @@ extension Registry {
             do { return .object(RunObject(try s.store.run(Int64(id)))) }
             catch { throw args.error("id", "\(error)") }
         })
+        register(BuiltinSpec("compare", topic: "runs", parameters: [
+            Parameter("a", .integer, positional: true, help: "a run id"),
+            Parameter("b", .integer, positional: true, help: "another run id"),
+        ], help: "Two runs side by side: script, seed, data, machine, parameters, last metrics; ≠ marks differences.") { args, interpreter in
+            let s = try session(args, interpreter)
+            let a = try args.int("a", min: 1), b = try args.int("b", min: 1)
+            let detailA: RunDetail, detailB: RunDetail
+            do { detailA = try s.store.run(Int64(a)) } catch { throw args.error("a", "\(error)") }
+            do { detailB = try s.store.run(Int64(b)) } catch { throw args.error("b", "\(error)") }
+            return .object(RunComparisonObject(detailA, detailB))
+        })
         register(BuiltinSpec("metric", topic: "runs", parameters: [
             Parameter("name", .string, positional: true, help: "the metric's name"),
             Parameter("value", .number, positional: true, help: "its value"),

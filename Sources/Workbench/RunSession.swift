@@ -33,11 +33,12 @@ public final class RunSession {
     /// The session attached to an interpreter, if any.
     public static func of(_ interpreter: Interpreter) -> RunSession? { interpreter.extensions[key] as? RunSession }
 
-    /// Ends the run with `status`, recording the final root seed.
+    /// Ends the run with `status`, recording the root seed in effect at the end (the one `seed(n)`
+    /// set; a script that reseeds several times is recorded by its script text).
     public func finish(_ status: RunStatus, error: String? = nil, interpreter: Interpreter) {
         guard !finished else { return }
         finished = true
-        try? store.setParameters(runID, [("seed", String(interpreter.seed.root))])
+        try? store.setSeed(runID, interpreter.seed.root)
         try? store.finishRun(runID, status: status, error: error)
     }
 

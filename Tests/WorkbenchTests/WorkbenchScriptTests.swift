@@ -42,4 +42,30 @@ final class WorkbenchScriptTests: XCTestCase {
         let inter = try XCTUnwrap(detail.datasets.first { $0.path.hasSuffix("ml-100k.inter") })
         XCTAssertEqual(inter.sha256, "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff")
     }
+
+    func testRunsRecordTheirSeedAndCompareMarksWhatDiffers() throws {
+        let store = NSTemporaryDirectory() + "seqlab-cmp-\(getpid()).sqlite"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + s) } }
+        var ids: [Int64] = []
+        for (seed, loss) in [(1, "0.5"), (2, "0.25")] {
+            let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+            let source = "seed(\(seed))\nmetric(\"loss\", \(loss), step: 3)"
+            let session = try RunSession(storePath: store, script: source, scriptPath: nil, interpreter: interpreter)
+            XCTAssertEqual(Notebook.run(source, interpreter: interpreter).errors, [])
+            session.finish(.finished, interpreter: interpreter)
+            ids.append(session.runID)
+        }
+        XCTAssertEqual(try RunStore.open(path: store).runs().map(\.info.seed), [2, 1])
+
+        var shown: [String] = []
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { shown.append($0) }, diagnostics: { _ in })
+        let session = try RunSession(storePath: store, script: "compare", scriptPath: nil, interpreter: interpreter)
+        defer { session.finish(.finished, interpreter: interpreter) }
+        let run = Notebook.run("compare(\(ids[0]), \(ids[1]))\ncompare(\(ids[0]), 99)", interpreter: interpreter)
+        let lines = run.outcomes.flatMap(\.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("≠ seed") && $0.hasSuffix("1               2") }, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("≠ last loss") && $0.hasSuffix("0.5 @3          0.25 @3") }, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  threads") }, "equal rows are not marked")
+        XCTAssertEqual(run.errors.map(\.message), ["\(store): no run 99; `seqlab runs` lists them"])
+    }
 }
