@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
         // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
         .target(name: "Datasets", dependencies: ["Tensors"], path: "Sources/Datasets"),
+        // Losses, trainer, evaluator and baselines.
+        .target(name: "Training", dependencies: ["Tensors", "Datasets"], path: "Sources/Training"),
         // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
         .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
         // The front ends: REPL on readline, script and notebook files.
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], path: "Tests/ConsoleTests"),
