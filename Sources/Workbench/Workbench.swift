@@ -9,6 +9,7 @@ public enum Workbench {
         let r = Registry.standard()
         r.registerData()
         r.registerRuns()
+        r.registerModels()
         return r
     }
 }

@@ -1,0 +1,112 @@
+// Models in the language: the baselines now (`popularity(split)`, `markov(split)`), with
+// `model.evaluate(rows, k:, negatives:, maskHistory:)` returning a result whose header states the
+// protocol. Trained models join through the same `Recommender` protocol.
+
+import Datasets
+import Script
+import Tensors
+import Training
+
+/// A model as the language holds it.
+public final class ModelObject: ScriptObject {
+    /// The model.
+    public let model: Recommender
+    /// The split it was fitted on (its max length is the history width used in evaluation).
+    public let split: SplitObject
+
+    init(_ model: Recommender, split: SplitObject) {
+        self.model = model
+        self.split = split
+    }
+
+    public var typeName: String { "Model" }
+    public var summary: String {
+        "Model \(model.name) on \(split.source.dataset.name): \(model.itemCount) items, fitted on \(split.split.train.count) training rows"
+    }
+}
+
+/// An evaluation result.
+public final class ResultObject: ScriptObject {
+    /// The metrics and per-row ranks.
+    public let result: RankingResult
+    /// Which model and rows.
+    public let label: String
+
+    init(_ result: RankingResult, label: String) {
+        self.result = result
+        self.label = label
+    }
+
+    public var typeName: String { "Result" }
+    public var summary: String { "\(label)\n\(result)" }
+    public var oneLine: String {
+        let i = result.ks.firstIndex(of: 10) ?? result.ks.count - 1
+        return "\(label): NDCG@\(result.ks[i]) \(String(format: "%.4f", result.ndcg[i]))"
+    }
+}
+
+extension Registry {
+    func registerModels() {
+        describeType("Model", "a recommender that scores every item for a history")
+        describeType("Result", "ranking metrics (HR, NDCG, MRR at each cut-off) under a stated protocol")
+
+        for (name, help) in [("popularity", "Recommends the most frequent training targets to everyone (a baseline)."),
+                             ("markov", "First-order item-to-item transitions from the last item, popularity as fallback (a baseline).")] {
+            register(BuiltinSpec(name, topic: "models", parameters: [
+                Parameter("split", .object("Split"), positional: true, help: "the split whose training rows it is fitted on"),
+            ], help: help) { args, _ in
+                let split = try args.object("split", as: SplitObject.self)
+                let n = split.split.itemCount - 1   // the split counts padding; models rank items 1...n
+                let model: Recommender = name == "popularity"
+                    ? PopularityModel(train: split.split.train, itemCount: n)
+                    : MarkovModel(train: split.split.train, itemCount: n)
+                return .object(ModelObject(model, split: split))
+            })
+        }
+
+        registerMethod(BuiltinSpec("evaluate", owner: "Model", topic: "models", parameters: [
+            Parameter("rows", .object("Rows"), positional: true, help: "rows to rank, e.g. split.test"),
+            Parameter("k", .list, default: .list([.number(5), .number(10), .number(20)]), help: "cut-offs"),
+            Parameter("negatives", .integer, default: Value.none, help: "sample this many negatives instead of ranking all items (labelled SAMPLED)"),
+            Parameter("maskHistory", .bool, default: .bool(false), help: "leave the row's history items out of the ranking"),
+            Parameter("batch", .integer, default: .number(256), help: "rows scored at once (speed and memory only)"),
+        ], help: "Ranks each row's next item; HR, NDCG and MRR at each cut-off, protocol in the header.") { args, interpreter in
+            let m = args.receiver(as: ModelObject.self)
+            let rows = try args.object("rows", as: RowsObject.self)
+            guard rows.rows.kind == .prefix else {
+                throw args.error("rows", "evaluate needs prefix rows (history → next item), such as split.valid or split.test")
+            }
+            let ks = try args.list("k").map { v -> Int in
+                guard case .number(let x) = v, x >= 1, x == x.rounded(), x <= 1e6 else { throw args.error("k", "cut-offs must be whole numbers ≥ 1") }
+                return Int(x)
+            }
+            guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
+            var rankingProtocol = RankingProtocol.full
+            if args.has("negatives") {
+                let count = try args.int("negatives", min: 1, max: max(1, m.model.itemCount - 1))
+                rankingProtocol = .sampled(negatives: count, seed: interpreter.seed.root)
+            }
+            do {
+                let result = try Evaluator.evaluate(
+                    m.model, rows: rows.rows, ks: ks, protocol: rankingProtocol, maskHistory: try args.bool("maskHistory"),
+                    width: m.split.split.maxLength, batchSize: try args.int("batch", min: 1, max: 65_536))
+                return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.split.source.dataset.name)"))
+            } catch is EvaluationInterrupted {
+                throw args.error("interrupted")
+            } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+        })
+
+        for metric in ["hr", "ndcg", "mrr"] {
+            registerMethod(BuiltinSpec(metric, owner: "Result", topic: "models", parameters: [
+                Parameter("k", .integer, positional: true, default: .number(10), help: "the cut-off"),
+            ], help: "\(metric.uppercased())@k as a number.") { args, _ in
+                let r = args.receiver(as: ResultObject.self)
+                let k = try args.int("k", min: 1)
+                guard let v = r.result.value(metric, at: k) else {
+                    throw args.error("k", "@\(k) was not evaluated; cut-offs: \(r.result.ks.map(String.init).joined(separator: ", "))")
+                }
+                return .number(v)
+            })
+        }
+    }
+}
