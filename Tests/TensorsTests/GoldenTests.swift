@@ -19,6 +19,7 @@ func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, 
     guard actual.count == expected.count else { return }
     var worst: Float = 0
     for i in 0..<actual.count { worst = max(worst, abs(actual.pointer[i] - expected.pointer[i])) }
+    print("golden \(what): max abs difference \(worst)")
     XCTAssertLessThanOrEqual(worst, tolerance, "\(what): max abs difference \(worst)", file: file, line: line)
 }
 
