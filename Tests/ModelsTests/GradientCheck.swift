@@ -1,6 +1,15 @@
-// Finite-difference gradient checking, copied from Tests/TensorsTests/GradientCheck.swift (test
+// Finite-difference gradient checking, adapted from Tests/TensorsTests/GradientCheck.swift (test
 // targets cannot share sources). For a fixed random R the scalar Σ f(params) ⊙ R has its tape
 // gradient compared with central differences; |analytic − numeric| ≤ atol + rtol·|numeric|.
+//
+// Whole models differ from single ops in one way: a probe moves hundreds of ReLU inputs at once, so
+// some probes land within ε of a kink, where the central difference is off by up to half the jump in
+// slope while the tape is right (shrinking ε converges to the tape's value). The one-sided
+// differences F = (f(x+ε) − f(x))/ε and B = (f(x) − f(x−ε))/ε bound that error: the central
+// difference (F + B)/2 is within |F − B|/2 of the truth (plus O(ε) for smooth curvature). So a probe
+// passes when |analytic − central| ≤ tolerance + |F − B|/2, and is skipped when |F − B|/2 alone
+// exceeds the tolerance. At most half the probes of a tensor may be skipped, so the check cannot
+// pass vacuously.
 
 import XCTest
 @testable import Tensors
@@ -8,7 +17,7 @@ import XCTest
 /// Checks the gradients of every tensor in `inputs` (parameters) for the output of `f`.
 /// At most `samples` elements per input are probed (spread over the tensor).
 func checkGradients(
-    _ inputs: [Tensor], eps: Float = 1e-2, atol: Float = 2e-3, rtol: Float = 2e-2, samples: Int = 24,
+    _ inputs: [Tensor], eps: Float = 1e-3, atol: Float = 5e-3, rtol: Float = 2e-2, samples: Int = 24,
     file: StaticString = #filePath, line: UInt = #line, _ f: (Graph) -> Tensor
 ) {
     let probe = Graph(recording: false)
@@ -35,20 +44,29 @@ func checkGradients(
             continue
         }
         let stride = max(1, t.count / samples)
+        var probes = 0, skipped = 0
+        let centre = loss()
         for i in Swift.stride(from: 0, to: t.count, by: stride) {
+            probes += 1
             let saved = t.pointer[i]
             t.pointer[i] = saved + eps
             let plus = loss()
             t.pointer[i] = saved - eps
             let minus = loss()
             t.pointer[i] = saved
-            let numeric = Float((plus - minus) / Double(2 * eps))
+            let forward = Float((plus - centre) / Double(eps)), backward = Float((centre - minus) / Double(eps))
+            let numeric = (forward + backward) / 2, kinkBound = abs(forward - backward) / 2
+            let tolerance = atol + rtol * abs(numeric)
+            if kinkBound > tolerance { skipped += 1; continue }
             let analytic = grad.pointer[i]
-            if abs(analytic - numeric) > atol + rtol * abs(numeric) {
-                XCTFail("\(t.name)[\(i)]: analytic \(analytic) vs numeric \(numeric)", file: file, line: line)
+            if abs(analytic - numeric) > tolerance + kinkBound {
+                XCTFail("\(t.name)[\(i)]: analytic \(analytic) vs numeric \(numeric) (one-sided \(forward), \(backward))",
+                        file: file, line: line)
                 return
             }
         }
+        XCTAssertLessThanOrEqual(2 * skipped, probes, "\(t.name): \(skipped) of \(probes) probes near a kink",
+                                 file: file, line: line)
     }
 }
 

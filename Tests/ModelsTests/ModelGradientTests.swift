@@ -6,9 +6,9 @@ import XCTest
 @testable import Tensors
 
 final class ModelGradientTests: XCTestCase {
-    /// V 7, C 4, k 3, blocks (1, 2) and (2, 4): every tap of both dilations reaches inside L 6.
+    /// V 7, C 6, k 3, blocks (1, 2) and (2, 4): every tap of both dilations reaches inside L 6.
     func tinyConfiguration(causal: Bool = true) -> NextItNetConfiguration {
-        NextItNetConfiguration(items: 7, channels: 4, kernel: 3, dilations: [1, 2], layerNormEps: 1e-8, causal: causal)
+        NextItNetConfiguration(items: 7, channels: 6, kernel: 3, dilations: [1, 2], layerNormEps: 1e-8, causal: causal)
     }
 
     func testNextItNetHiddenGradients() {
