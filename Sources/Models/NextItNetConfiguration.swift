@@ -51,7 +51,7 @@ public struct NextItNetConfiguration: Sendable, Equatable {
     /// Rows of the embedding table: the items plus the input-only tokens.
     public var embeddingRows: Int { items + extraInputTokens }
 
-    /// How many past positions the last hidden state sees (causal) or half the window (non-causal):
-    /// (k − 1) · Σ (d + 2d) over blocks, i.e. 1 + 6·Σd positions in all for k = 3 causal.
+    /// Positions one causal hidden state depends on, itself included: 1 + (k − 1) · Σ (d + 2d) over
+    /// blocks, i.e. 1 + 6·Σd for k = 3 (121 for [1, 4] × 4). Non-causal: the reach on each side + 1.
     public var receptiveField: Int { 1 + (kernel - 1) * dilations.reduce(0) { $0 + 3 * $1 } }
 }
