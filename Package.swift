@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
         .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
+        // The models of the literature (NextItNet, the GRec encoder, ...) over the engine.
+        .target(name: "Models", dependencies: ["Tensors"], path: "Sources/Models"),
         // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
         .target(name: "Datasets", dependencies: ["Tensors"], path: "Sources/Datasets"),
         // Losses, trainer, evaluator and baselines.
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors"], path: "Tests/ModelsTests"),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(

@@ -1,0 +1,24 @@
+// Weight initialisation shared by the Yuan models: TF's truncated normal (values beyond two
+// standard deviations are redrawn), drawn from a stream derived per parameter name so that adding
+// or removing a parameter never changes the values of the others.
+
+import Tensors
+
+/// Named, seeded parameter initialisers.
+enum Initialisation {
+    /// A parameter with truncated-normal(0, std) entries from `stream.derive(name)`.
+    static func truncatedNormal(_ name: String, shape: [Int], std: Float, stream: RandomStream) -> Tensor {
+        var rng = stream.derive(name)
+        return Tensor.parameter(name, shape: shape) { _ in
+            while true {
+                let z = rng.normal()
+                if abs(z) <= 2 { return z * std }
+            }
+        }
+    }
+
+    /// A parameter filled with a constant (biases 0, layer-norm gains 1).
+    static func constant(_ name: String, shape: [Int], value: Float) -> Tensor {
+        Tensor.parameter(name, shape: shape) { _ in value }
+    }
+}

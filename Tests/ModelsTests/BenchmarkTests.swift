@@ -1,0 +1,27 @@
+// The training-step benchmark: a small run must produce a finite time and loss; with
+// SEQLAB_BENCH=1 the issue's sizes are measured and printed (compare with
+// ../shared/bench/torch_nextitnet.py run just before or after).
+
+import Foundation
+import XCTest
+@testable import Models
+@testable import Tensors
+
+final class BenchmarkTests: XCTestCase {
+    func testSmallBenchmarkRuns() {
+        let result = NextItNetBenchmark.run(items: 100, batch: 4, length: 8, channels: 8, dilations: [1, 2], threads: 1, steps: 2)
+        XCTAssertGreaterThan(result.msPerStep, 0)
+        XCTAssertTrue(result.lastLoss.isFinite)
+        XCTAssertEqual(result.lastLoss, log(99), accuracy: 0.5)
+        XCTAssertTrue(result.json.contains("\"ms_per_step\""))
+    }
+
+    func testIssueSizes() throws {
+        guard ProcessInfo.processInfo.environment["SEQLAB_BENCH"] == "1" else {
+            throw XCTSkip("set SEQLAB_BENCH=1 to measure the issue's benchmark sizes")
+        }
+        for (items, batch, length) in [(10_000, 32, 50), (1683, 32, 50), (10_000, 256, 20)] {
+            print(NextItNetBenchmark.run(items: items, batch: batch, length: length, threads: 2, steps: 30).json)
+        }
+    }
+}
