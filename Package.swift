@@ -52,13 +52,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
+        // Helpers the test targets share (finite-difference gradient checks).
+        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(
-            name: "TensorsTests", dependencies: ["Tensors", "CReadline"], path: "Tests/TensorsTests",
+            name: "TensorsTests", dependencies: ["Tensors", "CReadline", "TestSupport"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors"], path: "Tests/ModelsTests"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests"),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(

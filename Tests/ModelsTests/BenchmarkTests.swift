@@ -3,6 +3,7 @@
 // ../shared/bench/torch_nextitnet.py run just before or after).
 
 import Foundation
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors

@@ -1,6 +1,7 @@
 // NextItNet must not see the future: changing the item at position p leaves hidden states before p
 // exactly as they were (and does change them from p on). The GRec encoder, by design, does see it.
 
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors

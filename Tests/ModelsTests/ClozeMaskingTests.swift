@@ -1,6 +1,7 @@
 // GRec's masking: how many positions, which ones, what replaces them, and that the named stream
 // alone decides the result.
 
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors

@@ -1,6 +1,7 @@
 // Finite-difference checks of whole models: every parameter of a tiny NextItNet (hidden states and
 // the next-item loss) and of a tiny GRec encoder (its masked loss, with a fixed masking stream).
 
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors
@@ -15,7 +16,7 @@ final class ModelGradientTests: XCTestCase {
         let model = NextItNet(tinyConfiguration(), seed: Seed(11))
         randomise(model.parameters, std: 0.5, name: "nextitnet.hidden")
         let ids = randomIds("ids", b: 2, l: 6, items: 7)
-        checkGradients(Array(model.parameters.dropLast(2))) { model.forward($0, ids) }
+        checkGradients(Array(model.parameters.dropLast(2)), eps: 1e-3, atol: 5e-3, samples: 24) { model.forward($0, ids) }
     }
 
     func testNextItNetLossGradients() {
@@ -24,7 +25,7 @@ final class ModelGradientTests: XCTestCase {
         var sequences = randomIds("sequences", b: 2, l: 7, items: 7)
         sequences.values[7] = 0   // left padding in row 1: a target 0 that must not count
         sequences.values[8] = 0
-        checkGradients(model.parameters) { model.loss($0, sequences: sequences) }
+        checkGradients(model.parameters, eps: 1e-3, atol: 5e-3, samples: 24) { model.loss($0, sequences: sequences) }
     }
 
     func testGRecMaskedLossGradients() {
@@ -35,6 +36,6 @@ final class ModelGradientTests: XCTestCase {
         var rng = Seed(5).stream("masking")
         let masked = grec.masking.apply(sequences, items: 7, maskToken: grec.maskToken, rng: &rng)
         XCTAssertFalse(masked.positions.isEmpty)
-        checkGradients(grec.parameters) { grec.loss($0, masked: masked) }
+        checkGradients(grec.parameters, eps: 1e-3, atol: 5e-3, samples: 24) { grec.loss($0, masked: masked) }
     }
 }

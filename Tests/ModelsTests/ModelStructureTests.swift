@@ -1,5 +1,6 @@
 // Names, shapes and seeded initialisation of NextItNet's parameters.
 
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors

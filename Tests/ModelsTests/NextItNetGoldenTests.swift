@@ -4,6 +4,7 @@
 // to 1e-4 (max absolute difference).
 
 import Foundation
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors

@@ -1,6 +1,7 @@
 // Tiny end-to-end training: Adam on 8 fixed sequences must fit them (the loss falls well below
 // its start), for NextItNet's next-item objective and GRec's masked objective.
 
+import TestSupport
 import XCTest
 @testable import Models
 @testable import Tensors

@@ -3,6 +3,7 @@
 // empty entries, and the rest of the random-stream API.
 
 import Foundation
+import TestSupport
 import XCTest
 @testable import Tensors
 

@@ -3,6 +3,7 @@
 // max absolute difference ≤ 1e-4 for tensors (1e-6 for optimizer steps), 1e-5 for scalar losses.
 
 import Foundation
+import TestSupport
 import XCTest
 @testable import Tensors
 

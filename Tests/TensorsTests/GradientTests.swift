@@ -1,5 +1,6 @@
 // Finite-difference gradient checks for every op of the engine.
 
+import TestSupport
 import XCTest
 @testable import Tensors
 
