@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store",
+                "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
