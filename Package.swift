@@ -26,7 +26,7 @@ let package = Package(
         // Plain C reference kernels: the baseline `seqlab bench` measures the engine against.
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
-        .target(name: "Tensors", dependencies: ["COpenBLAS"], path: "Sources/Tensors"),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels"], path: "Sources/Tensors"),
         // The models of the literature (NextItNet, the GRec encoder, ...) over the engine.
         .target(name: "Models", dependencies: ["Tensors"], path: "Sources/Models"),
         // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).

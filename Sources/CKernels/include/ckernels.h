@@ -10,4 +10,10 @@ double seqlab_plain_sgemm_seconds(int m, int n, int k, int repeats);
 /// Monotonic wall clock in seconds.
 double seqlab_now_seconds(void);
 
+
+
+/// Replaces z[i] by exp(z[i] − shift) for i < n and returns their sum (accumulated in double).
+/// A Cephes-style polynomial exp (relative error about 2e-7) written so the compiler vectorises it:
+/// the softmax of a 10,000-item vocabulary spends most of its time here.
+float seqlab_exp_shifted_sum(float *z, int n, float shift);
 #endif

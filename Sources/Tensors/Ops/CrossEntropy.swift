@@ -9,6 +9,7 @@
 // Backward then only scales those by the upstream gradient (normally 1). Memory: one block of
 // logits plus dH [R, C] and dW (the size of W).
 
+import CKernels
 import Foundation
 
 extension Graph {
@@ -94,11 +95,14 @@ extension Graph {
                         if wantAny { z.update(repeating: 0, count: v) }
                         continue
                     }
-                    let lse = logSumExp(z, v)
-                    total += Double(lse - z[Int(t)])
+                    // One exp per logit: z ← exp(z − max), then loss = log Σ + max − z_target.
+                    let m = rowMax(z, v), positive = z[Int(t)]
+                    let sum = seqlab_exp_shifted_sum(z, Int32(v), m)
+                    total += Double(log(sum) + m - positive)
                     guard wantAny else { continue }
                     // dZ row = (softmax − onehot) / count
-                    for j in 0..<v { z[j] = exp(z[j] - lse) * inverseCount }
+                    let scale = inverseCount / sum
+                    for j in 0..<v { z[j] *= scale }
                     z[Int(t)] -= inverseCount
                 }
                 guard wantAny else { start += m; continue }

@@ -1,5 +1,6 @@
 // Softmax and log-softmax along the last axis, max-subtracted for stability.
 
+import CKernels
 import Foundation
 
 extension Graph {
@@ -50,15 +51,28 @@ extension Graph {
     }
 }
 
-/// Writes softmax(x[0..<n]) to y (y may equal x).
+/// Writes softmax(x[0..<n]) to y (y may equal x), with the vectorised exp of CKernels.
 @inline(__always)
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    var m = -Float.infinity
-    for j in 0..<n { m = max(m, x[j]) }
-    var sum: Float = 0
-    for j in 0..<n { let e = exp(x[j] - m); y[j] = e; sum += e }
-    let inv = 1 / sum
+    let m = rowMax(x, n)
+    if UnsafePointer(y) != x { y.update(from: x, count: n) }
+    let inv = 1 / seqlab_exp_shifted_sum(y, Int32(n), m)
     for j in 0..<n { y[j] *= inv }
+}
+
+/// max of x[0..<n], with eight accumulators so the loop vectorises under strict floating point.
+@inline(__always)
+func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var lanes = (Float(-Float.infinity), -Float.infinity, -Float.infinity, -Float.infinity)
+    var j = 0
+    while j + 4 <= n {
+        lanes.0 = max(lanes.0, x[j]); lanes.1 = max(lanes.1, x[j + 1])
+        lanes.2 = max(lanes.2, x[j + 2]); lanes.3 = max(lanes.3, x[j + 3])
+        j += 4
+    }
+    var m = max(max(lanes.0, lanes.1), max(lanes.2, lanes.3))
+    while j < n { m = max(m, x[j]); j += 1 }
+    return m
 }
 
 /// log Σ exp(x[0..<n]), max-subtracted.
