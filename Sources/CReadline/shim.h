@@ -7,7 +7,6 @@
 #include <readline/history.h>
 
 static inline const char *seqlab_rl_library_version(void) { return rl_library_version; }
-static inline int seqlab_history_length(void) { return history_length; }
 
 typedef char *(*seqlab_rl_generator)(const char *, int);
 typedef char **(*seqlab_rl_completer)(const char *, int, int);
