@@ -11,6 +11,9 @@ public struct Parser {
     /// Open brackets, parentheses and record braces at the current point (for error recovery).
     private var nesting = 0
     private var errors: [ScriptError] = []
+    /// Depth of nested expressions; bounded so hostile input cannot overflow the stack.
+    private var depth = 0
+    private static let maximumDepth = 200
 
     /// Parses `source`; returns the statements that parsed and every error (lexical and syntactic).
     public static func parse(_ source: String) -> (statements: [Statement], errors: [ScriptError]) {
@@ -133,6 +136,11 @@ public struct Parser {
 
     private mutating func block(_ what: String) throws -> [Statement] {
         guard isSymbol(.leftBrace) else { throw error("expected '{' to start \(what)") }
+        guard depth < Self.maximumDepth else {
+            throw error("blocks nested deeper than \(Self.maximumDepth) levels; move the inner part into a function")
+        }
+        depth += 1
+        defer { depth -= 1 }
         let open = peek.location
         advance()
         let saved = nesting
@@ -148,7 +156,19 @@ public struct Parser {
 
     // MARK: - Expressions
 
-    private mutating func expression() throws -> Expression { try or() }
+    private mutating func expression() throws -> Expression {
+        try nested { try $0.or() }
+    }
+
+    /// Runs a recursive parse step, refusing nesting deeper than `maximumDepth`.
+    private mutating func nested(_ body: (inout Parser) throws -> Expression) throws -> Expression {
+        guard depth < Self.maximumDepth else {
+            throw error("expressions nested deeper than \(Self.maximumDepth) levels; split the expression into steps")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
+    }
 
     private mutating func or() throws -> Expression {
         var left = try and()
@@ -174,7 +194,7 @@ public struct Parser {
         if case .keyword(.not) = peek.kind {
             let start = peek.location
             advance()
-            let operand = try not()
+            let operand = try nested { try $0.not() }
             return Expression(kind: .not(operand), location: start, length: 3)
         }
         return try comparison()
@@ -217,7 +237,7 @@ public struct Parser {
         if isSymbol(.minus) {
             let start = peek.location
             advance()
-            let operand = try unary()
+            let operand = try nested { try $0.unary() }
             return Expression(kind: .unary(.minus, operand), location: start, length: 1)
         }
         return try postfix()
