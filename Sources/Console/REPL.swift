@@ -15,17 +15,14 @@ nonisolated(unsafe) private var readingLine = false
 /// Set by Ctrl-C at the prompt: the entry typed so far (continuation lines included) is dropped.
 nonisolated(unsafe) private var promptCancelled = false
 
-/// One entry of the session: its source and what it showed, kept for `:save`.
-struct TranscriptEntry {
-    let source: String
-    let output: [String]
-}
 
 /// The read–eval–print loop.
 public final class REPL {
     let interpreter: Interpreter
     let historyPath: String
-    private var transcript: [TranscriptEntry] = []
+    /// Each entry's statements that succeeded, with their outputs as `#> ` lines, ready for `:save`.
+    private var transcript: [String] = []
+    private var savedStatements = 0
     private var showTimes = false
     private var captured: [String] = []
 
@@ -108,19 +105,21 @@ public final class REPL {
             return
         }
         Cancellation.clear()
-        captured = []
         let start = DispatchTime.now().uptimeNanoseconds
-        var failed = false
+        var outcomes: [StatementOutcome] = []
+        var failedAt: SourceLocation?
         for s in statements {
+            captured = []
             do {
                 try interpreter.execute(s)
-            } catch let e as ScriptError {
-                ScriptFiles.report([e], file: "<repl>", source: source)
-                failed = true
-                break
+                outcomes.append(StatementOutcome(statement: s, output: captured))
             } catch {
-                ScriptFiles.printError("<repl>: internal error: \(error)")
-                failed = true
+                if let e = error as? ScriptError {
+                    ScriptFiles.report([e], file: "<repl>", source: source)
+                } else {
+                    ScriptFiles.printError("<repl>: internal error: \(error)")
+                }
+                failedAt = s.location
                 break
             }
         }
@@ -129,7 +128,26 @@ public final class REPL {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             ScriptFiles.printError(String(format: "(%.3f s)", seconds))
         }
-        if !failed { transcript.append(TranscriptEntry(source: source, output: captured)) }
+        // The statements that ran are kept, even when a later one on the same entry failed: their
+        // effects are in the session, so a saved notebook must replay them.
+        guard !outcomes.isEmpty else { return }
+        let text = failedAt.map { Self.text(of: source, before: $0) } ?? source
+        transcript.append(Notebook.recorded(source: text, run: NotebookRun(outcomes: outcomes, errors: [])))
+        savedStatements += outcomes.count
+    }
+
+    /// The source up to (not including) `location`, without trailing blanks.
+    static func text(of source: String, before location: SourceLocation) -> String {
+        var line = 1, column = 1
+        var end = source.startIndex
+        for index in source.indices {
+            if line == location.line && column == location.column { end = index; break }
+            if source[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+            end = source.index(after: index)
+        }
+        var prefix = String(source[..<end])
+        while let last = prefix.last, last == " " || last == "\t" || last == "\n" { prefix.removeLast() }
+        return prefix
     }
 
     /// Handles a `:command`; false means leave.
@@ -155,7 +173,7 @@ public final class REPL {
             guard !argument.isEmpty else { ScriptFiles.printError(":save needs a file name, e.g. :save session.seqlab"); break }
             do {
                 try saveTranscript(to: argument)
-                print("saved \(transcript.count) statement\(transcript.count == 1 ? "" : "s") to \(argument)")
+                print("saved \(savedStatements) statement\(savedStatements == 1 ? "" : "s") to \(argument)")
             } catch {
                 ScriptFiles.printError("\(argument): error: cannot write (\(error.localizedDescription))")
             }
@@ -172,11 +190,7 @@ public final class REPL {
     }
 
     /// The session as a notebook: each successful entry followed by its output as `#> ` lines.
-    func notebookText() -> String {
-        transcript.map { entry in
-            ([entry.source] + entry.output.map { $0.isEmpty ? "#>" : "#> " + $0 }).joined(separator: "\n")
-        }.joined(separator: "\n") + "\n"
-    }
+    func notebookText() -> String { transcript.joined(separator: "\n") + "\n" }
 
     func saveTranscript(to path: String) throws {
         try notebookText().write(toFile: path, atomically: true, encoding: .utf8)

@@ -34,7 +34,8 @@ public enum ScriptFiles {
             printError("\(path): error: the file is not UTF-8 text")
             return nil
         }
-        return text
+        // Windows line endings: notebooks are compared and rewritten line by line.
+        return text.replacingOccurrences(of: "\r\n", with: "\n")
     }
 
     /// Renders errors the way compilers do, with the source line and a caret.

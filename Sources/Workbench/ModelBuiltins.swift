@@ -83,7 +83,8 @@ extension Registry {
             guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
             var rankingProtocol = RankingProtocol.full
             if args.has("negatives") {
-                let count = try args.int("negatives", min: 1, max: max(1, m.model.itemCount - 1))
+                guard m.model.itemCount >= 2 else { throw args.error("negatives", "sampling negatives needs at least 2 items") }
+                let count = try args.int("negatives", min: 1, max: m.model.itemCount - 1)
                 rankingProtocol = .sampled(negatives: count, seed: interpreter.seed.root)
             }
             do {

@@ -67,9 +67,15 @@ final class REPLTerminalTests: XCTestCase {
         _ = try waitFor("...>")
         try type("n: 3}", "Enter")
         try type("total.n", "Enter")
+        // An entry that fails part-way keeps what ran; a multi-line entry keeps each output under its line.
+        try type("keep = 5; lost = nope", "Enter")
+        _ = try waitFor("unknown name 'nope'")
+        try type("print(keep); if true {", "Enter")
+        try type("print(keep + 1) }", "Enter")
+        _ = try waitFor("\n6")
         let notebook = home + "/saved.seqlab"
         try type(":save \(notebook)", "Enter")
-        _ = try waitFor("saved 4 statements")
+        _ = try waitFor("saved 7 statements")
 
         // Ctrl-C while typing drops the line; Ctrl-C during a long loop stops it at the next
         // iteration and the session (and the loop variable) stays usable. (After the first :save,
@@ -83,11 +89,13 @@ final class REPLTerminalTests: XCTestCase {
         _ = try waitFor("\ntrue")
         let after = home + "/after.seqlab"
         try type(":save \(after)", "Enter")
-        _ = try waitFor("saved 5 statements")
+        _ = try waitFor("saved 8 statements")
         try type("C-d")
 
         let saved = try String(contentsOfFile: notebook, encoding: .utf8)
         XCTAssertTrue(saved.contains("len(counter)\n#> 2"), saved)
+        XCTAssertTrue(saved.contains("keep = 5;\nprint(keep); if true {\n#> 5\nprint(keep + 1) }\n#> 6"), saved)
+        XCTAssertFalse(saved.contains("nope"), saved)
         XCTAssertFalse(saved.contains("cuonter"), "failed statements are not saved")
         let afterText = try String(contentsOfFile: after, encoding: .utf8)
         XCTAssertTrue(afterText.hasSuffix("spin > 0\n#> true\n"), afterText)

@@ -15,6 +15,12 @@ public struct StatementOutcome {
     public let statement: Statement
     /// Lines it showed (auto-printed values and `print`).
     public let output: [String]
+
+    /// An outcome.
+    public init(statement: Statement, output: [String]) {
+        self.statement = statement
+        self.output = output
+    }
 }
 
 /// The result of running a script or notebook: outcomes up to the first error, and that error.

@@ -89,6 +89,9 @@ public final class Interpreter {
             try runBlock(b ? then : (otherwise ?? []), scope)
             return nil
         case .forIn(let name, let sequenceExpression, let body):
+            if registry.function(name) != nil {
+                throw ScriptError("'\(name)' is a builtin; choose another loop variable", at: statement.location, length: name.count)
+            }
             let sequence = try evaluate(sequenceExpression, scope)
             let items: [Value]
             switch sequence {
@@ -108,6 +111,9 @@ public final class Interpreter {
         case .function(let name, let parameters, let body):
             if registry.function(name) != nil {
                 throw ScriptError("'\(name)' is a builtin; choose another function name", at: statement.location, length: name.count)
+            }
+            if let p = parameters.first(where: { registry.function($0) != nil }) {
+                throw ScriptError("parameter '\(p)' of \(name) would hide the builtin \(p); rename it", at: statement.location, length: 2)
             }
             scope.variables[name] = .function(UserFunction(name: name, parameters: parameters, body: body, closure: scope))
             return nil

@@ -12,7 +12,10 @@ public struct Lexer {
     public private(set) var errors: [ScriptError] = []
 
     /// A lexer over `source`.
-    public init(_ source: String) { characters = Array(source) }
+    public init(_ source: String) {
+        // "\r\n" is one Character in Swift; files written on Windows must still break lines.
+        characters = Array(source.replacingOccurrences(of: "\r\n", with: "\n"))
+    }
 
     /// All tokens, ending with `.end`.
     public mutating func tokenize() -> [Token] {

@@ -14,6 +14,8 @@ public struct Parser {
     /// Depth of nested expressions; bounded so hostile input cannot overflow the stack.
     private var depth = 0
     private static let maximumDepth = 200
+    /// Operands in one chain (`a + b + ...`): evaluation recurses once per operator.
+    private static let maximumChain = 5_000
 
     /// Parses `source`; returns the statements that parsed and every error (lexical and syntactic).
     public static func parse(_ source: String) -> (statements: [Statement], errors: [ScriptError]) {
@@ -160,6 +162,14 @@ public struct Parser {
         try nested { try $0.or() }
     }
 
+    /// Counts one more operator in a chain, refusing chains longer than `maximumChain`.
+    private func checkChain(_ chain: inout Int) throws {
+        chain += 1
+        guard chain < Self.maximumChain else {
+            throw error("more than \(Self.maximumChain) operators in one expression; use sum() or a loop")
+        }
+    }
+
     /// Runs a recursive parse step, refusing nesting deeper than `maximumDepth`.
     private mutating func nested(_ body: (inout Parser) throws -> Expression) throws -> Expression {
         guard depth < Self.maximumDepth else {
@@ -172,7 +182,9 @@ public struct Parser {
 
     private mutating func or() throws -> Expression {
         var left = try and()
+        var chain = 0
         while case .keyword(.or) = peek.kind {
+            try checkChain(&chain)
             advance(); skipNewlines()
             let right = try and()
             left = Expression(kind: .logical(and: false, left, right), location: left.location, length: left.length)
@@ -182,7 +194,9 @@ public struct Parser {
 
     private mutating func and() throws -> Expression {
         var left = try not()
+        var chain = 0
         while case .keyword(.and) = peek.kind {
+            try checkChain(&chain)
             advance(); skipNewlines()
             let right = try not()
             left = Expression(kind: .logical(and: true, left, right), location: left.location, length: left.length)
@@ -202,7 +216,9 @@ public struct Parser {
 
     private mutating func comparison() throws -> Expression {
         var left = try additive()
+        var chain = 0
         while case .symbol(let s) = peek.kind, [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual].contains(s) {
+            try checkChain(&chain)
             let op = peek
             advance(); skipNewlines()
             let right = try additive()
@@ -213,7 +229,9 @@ public struct Parser {
 
     private mutating func additive() throws -> Expression {
         var left = try multiplicative()
+        var chain = 0
         while case .symbol(let s) = peek.kind, s == .plus || s == .minus {
+            try checkChain(&chain)
             let op = peek
             advance(); skipNewlines()
             let right = try multiplicative()
@@ -224,7 +242,9 @@ public struct Parser {
 
     private mutating func multiplicative() throws -> Expression {
         var left = try unary()
+        var chain = 0
         while case .symbol(let s) = peek.kind, s == .star || s == .slash || s == .percent {
+            try checkChain(&chain)
             let op = peek
             advance(); skipNewlines()
             let right = try unary()
