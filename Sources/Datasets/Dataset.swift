@@ -128,12 +128,8 @@ public struct Dataset: Sendable {
         if let f = itemFeatures, f.rows != items.count {
             throw DataError.invalid("item features have \(f.rows) rows; expected \(items.count), one per item id")
         }
-        self.name = name
-        self.users = users
-        self.items = items
-        self.userStarts = userStarts
-        self.eventItems = eventItems
-        self.eventTimes = eventTimes
+        self.init(unchecked: name, users: users, items: items, userStarts: userStarts,
+                  eventItems: eventItems, eventTimes: eventTimes)
         self.itemText = itemText
         self.itemFeatures = itemFeatures
         self.itemAttributes = itemAttributes

@@ -2,20 +2,10 @@
 // completes a name, :save writes a notebook, and `seqlab check` accepts the saved file.
 
 import Foundation
+import TestSupport
 import XCTest
 
 final class REPLTerminalTests: XCTestCase {
-    /// The seqlab binary built next to this test bundle (make test builds it first).
-    static var binary: String? {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if url.lastPathComponent.hasSuffix(".xctest") { url = url.deletingLastPathComponent() }
-        for candidate in [url, url.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("seqlab").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
     /// Runs a shell command with system(3) and returns its exit status and output. Foundation's
     /// Process never reaps tmux's client here (it daemonizes), so it is not used for tmux.
     @discardableResult
@@ -28,7 +18,7 @@ final class REPLTerminalTests: XCTestCase {
     }
 
     func testTypoSuggestionTabCompletionSaveAndCheck() throws {
-        guard let binary = Self.binary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
         guard shell("tmux -V").0 == 0 else { throw XCTSkip("tmux is not installed") }
         let home = NSTemporaryDirectory() + "seqlab-repl-\(getpid())"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)

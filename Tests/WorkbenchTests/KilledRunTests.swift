@@ -3,19 +3,12 @@
 
 import Foundation
 import Store
+import TestSupport
 import XCTest
 
 final class KilledRunTests: XCTestCase {
-    /// The seqlab binary built next to the test bundle (make test builds it first).
-    static var binary: String? {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if url.lastPathComponent.hasSuffix(".xctest") { url = url.deletingLastPathComponent() }
-        let path = url.appendingPathComponent("seqlab").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
-
     func testSIGKILLDuringMetricsLeavesAReadableStoreAndAnUnfinishedRun() throws {
-        guard let binary = Self.binary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-kill-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -54,7 +47,7 @@ final class KilledRunTests: XCTestCase {
     }
 
     func testCtrlCStopsTheScriptAndRecordsTheRunAsInterrupted() throws {
-        guard let binary = Self.binary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-int-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -30,13 +30,14 @@ extension Optimizer {
     }
 }
 
-/// The gradient of `p` with its mask applied, or nil if the parameter is frozen or got none.
+/// The gradient of `p`, or nil if the parameter is frozen or got none. `Graph.backward` has
+/// already applied the mask; the update loops skip masked elements, so a gradient set by hand on a
+/// masked element cannot move it either.
 @inline(__always)
 func maskedGradient(_ p: Tensor) -> UnsafeMutablePointer<Float>? {
     guard !p.isFrozen, let g = p.grad else { return nil }
     if let mask = p.gradientMask {
         precondition(mask.count == p.count, "gradient mask of \(p.name) has \(mask.count) elements, parameter \(p.count)")
-        for i in 0..<p.count { g.pointer[i] *= mask.pointer[i] }
     }
     return g.pointer
 }
