@@ -32,7 +32,7 @@ let package = Package(
         // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
         .target(name: "Datasets", dependencies: ["Tensors"], path: "Sources/Datasets"),
         // Losses, trainer, evaluator and baselines.
-        .target(name: "Training", dependencies: ["Tensors", "Datasets"], path: "Sources/Training"),
+        .target(name: "Training", dependencies: ["Tensors", "Datasets", "Models"], path: "Sources/Training"),
         // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
         .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
         // The front ends: REPL on readline, script and notebook files.

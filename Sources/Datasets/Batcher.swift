@@ -95,6 +95,21 @@ public struct Batcher: Sendable {
         stream = rng
     }
 
+    /// Puts the batcher back where a checkpoint left it: the epoch's row order, how many rows of it
+    /// were handed out, and the shuffling stream's state, so training resumes mid-epoch exactly.
+    public mutating func resume(order: [Int32], position: Int, stream: RandomStream?) throws {
+        guard order.count == rows.count, Set(order).count == order.count,
+              order.allSatisfy({ $0 >= 0 && Int($0) < rows.count }) else {
+            throw DataError.invalid("the saved row order is not a permutation of the \(rows.count) training rows; was it saved for another split?")
+        }
+        guard position >= 0, position <= order.count else {
+            throw DataError.invalid("the saved data position \(position) is outside 0...\(order.count)")
+        }
+        self.order = order
+        self.position = position
+        self.stream = stream
+    }
+
     /// Fills `batch` with the next rows of this epoch; false when the epoch is over.
     public mutating func next(into batch: inout Batch) -> Bool {
         precondition(batch.capacity == batchSize && batch.width == width, "batch buffers do not match this batcher; use makeBatch()")

@@ -1,0 +1,43 @@
+// Rebuilding a model from the configuration entries a checkpoint holds. Every trainable model
+// family registers here, so `restore("name")` can rebuild whatever was saved.
+
+import Models
+import Tensors
+
+/// Builds trainable models from saved configuration entries.
+public enum ModelCatalog {
+    /// The model described by `entries` (from `configurationEntries`), named `name`, initialised
+    /// from `seed` before the checkpoint's weights overwrite it.
+    public static func build(_ entries: [(String, String)], name: String, seed: Seed) throws -> TrainableRecommender {
+        var values: [String: String] = [:]
+        for (key, value) in entries { values[key] = value }
+        func int(_ key: String) throws -> Int {
+            guard let text = values[key], let v = Int(text) else { throw TrainingError("the saved configuration has no integer '\(key)'") }
+            return v
+        }
+        func double(_ key: String) throws -> Double {
+            guard let text = values[key], let v = Double(text) else { throw TrainingError("the saved configuration has no number '\(key)'") }
+            return v
+        }
+        func network(causal: Bool) throws -> NextItNetConfiguration {
+            let dilations = (values["dilations"] ?? "").split(separator: ",").compactMap { Int($0) }
+            let items = try int("items"), channels = try int("channels"), kernel = try int("kernel")
+            guard items >= 2, channels >= 1, kernel >= 1, !dilations.isEmpty, dilations.allSatisfy({ $0 >= 1 }) else {
+                throw TrainingError("the saved configuration is out of range: items \(items), channels \(channels), kernel \(kernel), dilations \(dilations)")
+            }
+            return NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,
+                                          causal: causal, extraInputTokens: causal ? 0 : 1)
+        }
+        switch values["model"] {
+        case "nextitnet":
+            return NextItNetRecommender(try network(causal: true), seed: seed, name: name)
+        case "grec":
+            let p = try double("maskProbability"), m = try int("maxPredictions")
+            guard p > 0, p <= 1, m >= 1 else { throw TrainingError("the saved masking is out of range: probability \(p), maxPredictions \(m)") }
+            return GRecRecommender(try network(causal: false), seed: seed,
+                                   masking: ClozeMasking(probability: p, maxPredictions: m), name: name)
+        case let other:
+            throw TrainingError("the checkpoint holds a model of kind '\(other ?? "?")', which this SeqLab cannot build")
+        }
+    }
+}

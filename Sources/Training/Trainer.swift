@@ -1,0 +1,291 @@
+// The training loop every model shares: shuffled batches from a seeded stream, one optimizer step
+// per batch, validation after every epoch, early stopping and the best weights.
+//
+// A `Trainer` is long-lived: calling `fit` again continues where the last call stopped (same
+// optimizer moments, same data order, same random streams), and its whole state can be written to a
+// checkpoint and read back (`TrainerCheckpoint`), so 2 epochs + save + restore + 2 epochs gives the
+// weights 4 epochs give. That is why the weights being trained ("last") are kept apart from the
+// best weights the model shows between calls.
+
+import Datasets
+import Foundation
+import Tensors
+
+/// What one epoch did.
+public struct EpochRecord: Sendable, Equatable {
+    /// 1-based epoch number, counted over every `fit` call.
+    public var epoch: Int
+    /// Mean training loss over the epoch's batches.
+    public var loss: Double
+    /// The validation metric after the epoch, nil when the split has no validation rows.
+    public var valid: Double?
+    /// Wall-clock seconds (never printed in notebooks: they vary from run to run).
+    public var seconds: Double
+    /// Training rows seen.
+    public var sequences: Int
+    /// Optimizer steps taken in the epoch.
+    public var steps: Int
+    /// Whether this epoch set a new best validation value.
+    public var improved: Bool
+}
+
+/// Where training is, reported after every batch (for progress bars).
+public struct TrainingProgress: Sendable {
+    /// The epoch being trained (1-based, over all calls).
+    public var epoch: Int
+    /// The last epoch this call will train.
+    public var lastEpoch: Int
+    /// Batches finished in this epoch, and how many it has.
+    public var batch: Int, batches: Int
+    /// Rows trained in this call so far, and seconds since the call started.
+    public var sequences: Int, seconds: Double
+    /// Mean loss of this epoch so far.
+    public var loss: Double
+}
+
+/// Receives progress from `Trainer.fit`; every method has a do-nothing default.
+public protocol TrainingObserver: AnyObject {
+    /// After each optimizer step.
+    func batchFinished(_ progress: TrainingProgress)
+    /// Before validation starts (it can take a while on large item sets).
+    func validationStarted(epoch: Int)
+    /// After each epoch, validation included.
+    func epochFinished(_ record: EpochRecord, metric: ValidationMetric)
+}
+
+extension TrainingObserver {
+    public func batchFinished(_ progress: TrainingProgress) {}
+    public func validationStarted(epoch: Int) {}
+    public func epochFinished(_ record: EpochRecord, metric: ValidationMetric) {}
+}
+
+/// Why a `fit` call returned.
+public enum FitStop: String, Sendable {
+    /// All requested epochs ran.
+    case completed
+    /// Validation did not improve for `patience` epochs.
+    case earlyStopped = "early-stopped"
+    /// Ctrl-C: stopped after the batch in progress.
+    case interrupted
+}
+
+/// Trains one model; keeps everything needed to continue exactly.
+public final class Trainer {
+    /// The model being trained.
+    public let model: TrainableRecommender
+    /// The root of the trainer's random streams ("shuffle" for data order, "loss" for the model's draws).
+    public let seed: Seed
+    /// Every finished epoch, over all calls.
+    public internal(set) var history: [EpochRecord] = []
+    /// The best validation value so far and its epoch.
+    public internal(set) var best: (epoch: Int, value: Double)?
+    /// The metric `best` was measured with.
+    public internal(set) var bestMetric: ValidationMetric?
+    /// Epochs since the best one (early stopping counts these).
+    public internal(set) var epochsSinceBest = 0
+
+    var optimizer: Optimizer?
+    var optimizerKind: OptimizerKind?
+    var weightDecay: Float = 0
+    var batcher: Batcher?
+    var batchSize = 0
+    var splitFingerprint: UInt64 = 0
+    var lossStream: RandomStream
+    var shuffleStream: RandomStream
+    /// The weights training continues from (the model may be showing the best ones instead).
+    var lastWeights: [[Float]]?
+    var bestWeights: [[Float]]?
+    /// A partly trained epoch (after Ctrl-C): its loss sum and batch count so far.
+    var partialLoss: Double = 0
+    var partialSteps = 0
+    var partialSequences = 0
+    /// A data position read from a checkpoint, applied by the next `fit`.
+    var pendingData: PendingData?
+    private let graph = Graph()
+
+    /// A trainer for `model` whose random streams derive from `seed`.
+    public init(model: TrainableRecommender, seed: Seed) {
+        self.model = model
+        self.seed = seed
+        lossStream = seed.stream("loss")
+        shuffleStream = seed.stream("shuffle")
+    }
+
+    /// The number of epochs trained so far.
+    public var epochsTrained: Int { history.count }
+
+    /// Optimizer steps taken so far.
+    public var steps: Int { optimizer?.stepCount ?? 0 }
+
+    /// Trains for `options.epochs` more epochs on `split.train`, validating on `split.valid` after
+    /// each, and leaves the model holding the best weights seen (by `options.validMetric`).
+    @discardableResult
+    public func fit(_ split: Split, options: TrainingOptions, observer: TrainingObserver? = nil) throws -> FitStop {
+        try options.validate()
+        guard split.itemCount - 1 == model.itemCount else {
+            throw TrainingError("the split has \(split.itemCount - 1) items but the model was built for \(model.itemCount); build the model from this split's dataset")
+        }
+        let rows = try trainingRows(split)
+        guard rows.count > 0 else { throw TrainingError("the split has no training rows") }
+
+        try prepare(split: split, rows: rows, options: options)
+        if let lastWeights { write(lastWeights) }
+
+        let started = Date()
+        var sequencesThisCall = 0
+        let lastEpoch = history.count + options.epochs
+        var batch = batcher!.makeBatch()
+        var stop = FitStop.completed
+        epochs: while history.count < lastEpoch {
+            let epoch = history.count + 1
+            let epochStarted = Date()
+            let batches = batcher!.batchesPerEpoch
+            while true {
+                if Cancellation.isRequested { stop = .interrupted; break epochs }
+                guard batcher!.next(into: &batch) else { break }
+                let loss = try step(batch, options: options, epoch: epoch)
+                partialLoss += loss
+                partialSteps += 1
+                partialSequences += batch.count
+                sequencesThisCall += batch.count
+                observer?.batchFinished(TrainingProgress(
+                    epoch: epoch, lastEpoch: lastEpoch, batch: partialSteps, batches: batches,
+                    sequences: sequencesThisCall, seconds: Date().timeIntervalSince(started),
+                    loss: partialLoss / Double(partialSteps)))
+            }
+            lastWeights = read()
+            observer?.validationStarted(epoch: epoch)
+            let valid = try validate(split, options: options)
+            var record = EpochRecord(epoch: epoch, loss: partialSteps > 0 ? partialLoss / Double(partialSteps) : .nan,
+                                     valid: valid, seconds: Date().timeIntervalSince(epochStarted),
+                                     sequences: partialSequences, steps: partialSteps, improved: false)
+            if let valid {
+                if best == nil || valid > best!.value {
+                    best = (epoch, valid)
+                    bestWeights = lastWeights
+                    epochsSinceBest = 0
+                    record.improved = true
+                } else {
+                    epochsSinceBest += 1
+                }
+            }
+            history.append(record)
+            partialLoss = 0; partialSteps = 0; partialSequences = 0
+            batcher!.startEpoch()
+            observer?.epochFinished(record, metric: options.validMetric)
+            if let patience = options.patience, epochsSinceBest >= patience, history.count < lastEpoch {
+                stop = .earlyStopped
+                break
+            }
+        }
+        if stop == .interrupted { lastWeights = read() }
+        // Without validation the last weights are the best we know.
+        if let bestWeights { write(bestWeights) }
+        return stop
+    }
+
+    /// The training rows in the form the model learns from.
+    private func trainingRows(_ split: Split) throws -> Rows {
+        switch (model.trainingRowKind, split.train.kind) {
+        case (.sequence, .prefix): return split.train.sequenceWindows(maxLength: split.maxLength)
+        case (.prefix, .sequence):
+            throw TrainingError("\(model.name) trains on one row per history prefix, but this split was made with training: \"sequence\"; make the split with training: \"prefix\"")
+        default: return split.train
+        }
+    }
+
+    /// Creates or adapts the optimizer and the batcher for this call.
+    private func prepare(split: Split, rows: Rows, options: TrainingOptions) throws {
+        if optimizer == nil || optimizerKind != options.optimizer || weightDecay != options.weightDecay {
+            let parameters = model.parameters
+            switch options.optimizer {
+            case .adam: optimizer = Adam(parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
+            case .adamw: optimizer = Adam(parameters, learningRate: options.learningRate, weightDecay: options.weightDecay, decoupled: true)
+            case .sgd: optimizer = SGD(parameters, learningRate: options.learningRate, momentum: 0.9, weightDecay: options.weightDecay)
+            }
+            optimizerKind = options.optimizer
+            weightDecay = options.weightDecay
+        }
+        optimizer!.learningRate = options.learningRate
+
+        let fingerprint = Trainer.fingerprint(rows, maxLength: split.maxLength, validRows: split.valid.count)
+        if batcher == nil, let pending = pendingData {
+            // A restored checkpoint: finish its epoch in its order when the data is the same.
+            pendingData = nil
+            if pending.fingerprint == fingerprint {
+                var resumed = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: pending.stream)
+                try resumed.resume(order: pending.order, position: pending.position, stream: pending.stream)
+                batcher = resumed
+                batchSize = options.batchSize
+            } else if let stream = pending.stream {
+                shuffleStream = stream
+            }
+            splitFingerprint = pending.fingerprint
+        }
+        let trainedBefore = batcher != nil || !history.isEmpty || partialSteps > 0
+        if trainedBefore, fingerprint != splitFingerprint {
+            // Another split: its validation values are not comparable with the old best, and a
+            // partly trained epoch of the old rows cannot be finished.
+            best = nil; bestWeights = nil; epochsSinceBest = 0
+            partialLoss = 0; partialSteps = 0; partialSequences = 0
+        }
+        if batcher == nil || fingerprint != splitFingerprint {
+            batcher = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: batcher?.stream ?? shuffleStream)
+        } else if batchSize != options.batchSize {
+            // Same rows, another batch size: finish the epoch in progress in its order.
+            let previous = batcher!
+            var resized = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: previous.stream)
+            try resized.resume(order: previous.order, position: previous.position, stream: previous.stream)
+            batcher = resized
+        }
+        splitFingerprint = fingerprint
+        batchSize = options.batchSize
+        if bestMetric != options.validMetric {
+            if bestMetric != nil { best = nil; bestWeights = nil; epochsSinceBest = 0 }
+            bestMetric = options.validMetric
+        }
+    }
+
+    /// One optimizer step; returns the batch loss.
+    private func step(_ batch: Batch, options: TrainingOptions, epoch: Int) throws -> Double {
+        graph.reset()
+        optimizer!.zeroGradients()
+        let loss = try model.trainingLoss(graph, batch: batch, rng: &lossStream)
+        let value = Double(loss.pointer[0])
+        guard value.isFinite else {
+            if let bestWeights { write(bestWeights) } else if let lastWeights { write(lastWeights) }
+            throw TrainingError("the loss became \(value) at step \(optimizer!.stepCount + 1) (epoch \(epoch)); the model keeps its last good weights. Try a smaller lr or clip: 1")
+        }
+        graph.backward(loss)
+        if let clip = options.clip { clipGradientNorm(model.parameters, maxNorm: clip) }
+        optimizer!.step()
+        return value
+    }
+
+    /// The validation value after an epoch, or nil without validation rows.
+    private func validate(_ split: Split, options: TrainingOptions) throws -> Double? {
+        guard split.valid.count > 0 else { return nil }
+        let result = try Evaluator.evaluate(model, rows: split.valid, ks: [options.validMetric.k],
+                                            width: split.maxLength, batchSize: options.evaluationBatch)
+        return result.value(options.validMetric.metric, at: options.validMetric.k)
+    }
+
+    /// A copy of every parameter's values.
+    func read() -> [[Float]] {
+        model.parameters.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) }
+    }
+
+    /// Overwrites every parameter with `weights`.
+    func write(_ weights: [[Float]]) {
+        for (p, w) in zip(model.parameters, weights) { w.withUnsafeBufferPointer { p.pointer.update(from: $0.baseAddress!, count: p.count) } }
+    }
+
+    /// Identifies a set of training rows, so a resumed run can tell whether it sees the same data.
+    static func fingerprint(_ rows: Rows, maxLength: Int, validRows: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ v: Int) { h = (h ^ UInt64(truncatingIfNeeded: v)) &* 0x100_0000_01b3 }
+        mix(rows.count); mix(maxLength); mix(validRows); mix(rows.kind == .prefix ? 1 : 2)
+        for r in 0..<rows.count { mix(Int(rows.users[r])); mix(Int(rows.starts[r])); mix(Int(rows.ends[r])) }
+        return h
+    }
+}
