@@ -50,7 +50,7 @@ public final class NextItNetRecommender: TrainableRecommender {
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {
         let n = network.configuration.items
         graph.reset()
-        try graph.withoutRecording {
+        graph.withoutRecording {
             let width = max(batch.longest, 1)
             let inputs = leadingColumns(batch.items, batch: batch, width: width)   // [B, L]
             let h = network.forward(graph, inputs)                                 // [B, L, C]

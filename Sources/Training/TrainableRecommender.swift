@@ -37,3 +37,17 @@ func leadingColumns(_ values: [Int32], batch: Batch, width: Int) -> IndexTensor 
     }
     return IndexTensor(shape: [batch.count, width], values: out)
 }
+
+/// A model whose items have learned vectors (rows indexed by item id, row 0 = padding).
+public protocol ItemEmbeddingModel {
+    /// [rows, C] with rows ≥ itemCount + 1 (input-only tokens such as a mask may follow the items).
+    var itemEmbeddings: Tensor { get }
+}
+
+extension NextItNetRecommender: ItemEmbeddingModel {
+    public var itemEmbeddings: Tensor { network.embedding }
+}
+
+extension GRecRecommender: ItemEmbeddingModel {
+    public var itemEmbeddings: Tensor { grec.network.embedding }
+}

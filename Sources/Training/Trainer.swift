@@ -37,8 +37,8 @@ public struct TrainingProgress: Sendable {
     public var lastEpoch: Int
     /// Batches finished in this epoch, and how many it has.
     public var batch: Int, batches: Int
-    /// Rows trained in this call so far, and seconds since the call started.
-    public var sequences: Int, seconds: Double
+    /// Batches and rows trained in this call so far, and seconds since the call started.
+    public var done: Int, sequences: Int, seconds: Double
     /// Mean loss of this epoch so far.
     public var loss: Double
 }
@@ -83,6 +83,9 @@ public final class Trainer {
     public internal(set) var bestMetric: ValidationMetric?
     /// Epochs since the best one (early stopping counts these).
     public internal(set) var epochsSinceBest = 0
+
+    /// The max length of the split it last trained on (the history width it learned from).
+    public internal(set) var maxLength: Int?
 
     var optimizer: Optimizer?
     var optimizerKind: OptimizerKind?
@@ -129,10 +132,11 @@ public final class Trainer {
         guard rows.count > 0 else { throw TrainingError("the split has no training rows") }
 
         try prepare(split: split, rows: rows, options: options)
-        if let lastWeights { write(lastWeights) }
+        maxLength = split.maxLength
+        if let lastWeights { write(lastWeights) } else { lastWeights = read() }
 
         let started = Date()
-        var sequencesThisCall = 0
+        var sequencesThisCall = 0, batchesThisCall = 0
         let lastEpoch = history.count + options.epochs
         var batch = batcher!.makeBatch()
         var stop = FitStop.completed
@@ -148,14 +152,20 @@ public final class Trainer {
                 partialSteps += 1
                 partialSequences += batch.count
                 sequencesThisCall += batch.count
+                batchesThisCall += 1
                 observer?.batchFinished(TrainingProgress(
                     epoch: epoch, lastEpoch: lastEpoch, batch: partialSteps, batches: batches,
-                    sequences: sequencesThisCall, seconds: Date().timeIntervalSince(started),
+                    done: batchesThisCall, sequences: sequencesThisCall, seconds: Date().timeIntervalSince(started),
                     loss: partialLoss / Double(partialSteps)))
             }
             lastWeights = read()
             observer?.validationStarted(epoch: epoch)
-            let valid = try validate(split, options: options)
+            let valid: Double?
+            do { valid = try validate(split, options: options) } catch is EvaluationInterrupted {
+                // The epoch's batches are done; the next call validates it before training on.
+                stop = .interrupted
+                break epochs
+            }
             var record = EpochRecord(epoch: epoch, loss: partialSteps > 0 ? partialLoss / Double(partialSteps) : .nan,
                                      valid: valid, seconds: Date().timeIntervalSince(epochStarted),
                                      sequences: partialSequences, steps: partialSteps, improved: false)
@@ -253,7 +263,11 @@ public final class Trainer {
         let loss = try model.trainingLoss(graph, batch: batch, rng: &lossStream)
         let value = Double(loss.pointer[0])
         guard value.isFinite else {
-            if let bestWeights { write(bestWeights) } else if let lastWeights { write(lastWeights) }
+            // Back to the last good state; the moments may be poisoned too, so they start over.
+            write(bestWeights ?? lastWeights!)
+            optimizer = nil
+            partialLoss = 0; partialSteps = 0; partialSequences = 0
+            batcher!.startEpoch()
             throw TrainingError("the loss became \(value) at step \(optimizer!.stepCount + 1) (epoch \(epoch)); the model keeps its last good weights. Try a smaller lr or clip: 1")
         }
         graph.backward(loss)

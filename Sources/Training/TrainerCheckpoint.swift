@@ -30,6 +30,7 @@ public enum TrainerCheckpoint {
         if let best = trainer.best { meta["best"] = "\(best.epoch) \(best.value)" }
         if let metric = trainer.bestMetric { meta["metric"] = metric.description }
         meta["epochsSinceBest"] = String(trainer.epochsSinceBest)
+        if let maxLength = trainer.maxLength { meta["maxLength"] = String(maxLength) }
         meta["partial"] = "\(trainer.partialLoss) \(trainer.partialSteps) \(trainer.partialSequences)"
         tensors.append(("rng.loss", words(trainer.lossStream)))
         tensors.append(("rng.shuffle", words(trainer.shuffleStream)))
@@ -106,6 +107,7 @@ public enum TrainerCheckpoint {
             // The model shows the best weights between fits (see Trainer.fit).
             trainer.bestWeights = model.parameters.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) }
         }
+        if let text = meta["maxLength"] { trainer.maxLength = try number(Substring(text), "maxLength") }
         if let metric = meta["metric"] { trainer.bestMetric = try ValidationMetric(parsing: metric) }
         trainer.epochsSinceBest = try number(Substring(try field("epochsSinceBest")), "epochsSinceBest")
         let partial = try field("partial").split(separator: " ")

@@ -1,29 +1,11 @@
-// Models in the language: the baselines now (`popularity(split)`, `markov(split)`), with
-// `model.evaluate(rows, k:, negatives:, maskHistory:)` returning a result whose header states the
-// protocol. Trained models join through the same `Recommender` protocol.
+// Models in the language: the baselines (`popularity(split)`, `markov(split)`) and
+// `model.evaluate(rows, k:, negatives:, maskHistory:)`, whose result's header states the protocol.
+// Neural models join through the same `Recommender` protocol (NeuralModelBuiltins.swift).
 
 import Datasets
 import Script
 import Tensors
 import Training
-
-/// A model as the language holds it.
-public final class ModelObject: ScriptObject {
-    /// The model.
-    public let model: Recommender
-    /// The split it was fitted on (its max length is the history width used in evaluation).
-    public let split: SplitObject
-
-    init(_ model: Recommender, split: SplitObject) {
-        self.model = model
-        self.split = split
-    }
-
-    public var typeName: String { "Model" }
-    public var summary: String {
-        "Model \(model.name) on \(split.source.dataset.name): \(model.itemCount) items, fitted on \(split.split.train.count) training rows"
-    }
-}
 
 /// An evaluation result.
 public final class ResultObject: ScriptObject {
@@ -90,8 +72,8 @@ extension Registry {
             do {
                 let result = try Evaluator.evaluate(
                     m.model, rows: rows.rows, ks: ks, protocol: rankingProtocol, maskHistory: try args.bool("maskHistory"),
-                    width: m.split.split.maxLength, batchSize: try args.int("batch", min: 1, max: 65_536))
-                return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.split.source.dataset.name)"))
+                    width: m.width, batchSize: try args.int("batch", min: 1, max: 65_536))
+                return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)"))
             } catch is EvaluationInterrupted {
                 throw args.error("interrupted")
             } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }

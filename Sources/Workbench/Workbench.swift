@@ -10,6 +10,10 @@ public enum Workbench {
         r.registerData()
         r.registerRuns()
         r.registerModels()
+        r.registerNeuralModels()
+        r.registerFit()
+        r.registerCheckpoints()
+        r.registerInspection()
         return r
     }
 }

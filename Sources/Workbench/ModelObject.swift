@@ -1,0 +1,84 @@
+// A model as the language holds it: the recommender, the dataset whose items it ranks (for titles),
+// the split it was fitted on, and for neural models the trainer that remembers how far training got.
+
+import Datasets
+import Script
+import Tensors
+import Training
+
+/// A model in the language.
+public final class ModelObject: ScriptObject {
+    /// The model.
+    public let model: Recommender
+    /// The dataset whose items it ranks.
+    public let dataset: DatasetObject
+    /// The split it was last fitted on, if any.
+    public internal(set) var split: SplitObject?
+    /// The history width used when scoring (the split's max length once fitted).
+    public internal(set) var width: Int
+    /// The trainer of a neural model (nil for baselines).
+    public let trainer: Trainer?
+
+    /// A fitted baseline.
+    init(_ model: Recommender, split: SplitObject) {
+        self.model = model
+        self.dataset = split.source
+        self.split = split
+        self.width = split.split.maxLength
+        self.trainer = nil
+    }
+
+    /// A trainable model with its trainer.
+    init(_ model: TrainableRecommender, trainer: Trainer, dataset: DatasetObject, split: SplitObject?, width: Int) {
+        self.model = model
+        self.dataset = dataset
+        self.split = split
+        self.width = width
+        self.trainer = trainer
+    }
+
+    /// The model as a trainable one, or nil for baselines.
+    var trainable: TrainableRecommender? { model as? TrainableRecommender }
+
+    public var typeName: String { "Model" }
+
+    public var summary: String {
+        guard let trainable, let trainer else {
+            return "Model \(model.name) on \(dataset.dataset.name): \(model.itemCount) items, fitted on \(split?.split.train.count ?? 0) training rows"
+        }
+        var lines = ["Model \(model.name) on \(dataset.dataset.name): \(trainable.architecture)",
+                     "  \(groupedThousands(trainable.parameterCount)) parameters"]
+        if trainer.history.isEmpty {
+            lines.append("  not trained yet: call fit(split)")
+        } else {
+            var line = "  trained \(trainer.epochsTrained) epochs (\(trainer.steps) steps)"
+            if let best = trainer.best, let metric = trainer.bestMetric {
+                line += "; holds the weights of epoch \(best.epoch), valid \(metric) \(fixed(best.value, 4))"
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public var oneLine: String {
+        guard let trainable else { return summary }
+        return "\(model.name) on \(dataset.dataset.name): \(groupedThousands(trainable.parameterCount)) parameters, \(trainer?.epochsTrained ?? 0) epochs"
+    }
+}
+
+/// 1234567 → "1,234,567".
+func groupedThousands(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+/// A number with `places` decimals (locale-independent).
+func fixed(_ x: Double, _ places: Int) -> String {
+    guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
+    return String(format: "%.\(places)f", x)
+}

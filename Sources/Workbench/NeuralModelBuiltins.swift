@@ -1,0 +1,93 @@
+// Building neural models in the language: `nextitnet(data, ...)` and `grec(data, ...)`. Every size
+// is checked here, at the call, so a typo is an error pointing at the argument rather than a crash
+// deep in a forward pass.
+
+import Datasets
+import Models
+import Script
+import Tensors
+import Training
+
+extension Registry {
+    func registerNeuralModels() {
+        let common: [Parameter] = [
+            Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
+                      help: "the dataset (or a split of it) whose items the model ranks"),
+            Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
+            Parameter("dilations", .list, default: .list([1, 4, 1, 4].map { .number($0) }),
+                      help: "one residual block per entry d, with convolutions dilated d and 2d"),
+            Parameter("kernel", .integer, default: .number(3), help: "convolution width"),
+            Parameter("maxLength", .integer, default: Value.none,
+                      help: "longest history it reads (default: the split's max length, else 50)"),
+            Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
+            Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
+        ]
+
+        register(BuiltinSpec("nextitnet", topic: "models", parameters: common,
+                             help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions, next item at every position, full softmax.") { args, interpreter in
+            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: "nextitnet")
+            let model = NextItNetRecommender(setup.configuration(causal: true), seed: setup.seed, name: setup.name)
+            return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
+                                       split: setup.split, width: setup.width))
+        })
+
+        register(BuiltinSpec("grec", topic: "models", parameters: common + [
+            Parameter("maskProbability", .number, default: .number(0.3), help: "share of each sequence masked in training"),
+            Parameter("maxPredictions", .integer, default: .number(30), help: "at most this many masked items per sequence"),
+        ], help: "The GRec encoder (non-causal NextItNet) trained to fill in masked items; recommends through a mask slot.") { args, interpreter in
+            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: "grec")
+            let p = try args.number("maskProbability", min: 0, exclusiveMin: true)
+            guard p <= 1 else { throw args.error("maskProbability", "maskProbability must be in (0, 1], got \(formatNumber(p))") }
+            let masking = ClozeMasking(probability: p, maxPredictions: try args.int("maxPredictions", min: 1, max: 10_000))
+            let model = GRecRecommender(setup.configuration(causal: false), seed: setup.seed, masking: masking, name: setup.name)
+            return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
+                                       split: setup.split, width: setup.width))
+        })
+    }
+}
+
+/// The arguments every NextItNet-family constructor shares, checked.
+struct NetworkSetup {
+    let dataset: DatasetObject
+    let split: SplitObject?
+    let items: Int
+    let channels: Int, kernel: Int
+    let dilations: [Int]
+    let width: Int
+    let seed: Seed
+    let name: String
+
+    init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
+        switch args.value("data") {
+        case .object(let s as SplitObject): split = s; dataset = s.source
+        case .object(let d as DatasetObject): split = nil; dataset = d
+        default: throw args.error("data", "give a dataset or a split")
+        }
+        items = dataset.dataset.itemCount + 1
+        channels = try args.int("channels", min: 1, max: 4096)
+        kernel = try args.int("kernel", min: 1, max: 64)
+        let list = try args.list("dilations")
+        guard !list.isEmpty, list.count <= 64 else { throw args.error("dilations", "give between 1 and 64 dilations, e.g. [1, 4, 1, 4]") }
+        dilations = try list.map { v in
+            guard case .number(let d) = v, d == d.rounded(), d >= 1, d <= 1024 else {
+                throw args.error("dilations", "dilations must be whole numbers from 1 to 1024, e.g. [1, 4, 1, 4]")
+            }
+            return Int(d)
+        }
+        if args.has("maxLength") {
+            width = try args.int("maxLength", min: 1, max: 100_000)
+        } else {
+            width = split?.split.maxLength ?? 50
+        }
+        guard kernel <= width else {
+            throw args.error("kernel", "the kernel (\(kernel)) is longer than the longest history (\(width)); use a kernel of at most \(width)")
+        }
+        seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+        name = args.has("name") ? try args.string("name") : defaultName
+        guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+    }
+
+    func configuration(causal: Bool) -> NextItNetConfiguration {
+        NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal)
+    }
+}
