@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "TestSupport"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",
+                    exclude: ["Golden"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(

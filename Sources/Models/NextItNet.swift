@@ -2,8 +2,9 @@
 // residual blocks → projection to all items. Trained by teacher forcing: the hidden state at
 // position t predicts the item at t + 1, at every position whose target is not padding.
 //
-// Departures from the TF reference, on purpose: full softmax (the fused, memory-bounded kernel)
-// instead of TF's sampled softmax, the loss averages over non-padding targets only (TF averages over
+// Departures from the TF reference, on purpose: full softmax (the fused, memory-bounded kernel) by
+// default instead of TF's sampled softmax (sampled softmax, BPR and BCE are NextItemObjectives, in
+// NextItNetObjectives.swift), the loss averages over non-padding targets only (TF averages over
 // all positions, pad labels included), and no ReLU before the output layer unless
 // `reluBeforeOutput` is set. Id 0 reads and trains an embedding row like any id, as in the TF code
 // (there `<UNK>`) and in the golden PyTorch case.
@@ -97,7 +98,7 @@ public final class NextItNet {
     }
 
     /// What the output layer reads: H, or ReLU(H) when the configuration asks for TF's form.
-    private func projectionInput(_ g: Graph, _ h: Tensor) -> Tensor {
+    func projectionInput(_ g: Graph, _ h: Tensor) -> Tensor {
         configuration.reluBeforeOutput ? g.relu(h) : h
     }
 
