@@ -30,7 +30,9 @@ public enum ModelCatalog {
         }
         switch values["model"] {
         case "nextitnet":
-            return NextItNetRecommender(try network(causal: true), seed: seed, name: name)
+            let configuration = try network(causal: true)
+            let (objective, counts) = try ObjectiveEntries.parse(values, itemCount: configuration.items)
+            return NextItNetRecommender(configuration, seed: seed, objective: objective, samplerCounts: counts, name: name)
         case "grec":
             let p = try double("maskProbability"), m = try int("maxPredictions")
             guard p > 0, p <= 1, m >= 1 else { throw TrainingError("the saved masking is out of range: probability \(p), maxPredictions \(m)") }

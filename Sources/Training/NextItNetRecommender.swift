@@ -14,14 +14,22 @@ public final class NextItNetRecommender: TrainableRecommender {
     /// The network.
     public let network: NextItNet
     public let name: String
+    /// What training minimises.
+    public let objective: NextItemObjective
+    /// The item counts the objective's sampler was built from (kept so a checkpoint can rebuild it).
+    public let samplerCounts: [Int]?
     /// Items 1...itemCount (the network's output also has the padding column 0).
     public var itemCount: Int { network.configuration.items - 1 }
     private let graph = Graph()
 
-    /// A NextItNet over `items` ids (padding included) with the given sizes, initialised from `seed`.
-    public init(_ configuration: NextItNetConfiguration, seed: Seed, name: String = "nextitnet") {
+    /// A NextItNet over `items` ids (padding included) with the given sizes, initialised from `seed`,
+    /// trained with `objective` (whose sampler, if it uses counts, was built from `samplerCounts`).
+    public init(_ configuration: NextItNetConfiguration, seed: Seed, objective: NextItemObjective = .fullSoftmax,
+                samplerCounts: [Int]? = nil, name: String = "nextitnet") {
         precondition(configuration.causal, "NextItNetRecommender needs a causal network; use GRecRecommender for the encoder")
         network = NextItNet(configuration, seed: seed)
+        self.objective = objective
+        self.samplerCounts = samplerCounts
         self.name = name
     }
 
@@ -31,20 +39,21 @@ public final class NextItNetRecommender: TrainableRecommender {
     public var architecture: String {
         let c = network.configuration
         return "NextItNet: \(itemCount) items, \(c.channels) channels, kernel \(c.kernel), blocks with dilations "
-            + c.dilations.map { "(\($0), \(2 * $0))" }.joined(separator: " ") + ", receptive field \(c.receptiveField)"
+            + c.dilations.map { "(\($0), \(2 * $0))" }.joined(separator: " ") + ", receptive field \(c.receptiveField), loss \(objective)"
     }
 
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
         return [("model", "nextitnet"), ("items", String(c.items)), ("channels", String(c.channels)),
                 ("kernel", String(c.kernel)), ("dilations", c.dilations.map(String.init).joined(separator: ","))]
+            + ObjectiveEntries.entries(objective, counts: samplerCounts)
     }
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
         let width = max(batch.longest, 1)
         let inputs = leadingColumns(batch.items, batch: batch, width: width)    // [B, L]
         let targets = leadingColumns(batch.labels, batch: batch, width: width)  // [B, L], 0 = no target
-        return network.loss(g, inputs: inputs, targets: targets)
+        return network.loss(g, inputs: inputs, targets: targets, objective: objective, rng: &rng)
     }
 
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {

@@ -78,7 +78,7 @@ extension Registry {
             Parameter("optimizer", .string, default: .string("adam"), help: "\"adam\", \"adamw\" or \"sgd\" (momentum 0.9)"),
             Parameter("weightDecay", .number, default: .number(0), help: "L2 penalty (adam, sgd) or decoupled decay (adamw)"),
             Parameter("clip", .number, default: Value.none, help: "clip the global gradient norm to this"),
-            Parameter("patience", .integer, default: .number(5), help: "stop after this many epochs without a better validation value; none never stops"),
+            Parameter("patience", .oneOf([.integer, .nothing]), default: .number(5), help: "stop after this many epochs without a better validation value; none never stops"),
             Parameter("validMetric", .string, default: .string("ndcg@10"), help: "picks the best epoch: ndcg@K, hr@K or mrr@K"),
         ], help: "Trains with shuffled batches, validates every epoch, stops early, keeps the best weights. Ctrl-C stops after the current batch.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
@@ -86,6 +86,9 @@ extension Registry {
                 throw args.error("\(m.model.name) is a baseline, fitted when it is made; fit trains neural models such as nextitnet(...)")
             }
             let split = try args.object("split", as: SplitObject.self)
+            guard split.source.dataset.fingerprint == m.dataset.dataset.fingerprint else {
+                throw args.error("split", "the split is of \(split.source.dataset.name) but \(m.model.name) was built for \(m.dataset.dataset.name); build a model from this split's dataset")
+            }
             guard split.split.itemCount - 1 == m.model.itemCount else {
                 throw args.error("split", "the split has \(split.split.itemCount - 1) items but \(m.model.name) ranks \(m.model.itemCount); make the model from this split's dataset")
             }

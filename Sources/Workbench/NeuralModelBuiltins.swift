@@ -23,10 +23,29 @@ extension Registry {
             Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
         ]
 
-        register(BuiltinSpec("nextitnet", topic: "models", parameters: common,
-                             help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions, next item at every position, full softmax.") { args, interpreter in
+        register(BuiltinSpec("nextitnet", topic: "models", parameters: common + [
+            Parameter("loss", .string, default: .string("softmax"),
+                      help: "\"softmax\" (full, fused), \"sampled-softmax\", \"bpr\" or \"bce\" (one negative each)"),
+            Parameter("sampler", .string, default: .string("uniform"),
+                      help: "negatives for sampled losses: \"uniform\", \"popularity\" or \"lambdafm\" (rank-aware; counts from the split)"),
+            Parameter("negatives", .integer, default: .number(100), help: "negatives per target for sampled softmax"),
+            Parameter("rho", .number, default: .number(0.3), help: "LambdaFM's rank decay ρ"),
+        ], help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions predicting the next item at every position.") { args, interpreter in
             let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: "nextitnet")
-            let model = NextItNetRecommender(setup.configuration(causal: true), seed: setup.seed, name: setup.name)
+            let loss = try args.string("loss", choices: ObjectiveEntries.losses)
+            let samplerName = try args.string("sampler", choices: ObjectiveEntries.samplers)
+            let counts = samplerName == "uniform" || loss == "softmax" ? nil : setup.split?.split.train.targetCounts(itemCount: setup.items)
+            if counts == nil && samplerName != "uniform" && loss != "softmax" {
+                throw args.error("sampler", "the \(samplerName) sampler counts items in the training rows: build the model from a split, e.g. nextitnet(split, ...)")
+            }
+            let objective: NextItemObjective
+            do {
+                objective = try ObjectiveEntries.objective(
+                    loss: loss, sampler: samplerName, negatives: try args.int("negatives", min: 1), rho: try args.number("rho", min: 0, exclusiveMin: true),
+                    counts: counts, itemCount: setup.items)
+            } catch { throw args.error("loss", "\(error)") }
+            let model = NextItNetRecommender(setup.configuration(causal: true), seed: setup.seed, objective: objective,
+                                             samplerCounts: counts, name: setup.name)
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
                                        split: setup.split, width: setup.width))
         })

@@ -18,8 +18,9 @@ struct StoreOptions: ParsableArguments {
     var store: String = "seqlab.sqlite"
 
     /// An interpreter with every builtin, recording a run of `script` in the store.
-    func session(script: String, path: String?) throws -> (Interpreter, RunSession) {
+    func session(script: String, path: String?, progress: ProgressMode = .auto) throws -> (Interpreter, RunSession) {
         let interpreter = Interpreter(registry: Workbench.registry())
+        Workbench.setProgress(progress, in: interpreter)
         do {
             let session = try RunSession(storePath: store, script: script, scriptPath: path, interpreter: interpreter)
             return (interpreter, session)
@@ -112,7 +113,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         guard let source = ScriptFiles.read(file) else { throw ExitCode(2) }
-        let (interpreter, session) = try options.session(script: source, path: file)
+        // A check prints only its verdict: no training progress.
+        let (interpreter, session) = try options.session(script: source, path: file, progress: .quiet)
         try recorded(session, interpreter) {
             ScriptFiles.check(source: source, file: file, interpreter: interpreter, tolerance: tolerance)
         }

@@ -5,6 +5,8 @@
 /// The type a parameter accepts.
 public enum ParameterType: Sendable, Equatable {
     case any, number, integer, string, bool, list, record, function
+    /// The value `none` (with `oneOf`, for options that `none` switches off, like `patience: none`).
+    case nothing
     /// An object of the named type ("Dataset").
     case object(String)
     /// Any of several types.
@@ -21,6 +23,7 @@ public enum ParameterType: Sendable, Equatable {
         case .list: return "list"
         case .record: return "record"
         case .function: return "function"
+        case .nothing: return "none"
         case .object(let t): return t
         case .oneOf(let ts): return ts.map(\.name).joined(separator: " or ")
         }
@@ -34,6 +37,7 @@ public enum ParameterType: Sendable, Equatable {
         case (.integer, .number(let v)): return v == v.rounded() && abs(v) < 9e15
         case (.string, .string), (.bool, .bool), (.list, .list), (.record, .record): return true
         case (.function, .function), (.function, .builtin), (.function, .method): return true
+        case (.nothing, .none): return true
         case (.object(let t), .object(let o)): return o.typeName == t
         case (.oneOf(let ts), _): return ts.contains { $0.accepts(value) }
         default: return false
