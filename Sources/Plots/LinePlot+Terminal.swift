@@ -48,9 +48,9 @@ extension LinePlot {
         let (yLow, yHigh) = (yTicks.values.first!, yTicks.values.last!)
         let (xLow, xHigh) = paddedRange(bounds.xLow, bounds.xHigh)
         func dot(_ p: (x: Double, y: Double)) -> (x: Int, y: Int) {
-            let fx = (p.x - xLow) / (xHigh - xLow) * Double(canvas.width - 1)
-            let fy = (yHigh - p.y) / (yHigh - yLow) * Double(canvas.height - 1)
-            return (Int(fx.rounded()), Int(fy.rounded()))
+            let fx = fraction(p.x, of: xLow, xHigh) * Double(canvas.width - 1)
+            let fy = (1 - fraction(p.y, of: yLow, yHigh)) * Double(canvas.height - 1)
+            return (dotIndex(fx), dotIndex(fy))
         }
 
         // Markers go on top of every line, so they are placed after all series are drawn.
@@ -102,7 +102,7 @@ extension LinePlot {
 
         // X ticks: rounded values inside the data range, labels centred under their tick and dropped
         // when they would touch the previous one.
-        let xTicks = Ticks(low: xLow, high: xHigh, count: max(2, min(10, columns / 8)))
+        let xTicks = Ticks(low: xLow, high: xHigh, count: max(2, min(10, columns / 8)), minimumStep: minimumXStep)
         let tolerance = xTicks.step * 1e-9
         var axis = [String](repeating: glyphs.horizontal, count: columns)
         var labelRow = [Character](repeating: " ", count: columns)
@@ -135,7 +135,19 @@ extension LinePlot {
         let (low, high) = (ticks.values.first!, ticks.values.last!)
         let dotsHigh = rows * dotsDown
         return ticks.values.map { value in
-            Int(((high - value) / (high - low) * Double(dotsHigh - 1)).rounded()) / dotsDown
+            min(rows - 1, max(0, dotIndex((1 - fraction(value, of: low, high)) * Double(dotsHigh - 1)) / dotsDown))
         }
     }
+
+    /// 1 when every x is a whole number (epochs, steps), so the x axis has no ticks between them.
+    var minimumXStep: Double {
+        series.allSatisfy { $0.finitePoints.allSatisfy { $0.x == $0.x.rounded() } } ? 1 : 0
+    }
+}
+
+/// A dot coordinate from a position in dots; positions that overflowed (data near the largest
+/// Double) land far off the canvas instead of trapping in `Int(_:)`.
+func dotIndex(_ position: Double) -> Int {
+    guard position.isFinite else { return -1_000_000 }
+    return Int(min(1e6, max(-1e6, position)).rounded())
 }

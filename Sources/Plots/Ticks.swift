@@ -14,17 +14,21 @@ public struct Ticks: Equatable, Sendable {
     /// `count - 2` and `count + 2`, because the ends are rounded out to whole steps).
     ///
     /// A degenerate range (`low == high`) is widened first so a constant series still gets an axis.
-    /// Both bounds must be finite.
-    public init(low: Double, high: Double, count: Int = 5) {
+    /// Both bounds must be finite. `minimumStep` keeps whole-number data (epochs) on whole ticks.
+    public init(low: Double, high: Double, count: Int = 5, minimumStep: Double = 0) {
         precondition(low.isFinite && high.isFinite, "Ticks needs finite bounds")
         let (lo, hi) = paddedRange(min(low, high), max(low, high))
         // Heckbert rounds the range first; rounding only the step keeps more ticks inside the data
         // (0.35...0.95 gets 0.2, 0.4, …, 1.0 rather than 0, 0.5, 1).
-        let step = niceNumber((hi - lo) / Double(max(1, count - 1)), round: true)
+        // Dividing before subtracting keeps a span like −1e308 … 1e308 finite.
+        let intervals = Double(max(1, count - 1))
+        let step = max(minimumStep, niceNumber(hi / intervals - lo / intervals, round: true))
         // Whole multiples of the step, so 0.1 × 3 prints as 0.3 after label formatting.
         let first = floor(lo / step + 1e-9)
         let last = ceil(hi / step - 1e-9)
-        values = stride(from: first, through: last, by: 1).map { $0 * step }
+        values = stride(from: first, through: last, by: 1).map {
+            min(Double.greatestFiniteMagnitude, max(-Double.greatestFiniteMagnitude, $0 * step))
+        }
         self.step = step
     }
 
@@ -62,4 +66,10 @@ func paddedRange(_ low: Double, _ high: Double) -> (Double, Double) {
     if high > low { return (low, high) }
     let pad = low == 0 ? 1 : abs(low) * 0.1
     return (low - pad, high + pad)
+}
+
+/// Where `value` lies between `low` (0) and `high` (1). Halving first keeps spans such as
+/// −1e308 … 1e308 from overflowing to infinity; `high` must be above `low`.
+func fraction(_ value: Double, of low: Double, _ high: Double) -> Double {
+    (value / 2 - low / 2) / (high / 2 - low / 2)
 }
