@@ -41,7 +41,7 @@ final class LinePlotSVGTests: XCTestCase {
             LinePlot(series: [Series(name: "one", y: [3])]),
             LinePlot(series: [Series(name: "flat", y: [2, 2, 2])]),
             LinePlot(series: [Series(name: "huge", y: [1e300, -1e300])]),
-            LinePlot(series: [Series(name: "extreme", y: [1.7e308, -1.7e308, 5e-324])]),
+            LinePlot(series: [Series(name: "extreme", y: [1.7e308, -1.7e308, .leastNonzeroMagnitude])]),
             LinePlot(series: [Series(name: "empty", y: [])]),
             LinePlot(series: []),
         ]

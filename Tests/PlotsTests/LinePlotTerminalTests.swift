@@ -50,7 +50,7 @@ final class LinePlotTerminalTests: XCTestCase {
         }
         let tiny = twoCurves.renderTerminal(width: 1, height: 0)
         XCTAssertTrue(tiny.contains("*"), tiny)
-        let extreme = LinePlot(series: [Series(name: "x", y: [1.7e308, -1.7e308, 5e-324])]).renderTerminal()
+        let extreme = LinePlot(series: [Series(name: "x", y: [1.7e308, -1.7e308, .leastNonzeroMagnitude])]).renderTerminal()
         XCTAssertTrue(extreme.hasSuffix("* x (last 4.94e-324)\n"), extreme)
     }
 
