@@ -10,6 +10,7 @@ public struct PlotWriteError: Error, CustomStringConvertible, Equatable {
     /// What went wrong and what to do about it.
     public let message: String
 
+    /// The message with the path, as printed to the user.
     public var description: String { "cannot write '\(path)': \(message)" }
 }
 

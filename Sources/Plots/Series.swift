@@ -42,5 +42,6 @@ public struct PlotInputError: Error, CustomStringConvertible, Equatable {
     /// An error with its message.
     public init(_ message: String) { self.message = message }
 
+    /// The message, as printed to the user.
     public var description: String { message }
 }

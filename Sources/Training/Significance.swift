@@ -14,6 +14,7 @@ public struct SignificanceError: Error, CustomStringConvertible, Equatable {
     /// What is wrong and what to do.
     public let message: String
 
+    /// The message, as printed to the user.
     public var description: String { message }
 }
 
