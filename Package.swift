@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Plots", targets: ["Plots"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +42,8 @@ let package = Package(
         .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training"], path: "Sources/Workbench"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
+        // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
+        .target(name: "Plots", path: "Sources/Plots"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
         .target(
             name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -58,6 +61,7 @@ let package = Package(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline", "TestSupport"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "TestSupport"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",
