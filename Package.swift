@@ -39,7 +39,7 @@ let package = Package(
         // The front ends: REPL on readline, script and notebook files.
         .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
         // The language's builtins over the library modules (data, runs), and run bookkeeping.
-        .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training"], path: "Sources/Workbench"),
+        .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training", "Plots"], path: "Sources/Workbench"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.

@@ -50,10 +50,14 @@ extension Registry {
             catch { throw args.error("id", "\(error)") }
         })
         register(BuiltinSpec("compare", topic: "runs", parameters: [
-            Parameter("a", .integer, positional: true, help: "a run id"),
-            Parameter("b", .integer, positional: true, help: "another run id"),
-        ], help: "Two runs side by side: script, seed, data, machine, parameters, last metrics; ≠ marks differences.") { args, interpreter in
+            Parameter("a", .oneOf([.integer, .list]), positional: true, help: "a list of models, or a run id"),
+            Parameter("b", .integer, positional: true, default: Value.none, help: "another run id (when a is a run id)"),
+            Parameter("rows", .object("Rows"), default: Value.none, help: "models: rows to rank (default: the first model's test rows)"),
+            Parameter("k", .list, default: .list([.number(5), .number(10), .number(20)]), help: "models: cut-offs"),
+        ], help: "compare([m1, m2, ...]): models on the same rows in one table. compare(a, b): two runs side by side; ≠ marks differences.") { args, interpreter in
+            if case .list(let models) = args.value("a") { return try compareModels(models, args: args, registry: self) }
             let s = try session(args, interpreter)
+            guard args.has("b") else { throw args.error("b", "compare two runs: compare(a, b) with two run ids") }
             let a = try args.int("a", min: 1), b = try args.int("b", min: 1)
             let detailA: RunDetail, detailB: RunDetail
             do { detailA = try s.store.run(Int64(a)) } catch { throw args.error("a", "\(error)") }

@@ -14,6 +14,8 @@ public enum Workbench {
         r.registerFit()
         r.registerCheckpoints()
         r.registerInspection()
+        r.registerPlots()
+        r.registerComparisons()
         return r
     }
 }
