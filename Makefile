@@ -11,17 +11,17 @@ export OPENBLAS_L2_SIZE  ?= 512
 
 APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 
-.PHONY: demo test build deps data bench check-all clean
+.PHONY: demo test build deps data bench heavy check-all clean
 
-NOTEBOOKS    := $(sort $(wildcard Notebooks/*.seqlab))
+# Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
+HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab
+NOTEBOOKS    := $(filter-out $(HEAVY_NOTEBOOKS),$(sort $(wildcard Notebooks/*.seqlab)))
 REAL_NOTEBOOKS := $(sort $(wildcard Notebooks/real/*.seqlab))
 
 ## demo: install what is missing, fetch real data, build, and run the quickstart.
 demo: deps data build
 	$(BIN) run Notebooks/quickstart.seqlab
 	$(BIN) run Notebooks/real/movielens.seqlab
-	@echo "== seqlab bench gemm (the engine's matrix products against a plain C call of cblas_sgemm)"
-	$(BIN) bench gemm
 	@echo "== the REPL: $(BIN)   (help() lists what there is)"
 
 ## test: install what is missing and run every test (release build).
@@ -61,8 +61,12 @@ bench: build
 	$(BIN) bench gemm
 	$(BIN) bench data
 
-## check-all: real data first (so `test` also checks Notebooks/real), the tests, and the benchmarks.
-check-all: data test bench
+## heavy: the notebooks that train full-size models on real data (minutes each).
+heavy: data build
+	@for nb in $(HEAVY_NOTEBOOKS); do $(BIN) check $$nb --store .build/notebook-runs.sqlite || exit 1; done
+
+## check-all: real data first (so `test` also checks Notebooks/real), the tests, the heavy notebooks, the benchmarks.
+check-all: data test heavy bench
 
 clean:
 	rm -rf .build

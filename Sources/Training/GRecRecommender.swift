@@ -4,6 +4,12 @@
 // masked with `ClozeMasking` from the trainer's stream, and the loss is the cross-entropy of the
 // original ids at the masked slots. Scoring: the history followed by the mask token, read at the
 // mask slot — the encoder fills in "the next item" as it learned to fill in masked ones.
+//
+// Every row is laid out at the batch's full width (max length + 1), never trimmed to the batch's
+// longest row: a non-causal convolution near the end of a row reads the positions to its right,
+// and padding ids there are not the same input as the convolution's zero padding, so trimming
+// would make a row's scores depend on which rows share its batch. (The reference pads every
+// sequence to one fixed length, too.)
 
 import Datasets
 import Models
@@ -42,7 +48,7 @@ public final class GRecRecommender: TrainableRecommender {
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
         // Whole windows [B, L + 1]: the first input, then the labels (inputs shifted by one).
-        let width = max(batch.longest, 1) + 1
+        let width = batch.width + 1
         var values = [Int32](repeating: 0, count: batch.count * width)
         for b in 0..<batch.count where batch.lengths[b] > 0 {
             values[b * width] = batch.items[b * batch.width]
@@ -56,7 +62,7 @@ public final class GRecRecommender: TrainableRecommender {
         graph.reset()
         graph.withoutRecording {
             // [B, L + 1]: the history, the mask token right after it, padding to the right.
-            let width = max(batch.longest, 1) + 1
+            let width = batch.width + 1
             var values = [Int32](repeating: 0, count: batch.count * width)
             for b in 0..<batch.count {
                 let length = Int(batch.lengths[b])

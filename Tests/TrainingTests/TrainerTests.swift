@@ -173,4 +173,42 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(windows.starts, sequence.train.starts)
         XCTAssertEqual(windows.ends, sequence.train.ends)
     }
+
+    func testEvaluationOfTrainedModelsDoesNotDependOnTheBatchSize() throws {
+        let split = try split()
+        let net = nextItNet(split)
+        try Trainer(model: net, seed: Seed(1)).fit(split, options: options(epochs: 2))
+        let grec = GRecRecommender(NextItNetConfiguration(items: split.itemCount, channels: 8, kernel: 3, dilations: [1, 2], causal: false), seed: Seed(5))
+        try Trainer(model: grec, seed: Seed(1)).fit(split, options: options(epochs: 1))
+        for model in [net, grec] as [TrainableRecommender] {
+            let whole = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: 300)
+            for size in [1, 7, 64] {
+                let part = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: size)
+                XCTAssertEqual(part.ranks, whole.ranks, "\(model.name), batch \(size)")
+            }
+        }
+    }
+
+    func testSampledObjectivesTrainAndTheirSamplerSurvivesACheckpoint() throws {
+        let split = try split()
+        let counts = split.train.targetCounts(itemCount: split.itemCount)
+        XCTAssertEqual(counts[0], 0)
+        XCTAssertEqual(counts.reduce(0, +), split.train.sequenceWindows(maxLength: 20).predictionCount)
+        for (loss, sampler) in [("bpr", "lambdafm"), ("sampled-softmax", "popularity"), ("bce", "uniform")] {
+            let objective = try ObjectiveEntries.objective(loss: loss, sampler: sampler, negatives: 20, rho: 0.3, counts: counts, itemCount: split.itemCount)
+            func model() -> NextItNetRecommender {
+                NextItNetRecommender(NextItNetConfiguration(items: split.itemCount, channels: 16, kernel: 3, dilations: [1, 2]),
+                                     seed: Seed(7), objective: objective, samplerCounts: counts)
+            }
+            let straight = Trainer(model: model(), seed: Seed(3))
+            try straight.fit(split, options: options(epochs: 3))
+            XCTAssertLessThan(straight.history.last!.loss, straight.history.first!.loss, "\(loss) with \(sampler)")
+            let first = Trainer(model: model(), seed: Seed(3))
+            try first.fit(split, options: options(epochs: 1))
+            let resumed = try roundTrip(first)
+            XCTAssertEqual((resumed.model as! NextItNetRecommender).objective.description, objective.description)
+            try resumed.fit(split, options: options(epochs: 2))
+            XCTAssertEqual(weights(resumed.model), weights(straight.model), "\(loss) with \(sampler)")
+        }
+    }
 }
