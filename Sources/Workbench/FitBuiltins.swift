@@ -35,7 +35,7 @@ public final class HistoryObject: ScriptObject {
     public var length: Int? { records.count }
 
     public var summary: String {
-        var lines = ["History of \(label): \(records.count) epochs"]
+        var lines = ["History of \(label): \(epochs(records.count))"]
         guard !records.isEmpty else {
             return lines[0] + (stop == .interrupted ? " (interrupted before the first epoch ended)" : "")
         }
@@ -58,8 +58,10 @@ public final class HistoryObject: ScriptObject {
     }
 
     public var oneLine: String {
-        "history of \(label): \(records.count) epochs" + (best.map { ", best \(metric) \(fixed($0.value, 4)) at epoch \($0.epoch)" } ?? "")
+        "history of \(label): \(epochs(records.count))" + (best.map { ", best \(metric) \(fixed($0.value, 4)) at epoch \($0.epoch)" } ?? "")
     }
+
+    private func epochs(_ n: Int) -> String { n == 1 ? "1 epoch" : "\(n) epochs" }
 
     private func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
