@@ -60,6 +60,9 @@ data:
 bench: build
 	$(BIN) bench gemm
 	$(BIN) bench data
+	$(BIN) bench nextitnet --items 1683 --batch 32 --len 50
+	$(BIN) bench nextitnet --items 10000 --batch 32 --len 50
+	$(BIN) bench nextitnet --items 10000 --batch 256 --len 20
 
 ## heavy: the notebooks that train full-size models on real data (minutes each).
 heavy: data build
