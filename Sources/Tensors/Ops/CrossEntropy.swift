@@ -76,34 +76,27 @@ extension Graph {
         let dB = wantB ? zeros([v]) : nil
         let ph = hidden.pointer, pw = weight.pointer, pz = block.pointer
         let inverseCount = counted == 0 ? 0 : 1 / Float(counted)
-        var total: Double = 0
 
+        // Row parts of a block run on their own threads; each has its own bias-gradient row.
+        let parts = Parallel.parts(blockRows, minimum: 8)
+        let dBParts = dB != nil && parts > 1 ? zeros([parts, v]) : nil
+        var partTotals = [Double](repeating: 0, count: parts)
         targets.values.withUnsafeBufferPointer { tp in
+            partTotals.withUnsafeMutableBufferPointer { totals in
             var start = 0
             while start < rows {
                 let m = min(blockRows, rows - start)
                 let hb = ph + start * c
-                if let bias {
-                    for r in 0..<m { (pz + r * v).update(from: bias.pointer, count: v) }
-                }
-                // Z[m, V] = H_blk[m, C] · op(W)[C, V] (+ b)
-                BLAS.gemm(transB: transposedWeight, m: m, n: v, k: c, a: hb, b: pw,
-                          beta: bias == nil ? 0 : 1, c: pz)
-                for r in 0..<m {
-                    let z = pz + r * v, t = tp[start + r]
-                    if t == ignoreIndex {
-                        if wantAny { z.update(repeating: 0, count: v) }
-                        continue
-                    }
-                    // One exp per logit: z ← exp(z − max), then loss = log Σ + max − z_target.
-                    let m = rowMax(z, v), positive = z[Int(t)]
-                    let sum = seqlab_exp_shifted_sum(z, Int32(v), m)
-                    total += Double(log(sum) + m - positive)
-                    guard wantAny else { continue }
-                    // dZ row = (softmax − onehot) / count
-                    let scale = inverseCount / sum
-                    for j in 0..<v { z[j] *= scale }
-                    z[Int(t)] -= inverseCount
+                // Z[m, V] = H_blk[m, C] · op(W)[C, V]
+                BLAS.gemm(transB: transposedWeight, m: m, n: v, k: c, a: hb, b: pw, c: pz)
+                // + b, loss, and dZ = (softmax − onehot) / count row by row (0 for ignored rows)
+                let blockParts = min(parts, m)
+                Parallel.run(blockParts) { p in
+                    let r0 = Parallel.start(p, of: blockParts, m), r1 = Parallel.start(p + 1, of: blockParts, m)
+                    let db = dBParts.map { $0.pointer + p * v } ?? (p == 0 ? dB?.pointer : nil)
+                    totals[p] += seqlab_softmax_xent_rows(
+                        pz + r0 * v, Int32(r1 - r0), Int32(v), bias?.pointer, tp.baseAddress! + start + r0,
+                        ignoreIndex == nil ? 0 : 1, ignoreIndex ?? 0, inverseCount, wantAny ? 1 : 0, db)
                 }
                 guard wantAny else { start += m; continue }
                 if let dH {
@@ -119,12 +112,14 @@ extension Graph {
                         BLAS.gemm(transA: true, m: c, n: v, k: m, a: hb, b: pz, beta: 1, c: dW.pointer)
                     }
                 }
-                if let dB {
-                    for r in 0..<m { for j in 0..<v { dB.pointer[j] += pz[r * v + j] } }
-                }
                 start += m
             }
+            }
         }
+        if let dB, let dBParts {
+            for p in 0..<parts { Self.accumulate(dB.pointer, dBParts.pointer + p * v, 1, v) }
+        }
+        let total = partTotals.reduce(0, +)
 
         let loss = make([])
         loss.pointer[0] = Float(total) * inverseCount
