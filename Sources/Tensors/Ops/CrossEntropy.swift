@@ -52,10 +52,12 @@ extension Graph {
     ///   - hidden: [..., C], flattened to R rows.
     ///   - weight: [C, V], or [V, C] with `transposedWeight` (a tied item table).
     ///   - bias: [V] or nil.
-    ///   - maxBlockBytes: bound on the logits block held at once (default 64 MiB).
+    ///   - maxBlockBytes: bound on the logits block held at once (default 8 MiB: a block small enough
+    ///     to stay in the last-level cache between the products and the softmax is faster than one
+    ///     large block).
     public func fusedSoftmaxCrossEntropy(
         hidden: Tensor, weight: Tensor, bias: Tensor?, targets: IndexTensor,
-        transposedWeight: Bool = false, ignoreIndex: Int32? = nil, maxBlockBytes: Int = 64 << 20
+        transposedWeight: Bool = false, ignoreIndex: Int32? = nil, maxBlockBytes: Int = 8 << 20
     ) -> Tensor {
         let c = hidden.lastDim, rows = hidden.rows
         precondition(weight.shape.count == 2, "fusedSoftmaxCrossEntropy: weight must be 2-D, got \(weight.shape)")
@@ -72,7 +74,7 @@ extension Graph {
         let blockRows = max(1, min(rows, maxBlockBytes / max(1, v * MemoryLayout<Float>.size)))
         let block = make([blockRows, v])
         let dH = wantH ? make([rows, c]) : nil
-        let dW = wantW ? zeros(weight.shape) : nil
+        let dW = wantW ? make(weight.shape) : nil   // the first block's product writes it (beta 0)
         let dB = wantB ? zeros([v]) : nil
         let ph = hidden.pointer, pw = weight.pointer, pz = block.pointer
         let inverseCount = counted == 0 ? 0 : 1 / Float(counted)
@@ -106,10 +108,10 @@ extension Graph {
                 if let dW {
                     if transposedWeight {
                         // dW[V, C] += dZᵀ · H_blk
-                        BLAS.gemm(transA: true, m: v, n: c, k: m, a: pz, b: hb, beta: 1, c: dW.pointer)
+                        BLAS.gemm(transA: true, m: v, n: c, k: m, a: pz, b: hb, beta: start == 0 ? 0 : 1, c: dW.pointer)
                     } else {
                         // dW[C, V] += H_blkᵀ · dZ
-                        BLAS.gemm(transA: true, m: c, n: v, k: m, a: hb, b: pz, beta: 1, c: dW.pointer)
+                        BLAS.gemm(transA: true, m: c, n: v, k: m, a: hb, b: pz, beta: start == 0 ? 0 : 1, c: dW.pointer)
                     }
                 }
                 start += m
