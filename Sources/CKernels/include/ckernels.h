@@ -3,6 +3,8 @@
 #ifndef SEQLAB_CKERNELS_H
 #define SEQLAB_CKERNELS_H
 
+#include <stdint.h>
+
 /// Seconds per call of cblas_sgemm (row-major, no transposes) for an m×k by k×n product, best of
 /// `repeats` timed calls after one warm-up; buffers are allocated and filled here.
 double seqlab_plain_sgemm_seconds(int m, int n, int k, int repeats);
@@ -16,4 +18,28 @@ double seqlab_now_seconds(void);
 /// A Cephes-style polynomial exp (relative error about 2e-7) written so the compiler vectorises it:
 /// the softmax of a 10,000-item vocabulary spends most of its time here.
 float seqlab_exp_shifted_sum(float *z, int n, float shift);
+
+/// The softmax cross-entropy of `rows` logit rows z[rows, n] (bias [n] added first when not NULL)
+/// against `targets`; rows whose target equals ignoreIndex (when hasIgnore) are skipped. Returns
+/// Σ (log Σ exp − z_target) over counted rows, in double. With wantGradient, each row is replaced by
+/// dZ = (softmax − onehot) · inverseCount (ignored rows by zeros) and, when dBias is not NULL, dZ is
+/// added into dBias[n]. Uses AVX2 and FMA when the processor has them (checked at run time).
+double seqlab_softmax_xent_rows(float *z, int rows, int n, const float *bias, const int32_t *targets,
+                                int hasIgnore, int32_t ignoreIndex, float inverseCount, int wantGradient,
+                                float *dBias);
+
+/// Layer norm of rows x[rows, c]: xhat = (x − mean) / √(var + eps) (population variance),
+/// y = xhat · gamma + beta; inverseStd[rows] keeps 1/√(var + eps) for the backward pass.
+void seqlab_layer_norm_forward(const float *x, long rows, int c, const float *gamma, const float *beta,
+                               float eps, float *y, float *xhat, float *inverseStd);
+
+/// Accumulates the layer-norm gradients of rows given dY: into gx (dX), gGamma and gBeta, each
+/// skipped when NULL.
+void seqlab_layer_norm_backward(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
+                                long rows, int c, float *gx, float *gGamma, float *gBeta);
+
+/// One Adam step over n elements (PyTorch's order of operations): g += l2Decay·p, p *= decoupledScale,
+/// m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p −= stepSize · m / (√v / sqrtCorrection2 + eps).
+void seqlab_adam_update(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
+                        float stepSize, float sqrtCorrection2, float eps, float l2Decay, float decoupledScale);
 #endif

@@ -36,7 +36,9 @@ extension Graph {
                 guard let gy = y.grad?.pointer else { return }
                 let gx = self.gradient(of: x)
                 switch f {
-                case .relu: for i in 0..<n where px[i] > 0 { gx[i] += gy[i] }
+                case .relu:
+                    // Both loads unconditional, so the loop becomes a vector select.
+                    for i in 0..<n { let d = gy[i]; gx[i] += px[i] > 0 ? d : 0 }
                 case .gelu:
                     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
                     for i in 0..<n {

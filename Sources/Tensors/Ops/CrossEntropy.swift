@@ -52,10 +52,12 @@ extension Graph {
     ///   - hidden: [..., C], flattened to R rows.
     ///   - weight: [C, V], or [V, C] with `transposedWeight` (a tied item table).
     ///   - bias: [V] or nil.
-    ///   - maxBlockBytes: bound on the logits block held at once (default 64 MiB).
+    ///   - maxBlockBytes: bound on the logits block held at once (default 8 MiB: a block small enough
+    ///     to stay in the last-level cache between the products and the softmax is faster than one
+    ///     large block).
     public func fusedSoftmaxCrossEntropy(
         hidden: Tensor, weight: Tensor, bias: Tensor?, targets: IndexTensor,
-        transposedWeight: Bool = false, ignoreIndex: Int32? = nil, maxBlockBytes: Int = 64 << 20
+        transposedWeight: Bool = false, ignoreIndex: Int32? = nil, maxBlockBytes: Int = 8 << 20
     ) -> Tensor {
         let c = hidden.lastDim, rows = hidden.rows
         precondition(weight.shape.count == 2, "fusedSoftmaxCrossEntropy: weight must be 2-D, got \(weight.shape)")
@@ -72,38 +74,31 @@ extension Graph {
         let blockRows = max(1, min(rows, maxBlockBytes / max(1, v * MemoryLayout<Float>.size)))
         let block = make([blockRows, v])
         let dH = wantH ? make([rows, c]) : nil
-        let dW = wantW ? zeros(weight.shape) : nil
+        let dW = wantW ? make(weight.shape) : nil   // the first block's product writes it (beta 0)
         let dB = wantB ? zeros([v]) : nil
         let ph = hidden.pointer, pw = weight.pointer, pz = block.pointer
         let inverseCount = counted == 0 ? 0 : 1 / Float(counted)
-        var total: Double = 0
 
+        // Row parts of a block run on their own threads; each has its own bias-gradient row.
+        let parts = Parallel.parts(blockRows, minimum: 8)
+        let dBParts = dB != nil && parts > 1 ? zeros([parts, v]) : nil
+        var partTotals = [Double](repeating: 0, count: parts)
         targets.values.withUnsafeBufferPointer { tp in
+            partTotals.withUnsafeMutableBufferPointer { totals in
             var start = 0
             while start < rows {
                 let m = min(blockRows, rows - start)
                 let hb = ph + start * c
-                if let bias {
-                    for r in 0..<m { (pz + r * v).update(from: bias.pointer, count: v) }
-                }
-                // Z[m, V] = H_blk[m, C] · op(W)[C, V] (+ b)
-                BLAS.gemm(transB: transposedWeight, m: m, n: v, k: c, a: hb, b: pw,
-                          beta: bias == nil ? 0 : 1, c: pz)
-                for r in 0..<m {
-                    let z = pz + r * v, t = tp[start + r]
-                    if t == ignoreIndex {
-                        if wantAny { z.update(repeating: 0, count: v) }
-                        continue
-                    }
-                    // One exp per logit: z ← exp(z − max), then loss = log Σ + max − z_target.
-                    let m = rowMax(z, v), positive = z[Int(t)]
-                    let sum = seqlab_exp_shifted_sum(z, Int32(v), m)
-                    total += Double(log(sum) + m - positive)
-                    guard wantAny else { continue }
-                    // dZ row = (softmax − onehot) / count
-                    let scale = inverseCount / sum
-                    for j in 0..<v { z[j] *= scale }
-                    z[Int(t)] -= inverseCount
+                // Z[m, V] = H_blk[m, C] · op(W)[C, V]
+                BLAS.gemm(transB: transposedWeight, m: m, n: v, k: c, a: hb, b: pw, c: pz)
+                // + b, loss, and dZ = (softmax − onehot) / count row by row (0 for ignored rows)
+                let blockParts = min(parts, m)
+                Parallel.run(blockParts) { p in
+                    let r0 = Parallel.start(p, of: blockParts, m), r1 = Parallel.start(p + 1, of: blockParts, m)
+                    let db = dBParts.map { $0.pointer + p * v } ?? (p == 0 ? dB?.pointer : nil)
+                    totals[p] += seqlab_softmax_xent_rows(
+                        pz + r0 * v, Int32(r1 - r0), Int32(v), bias?.pointer, tp.baseAddress! + start + r0,
+                        ignoreIndex == nil ? 0 : 1, ignoreIndex ?? 0, inverseCount, wantAny ? 1 : 0, db)
                 }
                 guard wantAny else { start += m; continue }
                 if let dH {
@@ -113,18 +108,20 @@ extension Graph {
                 if let dW {
                     if transposedWeight {
                         // dW[V, C] += dZᵀ · H_blk
-                        BLAS.gemm(transA: true, m: v, n: c, k: m, a: pz, b: hb, beta: 1, c: dW.pointer)
+                        BLAS.gemm(transA: true, m: v, n: c, k: m, a: pz, b: hb, beta: start == 0 ? 0 : 1, c: dW.pointer)
                     } else {
                         // dW[C, V] += H_blkᵀ · dZ
-                        BLAS.gemm(transA: true, m: c, n: v, k: m, a: hb, b: pz, beta: 1, c: dW.pointer)
+                        BLAS.gemm(transA: true, m: c, n: v, k: m, a: hb, b: pz, beta: start == 0 ? 0 : 1, c: dW.pointer)
                     }
-                }
-                if let dB {
-                    for r in 0..<m { for j in 0..<v { dB.pointer[j] += pz[r * v + j] } }
                 }
                 start += m
             }
+            }
         }
+        if let dB, let dBParts {
+            for p in 0..<parts { Self.accumulate(dB.pointer, dBParts.pointer + p * v, 1, v) }
+        }
+        let total = partTotals.reduce(0, +)
 
         let loss = make([])
         loss.pointer[0] = Float(total) * inverseCount

@@ -5,6 +5,7 @@
 // t counts the steps in which that parameter had a gradient (as torch keeps a step per parameter),
 // so a weight frozen for a while and then released starts with the right bias correction.
 
+import CKernels
 import Foundation
 
 /// Adam or AdamW over a fixed list of parameters.
@@ -50,10 +51,20 @@ public final class Adam: Optimizer {
             let stepSize = learningRate / correction1
             let sqrtCorrection2 = correction2.squareRoot()
             let pp = p.pointer, pm = m[index].pointer, pv = v[index].pointer
-            let mask = p.gradientMask?.pointer
             let decay = decoupled ? 1 - learningRate * weightDecay : 1
+            guard let mask = p.gradientMask?.pointer else {
+                // No mask: the vectorised kernel, split over the BLAS threads for large tensors.
+                let (l2, scale) = (decoupled ? 0 : weightDecay, decoupled && weightDecay != 0 ? decay : 1)
+                let n = p.count, parts = Parallel.parts(n, minimum: 1 << 16)
+                Parallel.run(parts) { part in
+                    let i0 = Parallel.start(part, of: parts, n), i1 = Parallel.start(part + 1, of: parts, n)
+                    seqlab_adam_update(pp + i0, g + i0, pm + i0, pv + i0, i1 - i0, beta1, beta2, stepSize,
+                                       sqrtCorrection2, eps, l2, scale)
+                }
+                continue
+            }
             for i in 0..<p.count {
-                if let mask, mask[i] == 0 { continue }
+                if mask[i] == 0 { continue }
                 var gi = g[i]
                 if !decoupled && weightDecay != 0 { gi += weightDecay * pp[i] }
                 if decoupled && weightDecay != 0 { pp[i] *= decay }

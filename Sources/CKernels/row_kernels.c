@@ -1,0 +1,125 @@
+// Row loops of the engine that the compiler vectorises only when it may reassociate sums: layer norm
+// and the Adam update. Each body is compiled twice, for AVX2/FMA and for the baseline, and the
+// public function picks one by a run-time check of the processor.
+#include "ckernels.h"
+#include <math.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define SEQLAB_DISPATCH 1
+static int seqlab_has_avx2_fma(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+#endif
+
+static inline __attribute__((always_inline)) void seqlab_layer_norm_forward_body(const float *x, long rows, int c, const float *gamma, const float *beta,
+                               float eps, float *y, float *xhat, float *inverseStd) {
+#pragma clang fp reassociate(on)
+    for (long r = 0; r < rows; r++) {
+        const float *row = x + r * c;
+        float sum = 0;
+        for (int j = 0; j < c; j++) sum += row[j];
+        float mean = sum / (float)c;
+        float squares = 0;
+        for (int j = 0; j < c; j++) { float d = row[j] - mean; squares += d * d; }
+        float inv = (float)(1.0 / sqrt((double)(squares / (float)c) + (double)eps));
+        inverseStd[r] = inv;
+        float *h = xhat + r * c, *out = y + r * c;
+        for (int j = 0; j < c; j++) {
+            float v = (row[j] - mean) * inv;
+            h[j] = v;
+            out[j] = v * gamma[j] + beta[j];
+        }
+    }
+}
+
+#ifdef SEQLAB_DISPATCH
+__attribute__((target("avx2,fma"))) static void seqlab_layer_norm_forward_avx2(const float *x, long rows, int c, const float *gamma, const float *beta,
+                               float eps, float *y, float *xhat, float *inverseStd) {
+    seqlab_layer_norm_forward_body(x, rows, c, gamma, beta, eps, y, xhat, inverseStd);
+}
+#endif
+
+void seqlab_layer_norm_forward(const float *x, long rows, int c, const float *gamma, const float *beta,
+                               float eps, float *y, float *xhat, float *inverseStd) {
+#ifdef SEQLAB_DISPATCH
+    if (seqlab_has_avx2_fma()) { seqlab_layer_norm_forward_avx2(x, rows, c, gamma, beta, eps, y, xhat, inverseStd); return; }
+#endif
+    seqlab_layer_norm_forward_body(x, rows, c, gamma, beta, eps, y, xhat, inverseStd);
+}
+
+static inline __attribute__((always_inline)) void seqlab_layer_norm_backward_body(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
+                                long rows, int c, float *gx, float *gGamma, float *gBeta) {
+#pragma clang fp reassociate(on)
+    for (long r = 0; r < rows; r++) {
+        const float *d = gy + r * c, *h = xhat + r * c;
+        if (gGamma) for (int j = 0; j < c; j++) gGamma[j] += d[j] * h[j];
+        if (gBeta) for (int j = 0; j < c; j++) gBeta[j] += d[j];
+        if (!gx) continue;
+        // dx = inv/C · (C·dĥ − Σdĥ − ĥ·Σ(dĥ·ĥ)), with dĥ = dy ⊙ γ
+        float sum = 0, dot = 0;
+        for (int j = 0; j < c; j++) { float dh = d[j] * gamma[j]; sum += dh; dot += dh * h[j]; }
+        float inv = inverseStd[r], invC = 1 / (float)c;
+        float *out = gx + r * c;
+        for (int j = 0; j < c; j++) {
+            float dh = d[j] * gamma[j];
+            out[j] += inv * (dh - invC * sum - h[j] * invC * dot);
+        }
+    }
+}
+
+#ifdef SEQLAB_DISPATCH
+__attribute__((target("avx2,fma"))) static void seqlab_layer_norm_backward_avx2(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
+                                long rows, int c, float *gx, float *gGamma, float *gBeta) {
+    seqlab_layer_norm_backward_body(gy, xhat, inverseStd, gamma, rows, c, gx, gGamma, gBeta);
+}
+#endif
+
+void seqlab_layer_norm_backward(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
+                                long rows, int c, float *gx, float *gGamma, float *gBeta) {
+#ifdef SEQLAB_DISPATCH
+    if (seqlab_has_avx2_fma()) { seqlab_layer_norm_backward_avx2(gy, xhat, inverseStd, gamma, rows, c, gx, gGamma, gBeta); return; }
+#endif
+    seqlab_layer_norm_backward_body(gy, xhat, inverseStd, gamma, rows, c, gx, gGamma, gBeta);
+}
+
+static inline __attribute__((always_inline)) void seqlab_adam_update_body(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
+                        float stepSize, float sqrtCorrection2, float eps, float l2Decay, float decoupledScale) {
+#pragma clang fp contract(off)
+    float a1 = 1 - beta1, a2 = 1 - beta2;
+    if (l2Decay == 0 && decoupledScale == 1) {
+        for (long i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = beta1 * m[i] + a1 * gi, vi = beta2 * v[i] + a2 * gi * gi;
+            m[i] = mi; v[i] = vi;
+            p[i] -= stepSize * mi / (sqrtf(vi) / sqrtCorrection2 + eps);
+        }
+        return;
+    }
+    for (long i = 0; i < n; i++) {
+        float gi = g[i] + l2Decay * p[i];
+        float pi = p[i] * decoupledScale;
+        float mi = beta1 * m[i] + a1 * gi, vi = beta2 * v[i] + a2 * gi * gi;
+        m[i] = mi; v[i] = vi;
+        p[i] = pi - stepSize * mi / (sqrtf(vi) / sqrtCorrection2 + eps);
+    }
+}
+
+#ifdef SEQLAB_DISPATCH
+__attribute__((target("avx2,fma"))) static void seqlab_adam_update_avx2(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
+                        float stepSize, float sqrtCorrection2, float eps, float l2Decay, float decoupledScale) {
+    seqlab_adam_update_body(p, g, m, v, n, beta1, beta2, stepSize, sqrtCorrection2, eps, l2Decay, decoupledScale);
+}
+#endif
+
+void seqlab_adam_update(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
+                        float stepSize, float sqrtCorrection2, float eps, float l2Decay, float decoupledScale) {
+#ifdef SEQLAB_DISPATCH
+    if (seqlab_has_avx2_fma()) { seqlab_adam_update_avx2(p, g, m, v, n, beta1, beta2, stepSize, sqrtCorrection2, eps, l2Decay, decoupledScale); return; }
+#endif
+    seqlab_adam_update_body(p, g, m, v, n, beta1, beta2, stepSize, sqrtCorrection2, eps, l2Decay, decoupledScale);
+}
