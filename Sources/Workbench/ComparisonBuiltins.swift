@@ -46,10 +46,10 @@ extension Registry {
             }
             evalRows = split.split.test; part = "test"
         }
-        guard evalRows.kind == .prefix else { throw args.error("rows", "compare needs prefix rows, such as split.valid or split.test") }
+        guard evalRows.kind == .prefix else { throw args.error("rows", "\(args.spec.name) needs prefix rows, such as split.valid or split.test") }
         let dataset = models[0].dataset.dataset
         for m in models.dropFirst() where m.dataset.dataset.fingerprint != dataset.fingerprint || m.model.itemCount != models[0].model.itemCount {
-            throw args.error(parameter, "\(m.model.name) ranks the items of \(m.dataset.dataset.name), \(models[0].model.name) those of \(dataset.name); compare models of one dataset")
+            throw args.error(parameter, "\(m.model.name) ranks the \(m.model.itemCount) items of \(m.dataset.dataset.name), \(models[0].model.name) the \(models[0].model.itemCount) items of \(dataset.name); compare models of one dataset")
         }
         var results: [RankingResult] = []
         for m in models {
