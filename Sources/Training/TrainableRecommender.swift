@@ -42,12 +42,25 @@ func leadingColumns(_ values: [Int32], batch: Batch, width: Int) -> IndexTensor 
 public protocol ItemEmbeddingModel {
     /// [rows, C] with rows ≥ itemCount + 1 (input-only tokens such as a mask may follow the items).
     var itemEmbeddings: Tensor { get }
+    /// The item vectors of the output layer as [N, C] (row per id), when the model has its own
+    /// (NextItNet's softmax weights); nil when input and output share one table.
+    var outputEmbeddings: Tensor? { get }
 }
 
 extension NextItNetRecommender: ItemEmbeddingModel {
     public var itemEmbeddings: Tensor { network.embedding }
+    public var outputEmbeddings: Tensor? { transposed(network.outputWeight) }
 }
 
 extension GRecRecommender: ItemEmbeddingModel {
     public var itemEmbeddings: Tensor { grec.network.embedding }
+    public var outputEmbeddings: Tensor? { transposed(grec.network.outputWeight) }
+}
+
+/// A copy of a [C, N] matrix as [N, C].
+func transposed(_ w: Tensor) -> Tensor {
+    let c = w.shape[0], n = w.shape[1]
+    let t = Tensor(zeros: [n, c], name: w.name + ".T")
+    for i in 0..<c { for j in 0..<n { t.pointer[j * c + i] = w.pointer[i * n + j] } }
+    return t
 }

@@ -122,6 +122,8 @@ extension Registry {
         registerMethod(BuiltinSpec("similar", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.string, .integer]), positional: true, help: "an item by title, token or id"),
             Parameter("k", .integer, default: .number(10), help: "how many neighbours"),
+            Parameter("space", .string, default: .string("input"),
+                      help: "\"input\": the item embedding table; \"output\": the softmax layer's item vectors (what scoring compares against)"),
         ], help: "The items whose vectors are closest to this item's (cosine similarity).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             guard let e = m.model as? ItemEmbeddingModel else {
@@ -130,7 +132,11 @@ extension Registry {
             let item = try m.dataset.resolveItem(args.value("item"), args, "item")
             let n = m.model.itemCount
             let k = try args.int("k", min: 1, max: max(n - 1, 1))
-            let table = e.itemEmbeddings, c = table.shape[1]
+            let space = try args.string("space", choices: ["input", "output"])
+            guard let table = space == "input" ? e.itemEmbeddings : e.outputEmbeddings else {
+                throw args.error("space", "\(m.model.name) has one item table for input and output; use space: \"input\"")
+            }
+            let c = table.shape[1]
             func norm(_ i: Int) -> Float {
                 var s: Float = 0
                 for j in 0..<c { s += table.pointer[i * c + j] * table.pointer[i * c + j] }
@@ -144,7 +150,7 @@ extension Registry {
                 cosines[i] = dot / max(q * norm(i), 1e-12)
             }
             let top = topK(cosines, k: k, skip: [0, item])
-            return .object(ItemListObject(title: "Items most similar to \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), cosine):",
+            return .object(ItemListObject(title: "Items most similar to \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), cosine, \(space) vectors):",
                                           scoreName: "cosine", rows: top.map { ($0, m.dataset.label($0), Double(cosines[$0])) }))
         })
 
@@ -175,11 +181,16 @@ extension Registry {
                                           scoreName: "score", rows: top.map { ($0, m.dataset.label($0), Double(scores[$0])) }))
         })
 
-        registerMethod(BuiltinSpec("embeddings", owner: "Model", topic: "models",
-                                   help: "The model's item vectors (row per item id).") { args, _ in
+        registerMethod(BuiltinSpec("embeddings", owner: "Model", topic: "models", parameters: [
+            Parameter("space", .string, default: .string("input"), help: "\"input\" or \"output\" item vectors"),
+        ], help: "The model's item vectors (row per item id).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             guard let e = m.model as? ItemEmbeddingModel else { throw args.error("\(m.model.name) has no item vectors") }
-            return .object(EmbeddingsObject(table: e.itemEmbeddings, items: m.model.itemCount, label: m.model.name))
+            let space = try args.string("space", choices: ["input", "output"])
+            guard let table = space == "input" ? e.itemEmbeddings : e.outputEmbeddings else {
+                throw args.error("space", "\(m.model.name) has one item table for input and output; use space: \"input\"")
+            }
+            return .object(EmbeddingsObject(table: table, items: m.model.itemCount, label: "\(m.model.name) (\(space))"))
         })
 
         registerMethod(BuiltinSpec("summary", owner: "Model", topic: "models",
