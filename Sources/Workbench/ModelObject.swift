@@ -51,7 +51,7 @@ public final class ModelObject: ScriptObject {
         if trainer.history.isEmpty {
             lines.append("  not trained yet: call fit(split)")
         } else {
-            var line = "  trained \(trainer.epochsTrained) epochs (\(trainer.steps) steps)"
+            var line = "  trained \(trainer.epochsTrained) epoch\(trainer.epochsTrained == 1 ? "" : "s") (\(trainer.steps) steps)"
             if let best = trainer.best, let metric = trainer.bestMetric {
                 line += "; holds the weights of epoch \(best.epoch), valid \(metric) \(fixed(best.value, 4))"
             }
@@ -62,7 +62,7 @@ public final class ModelObject: ScriptObject {
 
     public var oneLine: String {
         guard let trainable else { return summary }
-        return "\(model.name) on \(dataset.dataset.name): \(groupedThousands(trainable.parameterCount)) parameters, \(trainer?.epochsTrained ?? 0) epochs"
+        return "\(model.name) on \(dataset.dataset.name): \(groupedThousands(trainable.parameterCount)) parameters, \(trainer?.epochsTrained ?? 0) epoch\(trainer?.epochsTrained == 1 ? "" : "s")"
     }
 }
 
