@@ -33,12 +33,10 @@ public struct SASRecConfiguration: Sendable, Equatable {
     public init(items: Int, hidden: Int = 64, layers: Int = 2, heads: Int = 2, inner: Int = 256, maxLength: Int = 50,
                 hiddenDropout: Float = 0.5, attentionDropout: Float = 0.5, layerNormEps: Float = 1e-12,
                 initializerRange: Float = 0.02) {
-        precondition(items >= 2, "SASRec needs at least one item besides padding, got items \(items)")
-        precondition(hidden >= 1 && layers >= 1 && heads >= 1 && inner >= 1 && maxLength >= 1,
-                     "SASRec needs positive hidden, layers, heads, inner and maxLength")
-        precondition(hidden % heads == 0, "SASRec: \(heads) heads do not divide hidden size \(hidden)")
-        precondition(hiddenDropout >= 0 && hiddenDropout < 1 && attentionDropout >= 0 && attentionDropout < 1,
-                     "SASRec dropout rates must be in [0, 1)")
+        if let problem = Self.problem(items: items, hidden: hidden, layers: layers, heads: heads, inner: inner,
+                                      maxLength: maxLength, hiddenDropout: hiddenDropout, attentionDropout: attentionDropout) {
+            preconditionFailure(problem)
+        }
         self.items = items
         self.hidden = hidden
         self.layers = layers
