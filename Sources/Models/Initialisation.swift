@@ -1,6 +1,7 @@
-// Weight initialisation shared by the Yuan models: TF's truncated normal (values beyond two
-// standard deviations are redrawn), drawn from a stream derived per parameter name so that adding
-// or removing a parameter never changes the values of the others.
+// Weight initialisation shared by the models: TF's truncated normal for the Yuan models (values
+// beyond two standard deviations are redrawn) and PyTorch's plain normal for RecBole's transformers,
+// each drawn from a stream derived per parameter name so that adding or removing a parameter never
+// changes the values of the others.
 
 import Tensors
 
@@ -15,6 +16,13 @@ enum Initialisation {
                 if abs(z) <= 2 { return z * std }
             }
         }
+    }
+
+    /// A parameter with normal(0, std) entries from `stream.derive(name)`, untruncated (PyTorch's
+    /// `normal_`, which RecBole's transformers use).
+    static func normal(_ name: String, shape: [Int], std: Float, stream: RandomStream) -> Tensor {
+        var rng = stream.derive(name)
+        return Tensor.parameter(name, shape: shape, normalStd: std, rng: &rng)
     }
 
     /// A parameter filled with a constant (biases 0, layer-norm gains 1).

@@ -1,6 +1,7 @@
 // Rebuilding a model from the configuration entries a checkpoint holds. Every trainable model
 // family registers here, so `restore("name")` can rebuild whatever was saved.
 
+import Datasets
 import Models
 import Tensors
 
@@ -38,6 +39,25 @@ public enum ModelCatalog {
             guard p > 0, p <= 1, m >= 1 else { throw TrainingError("the saved masking is out of range: probability \(p), maxPredictions \(m)") }
             return GRecRecommender(try network(causal: false), seed: seed,
                                    masking: ClozeMasking(probability: p, maxPredictions: m), name: name)
+        case "sasrec":
+            let sizes = (items: try int("items"), hidden: try int("hidden"), layers: try int("layers"), heads: try int("heads"),
+                         inner: try int("inner"), maxLength: try int("maxLength"))
+            let dropout = Float(try double("dropout")), attentionDropout = Float(try double("attentionDropout"))
+            if let problem = SASRecConfiguration.problem(
+                items: sizes.items, hidden: sizes.hidden, layers: sizes.layers, heads: sizes.heads, inner: sizes.inner,
+                maxLength: sizes.maxLength, hiddenDropout: dropout, attentionDropout: attentionDropout) {
+                throw TrainingError("the saved configuration is out of range: \(problem)")
+            }
+            guard let rows = RowKind(rawValue: values["rows"] ?? "prefix") else {
+                throw TrainingError("the saved configuration has rows '\(values["rows"] ?? "")'; expected prefix or sequence")
+            }
+            let (objective, _) = try ObjectiveEntries.parse(values, itemCount: sizes.items)
+            guard SASRec.supports(objective) else { throw TrainingError("SASRec trains with CE or BPR, not \(objective)") }
+            return SASRecRecommender(
+                SASRecConfiguration(items: sizes.items, hidden: sizes.hidden, layers: sizes.layers, heads: sizes.heads,
+                                    inner: sizes.inner, maxLength: sizes.maxLength, hiddenDropout: dropout,
+                                    attentionDropout: attentionDropout),
+                seed: seed, objective: objective, rows: rows, name: name)
         case let other:
             throw TrainingError("the checkpoint holds a model of kind '\(other ?? "?")', which this SeqLab cannot build")
         }

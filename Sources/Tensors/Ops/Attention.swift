@@ -8,8 +8,11 @@
 // reference models behave. Causal masking compares key and query indices from the top left
 // (key j > query i is masked), as torch's is_causal: with Lq < Lk, pass the queries' own keys. P is kept and returned:
 // attention maps shown to users are these very probabilities, not a second computation.
+// Attention dropout (RecBole's attn_dropout_prob, training only) multiplies P by a mask M of 0 and
+// 1/(1 − p) before the values are read; the returned map stays the undropped P.
+//   P̃ = P ⊙ M (P̃ = P without dropout),   O_h = P̃ V_h
 // Backward, per head:
-//   dP = dO_h V_hᵀ,  dV_h += Pᵀ dO_h,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+//   dP = (dO_h V_hᵀ) ⊙ M,  dV_h += P̃ᵀ dO_h,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),
 //   dQ_h += dS K_h / √D,  dK_h += dSᵀ Q_h / √D
 
 /// The output of attention and the probabilities that produced it.
@@ -30,6 +33,36 @@ extension Graph {
         q: Tensor, k: Tensor, v: Tensor, heads: Int,
         validKeys: IndexTensor? = nil, causal: Bool, maskValue: Float = -10000
     ) -> AttentionOutput {
+        attention(q: q, k: k, v: v, heads: heads, validKeys: validKeys, causal: causal, maskValue: maskValue,
+                  keepMask: nil)
+    }
+
+    /// Multi-head attention with dropout on the probabilities (training): each probability is zeroed
+    /// with probability `dropout` and the rest scaled by 1/(1 − dropout), drawn from `rng` in the
+    /// order [B, heads, Lq, Lk]. A rate of 0 draws nothing and equals the plain form. The returned
+    /// probabilities are the undropped ones.
+    public func attention(
+        q: Tensor, k: Tensor, v: Tensor, heads: Int,
+        validKeys: IndexTensor? = nil, causal: Bool, maskValue: Float = -10000,
+        dropout rate: Float, rng: inout RandomStream
+    ) -> AttentionOutput {
+        precondition(rate >= 0 && rate < 1, "attention dropout rate must be in [0, 1), got \(rate)")
+        guard rate > 0, q.shape.count == 3, k.shape.count == 3 else {
+            return attention(q: q, k: k, v: v, heads: heads, validKeys: validKeys, causal: causal, maskValue: maskValue)
+        }
+        // [B, heads, Lq, Lk]: 0 or 1/(1 − p)
+        let keepMask = make([q.shape[0], heads, q.shape[1], k.shape[1]])
+        let keep = 1 / (1 - rate), pm = keepMask.pointer
+        for i in 0..<keepMask.count { pm[i] = rng.nextFloat() < rate ? 0 : keep }
+        return attention(q: q, k: k, v: v, heads: heads, validKeys: validKeys, causal: causal, maskValue: maskValue,
+                         keepMask: keepMask)
+    }
+
+    /// The shared kernel; `keepMask` [B, heads, Lq, Lk] is the dropout mask, nil for none.
+    private func attention(
+        q: Tensor, k: Tensor, v: Tensor, heads: Int,
+        validKeys: IndexTensor?, causal: Bool, maskValue: Float, keepMask: Tensor?
+    ) -> AttentionOutput {
         precondition(q.shape.count == 3 && k.shape == v.shape && k.shape.count == 3,
                      "attention: q must be [B, Lq, H], k and v [B, Lk, H]; got \(q.shape), \(k.shape), \(v.shape)")
         let (b, lq, h) = (q.shape[0], q.shape[1], q.shape[2])
@@ -43,6 +76,9 @@ extension Graph {
         let out = make([b, lq, h])
         let probs = make([b, heads, lq, lk])
         let pq = q.pointer, pk = k.pointer, pv = v.pointer, po = out.pointer, pp = probs.pointer
+        // P̃ = P ⊙ M, what the values are read with; P itself when there is no dropout.
+        let dropped = keepMask.map { _ in make([b, heads, lq, lk]) }
+        let pd = dropped?.pointer ?? pp, pkm = keepMask?.pointer
         // The additive mask for one batch row, [Lq, Lk], shared by its heads.
         let mask = make([lq, lk])
         let pm = mask.pointer
@@ -57,8 +93,13 @@ extension Graph {
                 BLAS.gemm(transB: true, m: lq, n: lk, k: d, alpha: scale, a: qh, lda: h, b: kh, ldb: h, c: s, ldc: lk)
                 for i in 0..<(lq * lk) { s[i] += pm[i] }
                 for r in 0..<lq { softmaxRow(s + r * lk, s + r * lk, lk) }
-                // O_h[Lq, D] = P V_h
-                BLAS.gemm(m: lq, n: d, k: lk, a: s, lda: lk, b: vh, ldb: h, c: oh, ldc: h)
+                let sd = pd + (bi * heads + hi) * lq * lk
+                if let pkm {
+                    let mh = pkm + (bi * heads + hi) * lq * lk
+                    for i in 0..<(lq * lk) { sd[i] = s[i] * mh[i] }
+                }
+                // O_h[Lq, D] = P̃ V_h
+                BLAS.gemm(m: lq, n: d, k: lk, a: sd, lda: lk, b: vh, ldb: h, c: oh, ldc: h)
             }
         }
 
@@ -71,17 +112,21 @@ extension Graph {
                 let dS = self.make([lq, lk]).pointer
                 for bi in 0..<b {
                     for hi in 0..<heads {
-                        let p = pp + (bi * heads + hi) * lq * lk
+                        let p = pp + (bi * heads + hi) * lq * lk, pdh = pd + (bi * heads + hi) * lq * lk
                         let qo = bi * lq * h + hi * d, ko = bi * lk * h + hi * d
                         let goh = go + qo
                         if let gv {
-                            // dV_h[Lk, D] += Pᵀ dO_h
-                            BLAS.gemm(transA: true, m: lk, n: d, k: lq, a: p, lda: lk, b: goh, ldb: h,
+                            // dV_h[Lk, D] += P̃ᵀ dO_h
+                            BLAS.gemm(transA: true, m: lk, n: d, k: lq, a: pdh, lda: lk, b: goh, ldb: h,
                                       beta: 1, c: gv + ko, ldc: h)
                         }
                         guard gq != nil || gk != nil else { continue }
-                        // dP[Lq, Lk] = dO_h V_hᵀ, then dS = P ⊙ (dP − rowsum(dP ⊙ P))
+                        // dP[Lq, Lk] = (dO_h V_hᵀ) ⊙ M, then dS = P ⊙ (dP − rowsum(dP ⊙ P))
                         BLAS.gemm(transB: true, m: lq, n: lk, k: d, a: goh, lda: h, b: pv + ko, ldb: h, c: dS, ldc: lk)
+                        if let pkm {
+                            let mh = pkm + (bi * heads + hi) * lq * lk
+                            for i in 0..<(lq * lk) { dS[i] *= mh[i] }
+                        }
                         for r in 0..<lq {
                             let pr = p + r * lk, dr = dS + r * lk
                             var dot: Float = 0

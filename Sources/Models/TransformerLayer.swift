@@ -1,0 +1,80 @@
+// RecBole's TransformerLayer (`recbole/model/layers.py`; reference/text-models.md §1), post-LN as
+// in BERT, shared by SASRec (causal) and BERT4Rec (bidirectional):
+//   q, k, v = x Wq + bq, x Wk + bk, x Wv + bv                     [B, L, H] each, W [in, out]
+//   c = attention(q, k, v) with the −10000 additive mask            [B, L, H] (+ P [B, heads, L, L])
+//   a = LN1(Dropout(c Wo + bo) + x)                                 [B, L, H]
+//   y = LN2(Dropout(GELU_erf(a W1 + b1) W2 + b2) + a)               [B, L, H], W1 [H, inner]
+// Dropout is on the attention probabilities and on each sublayer's output before its residual;
+// none between W1 and W2 (as RecBole). Weights are stored [in, out] (PyTorch's Linear stores
+// [out, in]); the initial distribution, N(0, initializer_range), is the same either way.
+// Backward comes from the ops' own tape entries.
+
+import Tensors
+
+/// One post-LN transformer layer with its sixteen parameters.
+public final class TransformerLayer {
+    /// Number of attention heads.
+    public let heads: Int
+    /// Layer-norm epsilon.
+    public let eps: Float
+    /// Query, key, value and output projections [H, H] and their biases [H].
+    public let qWeight: Tensor, qBias: Tensor, kWeight: Tensor, kBias: Tensor
+    /// Value and output projections [H, H] and their biases [H].
+    public let vWeight: Tensor, vBias: Tensor, oWeight: Tensor, oBias: Tensor
+    /// The attention sublayer's layer norm [H].
+    public let ln1Gamma: Tensor, ln1Beta: Tensor
+    /// Feed-forward projections: W1 [H, inner], b1 [inner], W2 [inner, H], b2 [H].
+    public let ff1Weight: Tensor, ff1Bias: Tensor, ff2Weight: Tensor, ff2Bias: Tensor
+    /// The feed-forward sublayer's layer norm [H].
+    public let ln2Gamma: Tensor, ln2Beta: Tensor
+
+    /// A layer named `prefix` (e.g. "layer0"): weights N(0, std) from streams derived per parameter
+    /// name, biases 0, layer-norm gains 1 and shifts 0 (RecBole's `_init_weights`).
+    public init(prefix: String, hidden: Int, heads: Int, inner: Int, eps: Float, std: Float, stream: RandomStream) {
+        precondition(hidden % heads == 0, "TransformerLayer: \(heads) heads do not divide hidden size \(hidden)")
+        self.heads = heads
+        self.eps = eps
+        func weight(_ name: String, _ shape: [Int]) -> Tensor {
+            Initialisation.normal("\(prefix).\(name)", shape: shape, std: std, stream: stream)
+        }
+        func constant(_ name: String, _ size: Int, _ value: Float) -> Tensor {
+            Initialisation.constant("\(prefix).\(name)", shape: [size], value: value)
+        }
+        qWeight = weight("q.weight", [hidden, hidden]); qBias = constant("q.bias", hidden, 0)
+        kWeight = weight("k.weight", [hidden, hidden]); kBias = constant("k.bias", hidden, 0)
+        vWeight = weight("v.weight", [hidden, hidden]); vBias = constant("v.bias", hidden, 0)
+        oWeight = weight("o.weight", [hidden, hidden]); oBias = constant("o.bias", hidden, 0)
+        ln1Gamma = constant("ln1.gamma", hidden, 1); ln1Beta = constant("ln1.beta", hidden, 0)
+        ff1Weight = weight("ff1.weight", [hidden, inner]); ff1Bias = constant("ff1.bias", inner, 0)
+        ff2Weight = weight("ff2.weight", [inner, hidden]); ff2Bias = constant("ff2.bias", hidden, 0)
+        ln2Gamma = constant("ln2.gamma", hidden, 1); ln2Beta = constant("ln2.beta", hidden, 0)
+    }
+
+    /// The parameters in checkpoint order: q, k, v, o (weight, bias), ln1, ff1, ff2, ln2.
+    public var parameters: [Tensor] {
+        [qWeight, qBias, kWeight, kBias, vWeight, vBias, oWeight, oBias, ln1Gamma, ln1Beta,
+         ff1Weight, ff1Bias, ff2Weight, ff2Bias, ln2Gamma, ln2Beta]
+    }
+
+    /// x [B, L, H] → the layer's output [B, L, H] and its attention probabilities [B, heads, L, L].
+    /// - Parameters:
+    ///   - ids: [B, L] input ids; keys whose id is 0 are padding and masked.
+    ///   - causal: mask keys after the query (SASRec); false for BERT4Rec.
+    ///   - hiddenDropout, attentionDropout: rates, drawn from `rng` (pass 0 for evaluation).
+    public func callAsFunction(
+        _ g: Graph, _ x: Tensor, ids: IndexTensor, causal: Bool,
+        hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream
+    ) -> (output: Tensor, probabilities: Tensor) {
+        let q = g.linear(x, qWeight, qBias)                                            // [B, L, H]
+        let k = g.linear(x, kWeight, kBias)                                            // [B, L, H]
+        let v = g.linear(x, vWeight, vBias)                                            // [B, L, H]
+        let attended = g.attention(q: q, k: k, v: v, heads: heads, validKeys: ids, causal: causal,
+                                   dropout: attentionDropout, rng: &rng)               // [B, L, H], P [B, heads, L, L]
+        let projected = g.dropout(g.linear(attended.output, oWeight, oBias), rate: hiddenDropout, rng: &rng)
+        let a = g.layerNorm(g.add(projected, x), gamma: ln1Gamma, beta: ln1Beta, eps: eps)   // [B, L, H]
+        let expanded = g.gelu(g.linear(a, ff1Weight, ff1Bias))                         // [B, L, inner]
+        let f = g.dropout(g.linear(expanded, ff2Weight, ff2Bias), rate: hiddenDropout, rng: &rng)   // [B, L, H]
+        let y = g.layerNorm(g.add(f, a), gamma: ln2Gamma, beta: ln2Beta, eps: eps)     // [B, L, H]
+        return (y, attended.probabilities)
+    }
+}
