@@ -9,11 +9,14 @@ import XCTest
 @testable import Workbench
 
 final class CheckpointScriptTests: XCTestCase {
+    var lastRun: Int64 = 0
+
     func run(_ source: String, store: String) throws -> [String] {
         let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
         let session = try RunSession(storePath: store, script: source, scriptPath: nil, interpreter: interpreter)
         let result = Notebook.run(source, interpreter: interpreter)
         session.finish(.finished, interpreter: interpreter)
+        lastRun = session.runID
         XCTAssertEqual(result.errors.map(\.description), [])
         return result.outcomes.flatMap(\.output)
     }
@@ -41,6 +44,10 @@ final class CheckpointScriptTests: XCTestCase {
         export(r, "\(dir)/r.safetensors")
         """, store: store)
         let straight = try run(setup + "m.fit(s, epochs: 4, batch: 16, patience: none);\nprint(m.evaluate(s.test, k: [10]).ndcg(10))\n", store: store)
+        // Every epoch's loss and validation value went to the store.
+        let points = try RunStore.open(path: store).metrics(lastRun)
+        XCTAssertEqual(points.filter { $0.name == "nextitnet.loss" }.map(\.step), [1, 2, 3, 4])
+        XCTAssertEqual(points.filter { $0.name == "nextitnet.NDCG@10" }.compactMap(\.split), ["valid", "valid", "valid", "valid"])
         XCTAssertEqual(resumed.first, "2")
         XCTAssertEqual(resumed.last, straight.last, "4 epochs straight and 2 + restore + 2 must agree exactly")
 
