@@ -127,4 +127,6 @@ private struct RecentWindow {
 extension SASRecRecommender: ItemEmbeddingModel {
     /// The item table [N, H], which is also the output layer.
     public var itemEmbeddings: Tensor { network.itemEmbedding }
+    /// Input and output share the item table.
+    public var outputEmbeddings: Tensor? { nil }
 }

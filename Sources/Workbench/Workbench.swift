@@ -11,6 +11,8 @@ public enum Workbench {
         r.registerRuns()
         r.registerModels()
         r.registerNeuralModels()
+        r.registerTransformers()
+        r.registerAttention()
         r.registerFit()
         r.registerCheckpoints()
         r.registerInspection()

@@ -1,0 +1,117 @@
+// `model.attention(user: u | items: [...], layer:, head:)`: the attention probabilities of one
+// sequence, taken from the same forward pass that scores it (SASRecRecommender keeps them), drawn
+// as a heatmap with item titles on both axes; `file:` writes an SVG with a colour scale.
+
+import Datasets
+import Plots
+import Script
+import Tensors
+import Training
+
+extension Registry {
+    func registerAttention() {
+        registerMethod(BuiltinSpec("attention", owner: "Model", topic: "models", parameters: [
+            Parameter("user", .oneOf([.integer, .string]), default: Value.none, help: "a user (id or token): their test history"),
+            Parameter("items", .list, default: Value.none, help: "or a history given by hand (titles, tokens or ids)"),
+            Parameter("layer", .oneOf([.integer, .string]), default: .number(1), help: "1-based layer, or \"all\" for every layer × head"),
+            Parameter("head", .integer, default: .number(1), help: "1-based head"),
+            Parameter("file", .string, default: Value.none, help: "also write an SVG heatmap (several side by side for \"all\")"),
+            Parameter("color", .bool, default: .bool(false), help: "256-colour cells in the terminal instead of block shading"),
+        ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, _ in
+            let m = args.receiver(as: ModelObject.self)
+            guard let sasrec = m.model as? SASRecRecommender else {
+                throw args.error("\(m.model.name) has no attention; attention works on transformer models such as sasrec(...)")
+            }
+            let history = try attentionHistory(m, args)
+            let c = sasrec.network.configuration
+            let rows = try Rows(kind: .prefix, storage: history + [1], users: [0], starts: [0], ends: [history.count])
+            var batcher = try Batcher(rows: rows, batchSize: 1, width: m.width)
+            var batch = batcher.makeBatch()
+            _ = batcher.next(into: &batch)
+            var scores = [Float](repeating: 0, count: m.model.itemCount + 1)
+            let maps = scores.withUnsafeMutableBufferPointer { sasrec.scoreKeepingAttention(batch, into: $0.baseAddress!) }
+            // The network reads the most recent min(length, maxLength) items.
+            let used = Array(history.suffix(min(history.count, c.maxLength)))
+            let labels = used.map { shorten(m.dataset.label(Int($0)), 14) }
+            let w = used.count
+            func matrix(_ layer: Int, _ head: Int) -> [[Double]] {
+                let t = maps[layer], width = t.shape[3]   // [1, heads, W, W]
+                return (0..<w).map { q in (0..<w).map { k in Double(t.pointer[(head * width + q) * width + k]) } }
+            }
+            var pairs: [(Int, Int)] = []
+            if case .string(let s) = args.value("layer") {
+                guard s == "all" else { throw args.error("layer", "layer is a number from 1 to \(c.layers), or \"all\"") }
+                for l in 0..<c.layers { for h in 0..<c.heads { pairs.append((l, h)) } }
+            } else {
+                let l = try args.int("layer", min: 1, max: c.layers), h = try args.int("head", min: 1, max: c.heads)
+                pairs = [(l - 1, h - 1)]
+            }
+            var texts: [String] = [], svgs: [String] = []
+            for (l, h) in pairs {
+                let map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1) (rows attend to columns)",
+                                      rowLabels: labels, columnLabels: labels, values: matrix(l, h))
+                texts.append(map.renderTerminal(color: try args.bool("color"), unicode: true, maxLabelWidth: 14))
+                if args.has("file") { svgs.append(map.renderSVG(cellSize: 20, maxLabelWidth: 18)) }
+            }
+            if args.has("file") {
+                let file = try args.string("file")
+                do { try writeAtomically(svgs.count == 1 ? svgs[0] : combinedSVG(svgs), to: file) }
+                catch { throw args.error("file", "\(error)") }
+            }
+            return .object(TextObject("Attention", texts.joined(separator: "\n")))
+        })
+    }
+}
+
+/// The history `attention` shows: a user's test history or items given by hand.
+private func attentionHistory(_ m: ModelObject, _ args: Arguments) throws -> [Int32] {
+    switch (args.has("user"), args.has("items")) {
+    case (true, false):
+        guard let split = m.split else { throw args.error("user", "\(m.model.name) has no split yet; fit it first or give items: [...]") }
+        let users = m.dataset.dataset.users
+        let user: Int
+        switch args.value("user") {
+        case .number(let x):
+            guard x == x.rounded(), x >= 1, x <= Double(m.dataset.dataset.userCount) else {
+                throw args.error("user", "user ids run from 1 to \(m.dataset.dataset.userCount)")
+            }
+            user = Int(x)
+        case .string(let token):
+            guard let id = users.id(of: token), id > 0 else { throw args.error("user", "no user \"\(token)\" in \(m.dataset.dataset.name)") }
+            user = Int(id)
+        default: throw args.error("user", "give a user id or token")
+        }
+        let test = split.split.test
+        guard let r = (0..<test.count).first(where: { Int(test.users[$0]) == user }) else {
+            throw args.error("user", "user \(user) has no test row in this split")
+        }
+        let history = Array(test.history(r))
+        guard !history.isEmpty else { throw args.error("user", "user \(user)'s test history is empty") }
+        return history
+    case (false, true):
+        let list = try args.list("items")
+        guard !list.isEmpty else { throw args.error("items", "give at least one item") }
+        return try list.map { Int32(try m.dataset.resolveItem($0, args, "items")) }
+    default:
+        throw args.error("give either user: or items:")
+    }
+}
+
+/// Several SVG documents side by side in one.
+private func combinedSVG(_ parts: [String]) -> String {
+    var x = 0, height = 0, body = ""
+    for part in parts {
+        let w = attribute("width", in: part) ?? 400, h = attribute("height", in: part) ?? 400
+        let inner = part.range(of: ">", range: part.range(of: "<svg")!.upperBound..<part.endIndex).map { part[$0.upperBound...] } ?? Substring(part)
+        let content = inner.replacingOccurrences(of: "</svg>", with: "")
+        body += "<g transform=\"translate(\(x),0)\">\(content)</g>\n"
+        x += w + 10
+        height = max(height, h)
+    }
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(x)\" height=\"\(height)\">\n\(body)</svg>\n"
+}
+
+private func attribute(_ name: String, in svg: String) -> Int? {
+    guard let r = svg.range(of: "\(name)=\"") else { return nil }
+    return Int(svg[r.upperBound...].prefix { $0.isNumber })
+}
