@@ -58,6 +58,24 @@ public enum ModelCatalog {
                                     inner: sizes.inner, maxLength: sizes.maxLength, hiddenDropout: dropout,
                                     attentionDropout: attentionDropout),
                 seed: seed, objective: objective, rows: rows, name: name)
+        case "bert4rec":
+            let sizes = (items: try int("items"), hidden: try int("hidden"), layers: try int("layers"), heads: try int("heads"),
+                         inner: try int("inner"), maxLength: try int("maxLength"))
+            let dropout = Float(try double("dropout")), attentionDropout = Float(try double("attentionDropout"))
+            let maskRatio = try double("maskRatio")
+            if let problem = BERT4RecConfiguration.problem(
+                items: sizes.items, hidden: sizes.hidden, layers: sizes.layers, heads: sizes.heads, inner: sizes.inner,
+                maxLength: sizes.maxLength, hiddenDropout: dropout, attentionDropout: attentionDropout, maskRatio: maskRatio) {
+                throw TrainingError("the saved configuration is out of range: \(problem)")
+            }
+            guard let rows = RowKind(rawValue: values["rows"] ?? "prefix") else {
+                throw TrainingError("the saved configuration has rows '\(values["rows"] ?? "")'; expected prefix or sequence")
+            }
+            return BERT4RecRecommender(
+                BERT4RecConfiguration(items: sizes.items, hidden: sizes.hidden, layers: sizes.layers, heads: sizes.heads,
+                                      inner: sizes.inner, maxLength: sizes.maxLength, hiddenDropout: dropout,
+                                      attentionDropout: attentionDropout, maskRatio: maskRatio),
+                seed: seed, rows: rows, name: name)
         case let other:
             throw TrainingError("the checkpoint holds a model of kind '\(other ?? "?")', which this SeqLab cannot build")
         }
