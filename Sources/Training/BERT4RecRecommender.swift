@@ -120,4 +120,6 @@ public final class BERT4RecRecommender: TrainableRecommender {
 extension BERT4RecRecommender: ItemEmbeddingModel {
     /// The item table [N + 1, H] (row N is the mask token); rows 0 ..< N are also the output layer.
     public var itemEmbeddings: Tensor { network.itemEmbedding }
+    /// Input and output share the item table.
+    public var outputEmbeddings: Tensor? { nil }
 }

@@ -19,24 +19,30 @@ extension Registry {
             Parameter("color", .bool, default: .bool(false), help: "256-colour cells in the terminal instead of block shading"),
         ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
-            guard let sasrec = m.model as? SASRecRecommender else {
+            guard let transformer = m.model as? AttentionModel else {
                 throw args.error("\(m.model.name) has no attention; attention works on transformer models such as sasrec(...)")
             }
             let history = try attentionHistory(m, args)
-            let c = sasrec.network.configuration
+            let c = (layers: transformer.layerCount, heads: transformer.headCount, maxLength: transformer.positions)
             let rows = try Rows(kind: .prefix, storage: history + [1], users: [0], starts: [0], ends: [history.count])
             var batcher = try Batcher(rows: rows, batchSize: 1, width: m.width)
             var batch = batcher.makeBatch()
             _ = batcher.next(into: &batch)
             var scores = [Float](repeating: 0, count: m.model.itemCount + 1)
-            let maps = scores.withUnsafeMutableBufferPointer { sasrec.scoreKeepingAttention(batch, into: $0.baseAddress!) }
+            let maps = scores.withUnsafeMutableBufferPointer { transformer.scoreKeepingAttention(batch, into: $0.baseAddress!) }
             // The network reads the most recent min(length, maxLength) items.
             let used = Array(history.suffix(min(history.count, c.maxLength)))
-            let labels = used.map { shorten(m.dataset.label(Int($0)), 14) }
-            let w = used.count
+            // BERT4Rec reads one more column: the mask slot it predicts through.
+            let width = maps[0].shape[3]   // [1, heads, W, W]
+            let labels = used.map { shorten(m.dataset.label(Int($0)), 14) } + (width > used.count ? ["[mask]"] : [])
+            let w = min(labels.count, width)
             func matrix(_ layer: Int, _ head: Int) -> [[Double]] {
-                let t = maps[layer], width = t.shape[3]   // [1, heads, W, W]
-                return (0..<w).map { q in (0..<w).map { k in Double(t.pointer[(head * width + q) * width + k]) } }
+                let t = maps[layer]
+                // Masked keys come out of the exp kernel as subnormals; they are zeros.
+                return (0..<w).map { q in (0..<w).map { k in
+                    let v = Double(t.pointer[(head * width + q) * width + k])
+                    return v < 1e-30 ? 0 : v
+                } }
             }
             var pairs: [(Int, Int)] = []
             if case .string(let s) = args.value("layer") {
@@ -61,6 +67,27 @@ extension Registry {
             return .object(TextObject("Attention", texts.joined(separator: "\n")))
         })
     }
+}
+
+/// A model whose scoring pass keeps its attention maps.
+protocol AttentionModel {
+    func scoreKeepingAttention(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) -> [Tensor]
+    var layerCount: Int { get }
+    var headCount: Int { get }
+    /// The most recent items it reads.
+    var positions: Int { get }
+}
+
+extension SASRecRecommender: AttentionModel {
+    var layerCount: Int { network.configuration.layers }
+    var headCount: Int { network.configuration.heads }
+    var positions: Int { network.configuration.maxLength }
+}
+
+extension BERT4RecRecommender: AttentionModel {
+    var layerCount: Int { network.configuration.layers }
+    var headCount: Int { network.configuration.heads }
+    var positions: Int { network.configuration.maxLength }
 }
 
 /// The history `attention` shows: a user's test history or items given by hand.

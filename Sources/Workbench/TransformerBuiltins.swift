@@ -1,4 +1,4 @@
-// Building transformer models in the language: `sasrec(data, ...)`. Sizes are checked at the call
+// Building transformer models in the language: `sasrec(data, ...)` and `bert4rec(data, ...)`. Sizes are checked at the call
 // (heads must divide hidden, dropout in [0, 1)), so a typo points at the argument.
 
 import Datasets
@@ -9,7 +9,7 @@ import Training
 
 extension Registry {
     func registerTransformers() {
-        register(BuiltinSpec("sasrec", topic: "models", parameters: [
+        let common: [Parameter] = [
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset (or a split of it) whose items the model ranks"),
             Parameter("hidden", .integer, default: .number(64), help: "hidden size H (item and position embeddings)"),
@@ -19,47 +19,83 @@ extension Registry {
             Parameter("dropout", .number, default: .number(0.5), help: "hidden dropout (RecBole's hidden_dropout_prob)"),
             Parameter("attentionDropout", .number, default: Value.none, help: "dropout on attention probabilities (default: dropout)"),
             Parameter("maxLength", .integer, default: Value.none, help: "positions it reads (default: the split's max length, else 50)"),
-            Parameter("loss", .string, default: .string("softmax"), help: "\"softmax\" (CE over all items) or \"bpr\" (one uniform negative)"),
             Parameter("rows", .string, default: Value.none,
-                      help: "\"prefix\" (RecBole: one term per history prefix) or \"sequence\" (every position); default: the split's training rows"),
+                      help: "\"prefix\" (RecBole: one row per history prefix) or \"sequence\" (whole windows); default: the split's training rows"),
             Parameter("seed", .integer, default: Value.none, help: "initialisation, dropout and shuffling seed (default: the session's)"),
             Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
+        ]
+
+        register(BuiltinSpec("sasrec", topic: "models", parameters: common + [
+            Parameter("loss", .string, default: .string("softmax"), help: "\"softmax\" (CE over all items) or \"bpr\" (one uniform negative)"),
         ], help: "SASRec as RecBole builds it: causal self-attention over item + position embeddings, tied output.") { args, interpreter in
-            let dataset: DatasetObject, split: SplitObject?
-            switch args.value("data") {
-            case .object(let s as SplitObject): split = s; dataset = s.source
-            case .object(let d as DatasetObject): split = nil; dataset = d
-            default: throw args.error("data", "give a dataset or a split")
-            }
-            let items = dataset.dataset.itemCount + 1
-            let hidden = try args.int("hidden", min: 1, max: 4096)
-            let layers = try args.int("layers", min: 1, max: 64)
-            let heads = try args.int("heads", min: 1, max: 256)
-            guard hidden % heads == 0 else {
-                throw args.error("heads", "\(heads) heads do not divide the hidden size \(hidden); each head gets hidden / heads dimensions")
-            }
-            let inner = try args.int("inner", min: 1, max: 65_536)
-            let dropout = try args.number("dropout", min: 0)
-            guard dropout < 1 else { throw args.error("dropout", "dropout must be below 1, got \(formatNumber(dropout))") }
-            let attentionDropout = args.has("attentionDropout") ? try args.number("attentionDropout", min: 0) : dropout
-            guard attentionDropout < 1 else { throw args.error("attentionDropout", "attentionDropout must be below 1, got \(formatNumber(attentionDropout))") }
-            let maxLength = args.has("maxLength") ? try args.int("maxLength", min: 1, max: 100_000) : (split?.split.maxLength ?? 50)
+            let t = try TransformerSetup(args, interpreter: interpreter, defaultName: "sasrec")
             let loss = try args.string("loss", choices: ["softmax", "bpr"])
-            let rowsName = args.has("rows") ? try args.string("rows", choices: ["prefix", "sequence"])
-                                            : (split?.split.train.kind.rawValue ?? "prefix")
-            let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
-            let name = args.has("name") ? try args.string("name") : "sasrec"
-            guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
             let objective: NextItemObjective
             do {
-                objective = try ObjectiveEntries.objective(loss: loss, sampler: "uniform", negatives: 1, rho: 0.3, counts: nil, itemCount: items)
+                objective = try ObjectiveEntries.objective(loss: loss, sampler: "uniform", negatives: 1, rho: 0.3, counts: nil, itemCount: t.items)
             } catch { throw args.error("loss", "\(error)") }
-            let configuration = SASRecConfiguration(items: items, hidden: hidden, layers: layers, heads: heads, inner: inner,
-                                                    maxLength: maxLength, hiddenDropout: Float(dropout), attentionDropout: Float(attentionDropout))
-            let model = SASRecRecommender(configuration, seed: seed, objective: objective,
-                                          rows: rowsName == "prefix" ? .prefix : .sequence, name: name)
-            return .object(ModelObject(model, trainer: Trainer(model: model, seed: seed), dataset: dataset,
-                                       split: split, width: split?.split.maxLength ?? maxLength))
+            let configuration = SASRecConfiguration(items: t.items, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner,
+                                                    maxLength: t.maxLength, hiddenDropout: t.dropout, attentionDropout: t.attentionDropout)
+            let model = SASRecRecommender(configuration, seed: t.seed, objective: objective, rows: t.rows, name: t.name)
+            return .object(ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width))
         })
+
+        register(BuiltinSpec("bert4rec", topic: "models", parameters: common + [
+            Parameter("maskRatio", .number, default: .number(0.2), help: "share of each sequence replaced by the mask token in training"),
+        ], help: "BERT4Rec as RecBole 1.0.1 builds it: bidirectional attention, Cloze masking, prediction through an appended mask.") { args, interpreter in
+            let t = try TransformerSetup(args, interpreter: interpreter, defaultName: "bert4rec")
+            let ratio = try args.number("maskRatio", min: 0, exclusiveMin: true)
+            if let problem = BERT4RecConfiguration.problem(items: t.items, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner,
+                                                           maxLength: t.maxLength, hiddenDropout: t.dropout,
+                                                           attentionDropout: t.attentionDropout, maskRatio: ratio) {
+                throw args.error("maskRatio", problem)
+            }
+            let configuration = BERT4RecConfiguration(items: t.items, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner,
+                                                      maxLength: t.maxLength, hiddenDropout: t.dropout, attentionDropout: t.attentionDropout,
+                                                      maskRatio: ratio)
+            let model = BERT4RecRecommender(configuration, seed: t.seed, rows: t.rows, name: t.name)
+            return .object(ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width))
+        })
+    }
+}
+
+/// The arguments every transformer constructor shares, checked.
+struct TransformerSetup {
+    let dataset: DatasetObject
+    let split: SplitObject?
+    let items: Int, hidden: Int, layers: Int, heads: Int, inner: Int, maxLength: Int, width: Int
+    let dropout: Float, attentionDropout: Float
+    let rows: RowKind
+    let seed: Seed
+    let name: String
+
+    init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
+        switch args.value("data") {
+        case .object(let s as SplitObject): split = s; dataset = s.source
+        case .object(let d as DatasetObject): split = nil; dataset = d
+        default: throw args.error("data", "give a dataset or a split")
+        }
+        items = dataset.dataset.itemCount + 1
+        hidden = try args.int("hidden", min: 1, max: 4096)
+        layers = try args.int("layers", min: 1, max: 64)
+        heads = try args.int("heads", min: 1, max: 256)
+        guard hidden % heads == 0 else {
+            throw args.error("heads", "\(heads) heads do not divide the hidden size \(hidden); each head gets hidden / heads dimensions")
+        }
+        inner = try args.int("inner", min: 1, max: 65_536)
+        let d = try args.number("dropout", min: 0)
+        guard d < 1 else { throw args.error("dropout", "dropout must be below 1, got \(formatNumber(d))") }
+        let a = args.has("attentionDropout") ? try args.number("attentionDropout", min: 0) : d
+        guard a < 1 else { throw args.error("attentionDropout", "attentionDropout must be below 1, got \(formatNumber(a))") }
+        dropout = Float(d)
+        attentionDropout = Float(a)
+        maxLength = args.has("maxLength") ? try args.int("maxLength", min: 1, max: 100_000) : (split?.split.maxLength ?? 50)
+        width = split?.split.maxLength ?? maxLength
+        let rowsName = args.has("rows") ? try args.string("rows", choices: ["prefix", "sequence"])
+                                        : (split?.split.train.kind.rawValue ?? "prefix")
+        rows = rowsName == "prefix" ? .prefix : .sequence
+        seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+        name = args.has("name") ? try args.string("name") : defaultName
+        guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
     }
 }
