@@ -63,6 +63,8 @@ bench: build
 	$(BIN) bench nextitnet --items 1683 --batch 32 --len 50
 	$(BIN) bench nextitnet --items 10000 --batch 32 --len 50
 	$(BIN) bench nextitnet --items 10000 --batch 256 --len 20
+	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective all
+	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective last
 
 ## heavy: the notebooks that train full-size models on real data (minutes each).
 heavy: data build

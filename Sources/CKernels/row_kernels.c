@@ -123,3 +123,75 @@ void seqlab_adam_update(float *p, const float *g, float *m, float *v, long n, fl
 #endif
     seqlab_adam_update_body(p, g, m, v, n, beta1, beta2, stepSize, sqrtCorrection2, eps, l2Decay, decoupledScale);
 }
+
+// GELU, exact (erf) form, vectorisable: erf by a rational approximation on [−4, 4] (odd degree-13
+// numerator over even degree-8 denominator, as Eigen's and XLA's float erf; absolute error below
+// 4e-7, and ±1 outside), exp by the Cephes polynomial of fast_exp.c without branches.
+static inline __attribute__((always_inline)) float seqlab_erf_approx(float a) {
+    float x = a > 4.f ? 4.f : (a < -4.f ? -4.f : a);
+    float x2 = x * x;
+    float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
+    p = x2 * p + -2.10102402082508e-06f;
+    p = x2 * p + -5.69250639462346e-05f;
+    p = x2 * p + -7.34990630326855e-04f;
+    p = x2 * p + -2.95459980854025e-03f;
+    p = x2 * p + -1.60960333262415e-02f;
+    p = x * p;
+    float q = x2 * -1.45660718464996e-05f + -2.13374055278905e-04f;
+    q = x2 * q + -1.68282697438203e-03f;
+    q = x2 * q + -7.37332916720468e-03f;
+    q = x2 * q + -1.42647390514189e-02f;
+    return p / q;
+}
+
+static inline __attribute__((always_inline)) float seqlab_exp_approx(float x) {
+    x = x > 88.3762626647949f ? 88.3762626647949f : x;
+    x = x < -87.3365478515625f ? -87.3365478515625f : x;
+    float fx = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - fx * 0.693359375f + fx * 2.12194440e-4f;
+    float r2 = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r2 + r + 1.0f;
+    union { int32_t i; float f; } scale = { .i = ((int32_t)fx + 127) << 23 };
+    return p * scale.f;
+}
+
+static inline __attribute__((always_inline)) void seqlab_gelu_forward_body(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + seqlab_erf_approx(x[i] * 0.7071067811865476f));
+}
+
+static inline __attribute__((always_inline)) void seqlab_gelu_backward_body(const float *x, const float *gy, float *gx, long n) {
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        float cdf = 0.5f * (1.0f + seqlab_erf_approx(v * 0.7071067811865476f));
+        gx[i] += gy[i] * (cdf + v * seqlab_exp_approx(-0.5f * v * v) * 0.3989422804014327f);
+    }
+}
+
+#ifdef SEQLAB_DISPATCH
+__attribute__((target("avx2,fma"))) static void seqlab_gelu_forward_avx2(const float *x, float *y, long n) {
+    seqlab_gelu_forward_body(x, y, n);
+}
+__attribute__((target("avx2,fma"))) static void seqlab_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
+    seqlab_gelu_backward_body(x, gy, gx, n);
+}
+#endif
+
+void seqlab_gelu_forward(const float *x, float *y, long n) {
+#ifdef SEQLAB_DISPATCH
+    if (seqlab_has_avx2_fma()) { seqlab_gelu_forward_avx2(x, y, n); return; }
+#endif
+    seqlab_gelu_forward_body(x, y, n);
+}
+
+void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n) {
+#ifdef SEQLAB_DISPATCH
+    if (seqlab_has_avx2_fma()) { seqlab_gelu_backward_avx2(x, gy, gx, n); return; }
+#endif
+    seqlab_gelu_backward_body(x, gy, gx, n);
+}

@@ -15,28 +15,49 @@ struct BenchCommand: ParsableCommand {
             data  load + leave-one-out of ml-100k and of a 1M-interaction synthetic CSV, with peak memory.
             nextitnet  one training step (full softmax at every position, Adam) on random sequences,
                   the same step and flags as ../shared/bench/torch_nextitnet.py.
+            sasrec  one training step (dropout on, full softmax CE at every position or at the last, Adam) \
+                  on random sequences, the same step and flags as ../shared/bench/torch_sasrec.py.
             """)
 
-    @Argument(help: "Which benchmark: gemm, data, nextitnet.")
+    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec.")
     var name: String
 
-    @Option(help: "nextitnet: number of items.") var items: Int = 10_000
+    @Option(help: "nextitnet, sasrec: number of items.") var items: Int = 10_000
     @Option(help: "nextitnet: channels.") var channels: Int = 64
     @Option(help: "nextitnet: kernel size.") var kernel: Int = 3
     @Option(help: "nextitnet: comma-separated dilations (each block uses d and 2d).") var dilations: String = "1,4,1,4"
-    @Option(help: "nextitnet: sequences per step.") var batch: Int = 32
-    @Option(help: "nextitnet: sequence length.") var len: Int = 50
-    @Option(help: "nextitnet: timed steps (after 3 warm-up steps).") var steps: Int = 30
-    @Option(help: "nextitnet: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "sasrec: hidden size.") var hidden: Int = 64
+    @Option(help: "sasrec: transformer layers.") var layers: Int = 2
+    @Option(help: "sasrec: attention heads.") var heads: Int = 2
+    @Option(help: "sasrec: feed-forward width.") var inner: Int = 256
+    @Option(help: "sasrec: dropout rate (hidden and attention).") var dropout: Float = 0.5
+    @Option(help: "sasrec: all (next item at every position) or last (RecBole prefix rows).")
+    var objective: String = "all"
+    @Option(help: "nextitnet, sasrec: sequences per step (default 32 nextitnet, 256 sasrec).") var batch: Int?
+    @Option(help: "nextitnet, sasrec: sequence length.") var len: Int = 50
+    @Option(help: "nextitnet, sasrec: timed steps after 3 warm-up steps (default 30 nextitnet, 20 sasrec).")
+    var steps: Int?
+    @Option(help: "nextitnet, sasrec: OpenBLAS threads.") var threads: Int = 2
 
-    @Option(help: "Timed repetitions per measurement (best is reported).")
-    var repeats: Int = 5
+    @Option(help: "Timed repetitions per measurement, best is reported (default 5; sasrec 3).")
+    var repeats: Int?
 
     func validate() throws {
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        for (flag, value) in [("--items", items), ("--channels", channels), ("--kernel", kernel), ("--batch", batch),
-                              ("--len", len), ("--steps", steps), ("--threads", threads)] where value < 1 {
+        guard (repeats ?? 1) >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        for (flag, value) in [("--items", items), ("--channels", channels), ("--kernel", kernel), ("--batch", batch ?? 1),
+                              ("--len", len), ("--steps", steps ?? 1), ("--threads", threads), ("--hidden", hidden),
+                              ("--layers", layers), ("--heads", heads), ("--inner", inner)] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, got \(value)")
+        }
+        if name == "sasrec" {
+            guard SASRecBenchmark.Objective(rawValue: objective) != nil else {
+                throw ValidationError("--objective must be all or last, got \(objective)")
+            }
+            if let problem = SASRecConfiguration.problem(items: items, hidden: hidden, layers: layers, heads: heads,
+                                                         inner: inner, maxLength: len, hiddenDropout: dropout,
+                                                         attentionDropout: dropout) {
+                throw ValidationError(problem)
+            }
         }
         guard parsedDilations != nil else { throw ValidationError("--dilations must be positive integers separated by commas, e.g. 1,4,1,4") }
     }
@@ -50,14 +71,19 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         switch name {
         case "gemm":
-            for line in GemmBenchmark.run(repeats: repeats) { print(line) }
+            for line in GemmBenchmark.run(repeats: repeats ?? 5) { print(line) }
         case "data":
-            for line in try DataBenchmark.run(repeats: repeats) { print(line) }
+            for line in try DataBenchmark.run(repeats: repeats ?? 5) { print(line) }
         case "nextitnet":
-            print(NextItNetBenchmark.run(items: items, batch: batch, length: len, channels: channels, kernel: kernel,
-                                         dilations: parsedDilations!, threads: threads, steps: steps).json)
+            print(NextItNetBenchmark.run(items: items, batch: batch ?? 32, length: len, channels: channels, kernel: kernel,
+                                         dilations: parsedDilations!, threads: threads, steps: steps ?? 30).json)
+        case "sasrec":
+            print(SASRecBenchmark.run(items: items, hidden: hidden, layers: layers, heads: heads, inner: inner,
+                                      dropout: dropout, batch: batch ?? 256, length: len,
+                                      objective: SASRecBenchmark.Objective(rawValue: objective)!, threads: threads,
+                                      steps: steps ?? 20, repeats: repeats ?? 3).json)
         default:
-            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet")
+            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec")
         }
     }
 }

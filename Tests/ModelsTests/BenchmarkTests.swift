@@ -17,12 +17,26 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(result.json.contains("\"ms_per_step\""))
     }
 
+    func testSmallSASRecBenchmarkRuns() {
+        for objective in SASRecBenchmark.Objective.allCases {
+            let result = SASRecBenchmark.run(items: 100, hidden: 8, layers: 1, heads: 2, inner: 16, batch: 4, length: 6,
+                                             objective: objective, threads: 1, steps: 2, repeats: 2)
+            XCTAssertTrue(result.lastLoss.isFinite)
+            XCTAssertEqual(result.lastLoss, log(100), accuracy: 0.5)
+            XCTAssertTrue(result.json.contains("\"ms_per_step\""))
+            XCTAssertTrue(result.json.contains("\"objective\": \"\(objective.rawValue)\""))
+        }
+    }
+
     func testIssueSizes() throws {
         guard ProcessInfo.processInfo.environment["SEQLAB_BENCH"] == "1" else {
             throw XCTSkip("set SEQLAB_BENCH=1 to measure the issue's benchmark sizes")
         }
         for (items, batch, length) in [(10_000, 32, 50), (1683, 32, 50), (10_000, 256, 20)] {
             print(NextItNetBenchmark.run(items: items, batch: batch, length: length, threads: 2, steps: 30).json)
+        }
+        for objective in SASRecBenchmark.Objective.allCases {
+            print(SASRecBenchmark.run(items: 1683, batch: 256, length: 50, objective: objective, threads: 2).json)
         }
     }
 }

@@ -42,4 +42,10 @@ void seqlab_layer_norm_backward(const float *gy, const float *xhat, const float 
 /// m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p −= stepSize · m / (√v / sqrtCorrection2 + eps).
 void seqlab_adam_update(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
                         float stepSize, float sqrtCorrection2, float eps, float l2Decay, float decoupledScale);
+/// GELU, exact erf form, y[i] = x[i]/2 · (1 + erf(x[i]/√2)) for i < n, with a vectorised erf
+/// (absolute error below 4e-7).
+void seqlab_gelu_forward(const float *x, float *y, long n);
+
+/// Accumulates the GELU gradient: gx[i] += gy[i] · (Φ(x[i]) + x[i]·φ(x[i])) for i < n.
+void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n);
 #endif

@@ -52,8 +52,7 @@ extension Graph {
         }
         // [B, heads, Lq, Lk]: 0 or 1/(1 − p)
         let keepMask = make([q.shape[0], heads, q.shape[1], k.shape[1]])
-        let keep = 1 / (1 - rate), pm = keepMask.pointer
-        for i in 0..<keepMask.count { pm[i] = rng.nextFloat() < rate ? 0 : keep }
+        fillDropoutMask(keepMask.pointer, keepMask.count, rate: rate, rng: &rng)
         return attention(q: q, k: k, v: v, heads: heads, validKeys: validKeys, causal: causal, maskValue: maskValue,
                          keepMask: keepMask)
     }
@@ -79,27 +78,45 @@ extension Graph {
         // P̃ = P ⊙ M, what the values are read with; P itself when there is no dropout.
         let dropped = keepMask.map { _ in make([b, heads, lq, lk]) }
         let pd = dropped?.pointer ?? pp, pkm = keepMask?.pointer
-        // The additive mask for one batch row, [Lq, Lk], shared by its heads.
-        let mask = make([lq, lk])
-        let pm = mask.pointer
-        for bi in 0..<b {
-            Self.fillMask(pm, lq: lq, lk: lk, causal: causal, maskValue: maskValue,
-                          keys: validKeys.map { Array($0.values[(bi * lk)..<((bi + 1) * lk)]) })
-            for hi in 0..<heads {
-                let s = pp + (bi * heads + hi) * lq * lk
-                let qh = pq + bi * lq * h + hi * d, kh = pk + bi * lk * h + hi * d
-                let vh = pv + bi * lk * h + hi * d, oh = po + bi * lq * h + hi * d
-                // S[Lq, Lk] = Q_h K_hᵀ · scale
-                BLAS.gemm(transB: true, m: lq, n: lk, k: d, alpha: scale, a: qh, lda: h, b: kh, ldb: h, c: s, ldc: lk)
-                for i in 0..<(lq * lk) { s[i] += pm[i] }
-                for r in 0..<lq { softmaxRow(s + r * lk, s + r * lk, lk) }
-                let sd = pd + (bi * heads + hi) * lq * lk
-                if let pkm {
-                    let mh = pkm + (bi * heads + hi) * lq * lk
-                    for i in 0..<(lq * lk) { sd[i] = s[i] * mh[i] }
+        // Batch rows are independent: split them over the BLAS threads while each head's products are
+        // small enough for OpenBLAS to run them on the calling thread (below its threading threshold
+        // of 65536·4 multiply-adds); larger ones stay serial and OpenBLAS threads them itself.
+        let parts = lq * lk * d < 262_144 ? Parallel.parts(b, minimum: 1) : 1
+        // The additive mask [Lq, Lk]: one shared by every row without padded keys, and one scratch
+        // mask per part for rows with some.
+        let sharedMask = make([lq, lk]), scratchMasks = make([parts, lq, lk])
+        Self.fillMask(sharedMask.pointer, lq: lq, lk: lk, causal: causal, maskValue: maskValue, keys: nil)
+        let psm = sharedMask.pointer, pscratch = scratchMasks.pointer
+        let keyIds = validKeys?.values ?? []
+        keyIds.withUnsafeBufferPointer { ids in
+            Parallel.run(parts) { part in
+                let b0 = Parallel.start(part, of: parts, b), b1 = Parallel.start(part + 1, of: parts, b)
+                for bi in b0..<b1 {
+                    var pm = psm
+                    if validKeys != nil {
+                        let rowIds = UnsafeBufferPointer(rebasing: ids[(bi * lk)..<((bi + 1) * lk)])
+                        if rowIds.contains(0) {
+                            pm = pscratch + part * lq * lk
+                            Self.fillMask(pm, lq: lq, lk: lk, causal: causal, maskValue: maskValue, keys: rowIds)
+                        }
+                    }
+                    for hi in 0..<heads {
+                        let s = pp + (bi * heads + hi) * lq * lk
+                        let qh = pq + bi * lq * h + hi * d, kh = pk + bi * lk * h + hi * d
+                        let vh = pv + bi * lk * h + hi * d, oh = po + bi * lq * h + hi * d
+                        // S[Lq, Lk] = Q_h K_hᵀ · scale
+                        BLAS.gemm(transB: true, m: lq, n: lk, k: d, alpha: scale, a: qh, lda: h, b: kh, ldb: h, c: s, ldc: lk)
+                        for i in 0..<(lq * lk) { s[i] += pm[i] }
+                        for r in 0..<lq { softmaxRow(s + r * lk, s + r * lk, lk) }
+                        let sd = pd + (bi * heads + hi) * lq * lk
+                        if let pkm {
+                            let mh = pkm + (bi * heads + hi) * lq * lk
+                            for i in 0..<(lq * lk) { sd[i] = s[i] * mh[i] }
+                        }
+                        // O_h[Lq, D] = P̃ V_h
+                        BLAS.gemm(m: lq, n: d, k: lk, a: sd, lda: lk, b: vh, ldb: h, c: oh, ldc: h)
+                    }
                 }
-                // O_h[Lq, D] = P̃ V_h
-                BLAS.gemm(m: lq, n: d, k: lk, a: sd, lda: lk, b: vh, ldb: h, c: oh, ldc: h)
             }
         }
 
@@ -109,39 +126,44 @@ extension Graph {
                 let gq = q.requiresGrad ? self.gradient(of: q) : nil
                 let gk = k.requiresGrad ? self.gradient(of: k) : nil
                 let gv = v.requiresGrad ? self.gradient(of: v) : nil
-                let dS = self.make([lq, lk]).pointer
-                for bi in 0..<b {
-                    for hi in 0..<heads {
-                        let p = pp + (bi * heads + hi) * lq * lk, pdh = pd + (bi * heads + hi) * lq * lk
-                        let qo = bi * lq * h + hi * d, ko = bi * lk * h + hi * d
-                        let goh = go + qo
-                        if let gv {
-                            // dV_h[Lk, D] += P̃ᵀ dO_h
-                            BLAS.gemm(transA: true, m: lk, n: d, k: lq, a: pdh, lda: lk, b: goh, ldb: h,
-                                      beta: 1, c: gv + ko, ldc: h)
-                        }
-                        guard gq != nil || gk != nil else { continue }
-                        // dP[Lq, Lk] = (dO_h V_hᵀ) ⊙ M, then dS = P ⊙ (dP − rowsum(dP ⊙ P))
-                        BLAS.gemm(transB: true, m: lq, n: lk, k: d, a: goh, lda: h, b: pv + ko, ldb: h, c: dS, ldc: lk)
-                        if let pkm {
-                            let mh = pkm + (bi * heads + hi) * lq * lk
-                            for i in 0..<(lq * lk) { dS[i] *= mh[i] }
-                        }
-                        for r in 0..<lq {
-                            let pr = p + r * lk, dr = dS + r * lk
-                            var dot: Float = 0
-                            for j in 0..<lk { dot += dr[j] * pr[j] }
-                            for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) }
-                        }
-                        if let gq {
-                            // dQ_h[Lq, D] += dS K_h · scale
-                            BLAS.gemm(m: lq, n: d, k: lk, alpha: scale, a: dS, lda: lk, b: pk + ko, ldb: h,
-                                      beta: 1, c: gq + qo, ldc: h)
-                        }
-                        if let gk {
-                            // dK_h[Lk, D] += dSᵀ Q_h · scale
-                            BLAS.gemm(transA: true, m: lk, n: d, k: lq, alpha: scale, a: dS, lda: lk, b: pq + qo, ldb: h,
-                                      beta: 1, c: gk + ko, ldc: h)
+                // One dS scratch [Lq, Lk] per part; each part writes only its batch rows' gradients.
+                let scratch = self.make([parts, lq, lk]).pointer
+                Parallel.run(parts) { part in
+                    let b0 = Parallel.start(part, of: parts, b), b1 = Parallel.start(part + 1, of: parts, b)
+                    let dS = scratch + part * lq * lk
+                    for bi in b0..<b1 {
+                        for hi in 0..<heads {
+                            let p = pp + (bi * heads + hi) * lq * lk, pdh = pd + (bi * heads + hi) * lq * lk
+                            let qo = bi * lq * h + hi * d, ko = bi * lk * h + hi * d
+                            let goh = go + qo
+                            if let gv {
+                                // dV_h[Lk, D] += P̃ᵀ dO_h
+                                BLAS.gemm(transA: true, m: lk, n: d, k: lq, a: pdh, lda: lk, b: goh, ldb: h,
+                                          beta: 1, c: gv + ko, ldc: h)
+                            }
+                            guard gq != nil || gk != nil else { continue }
+                            // dP[Lq, Lk] = (dO_h V_hᵀ) ⊙ M, then dS = P ⊙ (dP − rowsum(dP ⊙ P))
+                            BLAS.gemm(transB: true, m: lq, n: lk, k: d, a: goh, lda: h, b: pv + ko, ldb: h, c: dS, ldc: lk)
+                            if let pkm {
+                                let mh = pkm + (bi * heads + hi) * lq * lk
+                                for i in 0..<(lq * lk) { dS[i] *= mh[i] }
+                            }
+                            for r in 0..<lq {
+                                let pr = p + r * lk, dr = dS + r * lk
+                                var dot: Float = 0
+                                for j in 0..<lk { dot += dr[j] * pr[j] }
+                                for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) }
+                            }
+                            if let gq {
+                                // dQ_h[Lq, D] += dS K_h · scale
+                                BLAS.gemm(m: lq, n: d, k: lk, alpha: scale, a: dS, lda: lk, b: pk + ko, ldb: h,
+                                          beta: 1, c: gq + qo, ldc: h)
+                            }
+                            if let gk {
+                                // dK_h[Lk, D] += dSᵀ Q_h · scale
+                                BLAS.gemm(transA: true, m: lk, n: d, k: lq, alpha: scale, a: dS, lda: lk, b: pq + qo, ldb: h,
+                                          beta: 1, c: gk + ko, ldc: h)
+                            }
                         }
                     }
                 }
@@ -151,14 +173,14 @@ extension Graph {
     }
 
     /// Writes the additive mask [Lq, Lk] for one batch row: `maskValue` where the key is padding
-    /// (id 0 in `keys`) or, if causal, after the query; 0 elsewhere.
+    /// (id 0 in `keys`, [Lk]; nil for none) or, if causal, after the query; 0 elsewhere.
     private static func fillMask(
-        _ pm: UnsafeMutablePointer<Float>, lq: Int, lk: Int, causal: Bool, maskValue: Float, keys: [Int32]?
+        _ pm: UnsafeMutablePointer<Float>, lq: Int, lk: Int, causal: Bool, maskValue: Float,
+        keys: UnsafeBufferPointer<Int32>?
     ) {
-        let padded = (0..<lk).map { keys?[$0] == 0 }
         for i in 0..<lq {
             for j in 0..<lk {
-                pm[i * lk + j] = (causal && j > i) || padded[j] ? maskValue : 0
+                pm[i * lk + j] = (causal && j > i) || keys?[j] == 0 ? maskValue : 0
             }
         }
     }

@@ -9,13 +9,9 @@ extension Graph {
         if rate == 0 { return x }
         let y = make(x.shape)
         let mask = make(x.shape)   // 0 or 1/(1−p), kept for backward
-        let keep = 1 / (1 - rate)
         let px = x.pointer, py = y.pointer, pm = mask.pointer
-        for i in 0..<x.count {
-            let m: Float = rng.nextFloat() < rate ? 0 : keep
-            pm[i] = m
-            py[i] = px[i] * m
-        }
+        fillDropoutMask(pm, x.count, rate: rate, rng: &rng)
+        for i in 0..<x.count { py[i] = px[i] * pm[i] }
         if needsGradient(x) {
             record(y) { [unowned self] in
                 guard let gy = y.grad?.pointer else { return }
@@ -25,4 +21,13 @@ extension Graph {
         }
         return y
     }
+}
+
+/// Fills pm[0..<n] with dropout multipliers: 0 where `rng.nextFloat() < rate`, else 1/(1 − rate), one
+/// draw per element in order. The comparison is done on the draw's 24 bits, u < ⌈rate·2²⁴⌉, which is
+/// exactly u·2⁻²⁴ < rate (both sides scale by a power of two), without the conversion to Float.
+func fillDropoutMask(_ pm: UnsafeMutablePointer<Float>, _ n: Int, rate: Float, rng: inout RandomStream) {
+    let keep = 1 / (1 - rate)
+    let threshold = UInt64((Double(rate) * 0x1p24).rounded(.up))
+    for i in 0..<n { pm[i] = rng.next() >> 40 < threshold ? 0 : keep }
 }
