@@ -42,12 +42,7 @@ extension Registry {
         ], help: "Rebuilds a saved model; fit continues exactly where the saved training stopped.") { args, interpreter in
             let s = try session(args, interpreter)
             let name = try args.string("name")
-            let dataset: DatasetObject, split: SplitObject?
-            switch args.value("data") {
-            case .object(let sp as SplitObject): split = sp; dataset = sp.source
-            case .object(let d as DatasetObject): split = nil; dataset = d
-            default: throw args.error("data", "give a dataset or a split")
-            }
+            let (dataset, split) = try datasetOrSplit(args, "data")
             let artifact: Artifact
             do {
                 artifact = try s.store.loadArtifact(run: args.has("run") ? Int64(try args.int("run", min: 1)) : nil, name: name)

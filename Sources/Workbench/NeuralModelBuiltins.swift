@@ -77,11 +77,7 @@ struct NetworkSetup {
     let name: String
 
     init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
-        switch args.value("data") {
-        case .object(let s as SplitObject): split = s; dataset = s.source
-        case .object(let d as DatasetObject): split = nil; dataset = d
-        default: throw args.error("data", "give a dataset or a split")
-        }
+        (dataset, split) = try datasetOrSplit(args, "data")
         items = dataset.dataset.itemCount + 1
         channels = try args.int("channels", min: 1, max: 4096)
         kernel = try args.int("kernel", min: 1, max: 64)
@@ -108,5 +104,14 @@ struct NetworkSetup {
 
     func configuration(causal: Bool) -> NextItNetConfiguration {
         NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal)
+    }
+}
+
+/// A `Dataset` or `Split` argument: the dataset, and the split when one was given.
+func datasetOrSplit(_ args: Arguments, _ name: String) throws -> (DatasetObject, SplitObject?) {
+    switch args.value(name) {
+    case .object(let s as SplitObject): return (s.source, s)
+    case .object(let d as DatasetObject): return (d, nil)
+    default: throw args.error(name, "give a dataset or a split")
     }
 }

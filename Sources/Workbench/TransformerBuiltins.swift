@@ -70,11 +70,7 @@ struct TransformerSetup {
     let name: String
 
     init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
-        switch args.value("data") {
-        case .object(let s as SplitObject): split = s; dataset = s.source
-        case .object(let d as DatasetObject): split = nil; dataset = d
-        default: throw args.error("data", "give a dataset or a split")
-        }
+        (dataset, split) = try datasetOrSplit(args, "data")
         items = dataset.dataset.itemCount + 1
         hidden = try args.int("hidden", min: 1, max: 4096)
         layers = try args.int("layers", min: 1, max: 64)
