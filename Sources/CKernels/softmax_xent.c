@@ -1,4 +1,5 @@
 #include "ckernels.h"
+#include "exp_poly.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -8,27 +9,6 @@
 #define SEQLAB_X86 1
 #endif
 
-/* The scalar exp of fast_exp.c, repeated here so the portable path needs no AVX. */
-static inline float scalar_expf(float x) {
-    if (x > 88.3762626647949f) x = 88.3762626647949f;
-    if (x < -87.3365478515625f) x = -87.3365478515625f;
-    float fx = x * 1.44269504088896341f;
-    fx = (float)(int32_t)(fx + (fx >= 0 ? 0.5f : -0.5f));
-    float r = x - fx * 0.693359375f + fx * 2.12194440e-4f;
-    float r2 = r * r;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r2 + r + 1.0f;
-    int32_t bits = ((int32_t)fx + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
 /* One row, portable: returns the sum of exp(z + b − max) and leaves those values in z; *maxOut and
    *targetOut receive the max and the target's logit (bias included). */
 static float row_exp_generic(float *z, const float *bias, int n, int target, float *maxOut, float *targetOut) {
@@ -37,7 +17,7 @@ static float row_exp_generic(float *z, const float *bias, int n, int target, flo
     else { for (int j = 0; j < n; j++) if (z[j] > m) m = z[j]; }
     *targetOut = z[target];
     double sum = 0;
-    for (int j = 0; j < n; j++) { z[j] = scalar_expf(z[j] - m); sum += z[j]; }
+    for (int j = 0; j < n; j++) { z[j] = seqlab_scalar_expf(z[j] - m); sum += z[j]; }
     *maxOut = m;
     return (float)sum;
 }
@@ -103,7 +83,7 @@ static float row_exp_avx2(float *z, const float *bias, int n, int target, float 
     _mm256_storeu_ps(lanes, _mm256_add_ps(s0, s1));
     double sum = 0;
     for (int k = 0; k < 8; k++) sum += lanes[k];
-    for (; j < n; j++) { z[j] = scalar_expf(z[j] - m); sum += z[j]; }
+    for (; j < n; j++) { z[j] = seqlab_scalar_expf(z[j] - m); sum += z[j]; }
     return (float)sum;
 }
 
