@@ -100,20 +100,9 @@ public final class BERT4Rec {
         let l = ids.shape[1]
         precondition(l >= 1 && l <= configuration.maxLength + 1,
                      "BERT4Rec.forward: \(l) columns, but the position table has \(configuration.maxLength + 1) rows")
-        let items = g.embedding(itemEmbedding, ids, paddingIndex: 0)                   // [B, L, H]
-        let positions = IndexTensor(shape: [l], values: (0..<l).map { Int32($0) })
-        let placed = g.add(items, g.embedding(positionEmbedding, positions, paddingIndex: nil))   // [B, L, H] + [L, H]
-        var x = g.dropout(g.layerNorm(placed, gamma: lnGamma, beta: lnBeta, eps: configuration.layerNormEps),
-                          rate: hiddenDropout, rng: &rng)                               // [B, L, H]
-        var maps: [Tensor] = []
-        maps.reserveCapacity(layers.count)
-        for layer in layers {
-            let out = layer(g, x, ids: ids, causal: false, hiddenDropout: hiddenDropout,
-                            attentionDropout: attentionDropout, rng: &rng)              // [B, L, H], [B, heads, L, L]
-            x = out.output
-            maps.append(out.probabilities)
-        }
-        return SASRecOutput(hidden: x, attention: maps)
+        return encodeSequence(g, ids, items: itemEmbedding, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
+                              eps: configuration.layerNormEps, layers: layers, causal: false,
+                              hiddenDropout: hiddenDropout, attentionDropout: attentionDropout, rng: &rng)
     }
 
     /// The item rows of the table, [N, H]: the output projection (the mask row is not a candidate).

@@ -91,20 +91,9 @@ public final class SASRec {
         let l = ids.shape[1]
         precondition(l >= 1 && l <= configuration.maxLength,
                      "SASRec.forward: \(l) columns, but the position table has \(configuration.maxLength) rows")
-        let items = g.embedding(itemEmbedding, ids, paddingIndex: 0)                   // [B, L, H]
-        let positions = IndexTensor(shape: [l], values: (0..<l).map { Int32($0) })
-        let placed = g.add(items, g.embedding(positionEmbedding, positions, paddingIndex: nil))   // [B, L, H] + [L, H]
-        var x = g.dropout(g.layerNorm(placed, gamma: lnGamma, beta: lnBeta, eps: configuration.layerNormEps),
-                          rate: hiddenDropout, rng: &rng)                               // [B, L, H]
-        var maps: [Tensor] = []
-        maps.reserveCapacity(layers.count)
-        for layer in layers {
-            let out = layer(g, x, ids: ids, causal: true, hiddenDropout: hiddenDropout,
-                            attentionDropout: attentionDropout, rng: &rng)              // [B, L, H], [B, heads, L, L]
-            x = out.output
-            maps.append(out.probabilities)
-        }
-        return SASRecOutput(hidden: x, attention: maps)
+        return encodeSequence(g, ids, items: itemEmbedding, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
+                              eps: configuration.layerNormEps, layers: layers, causal: true,
+                              hiddenDropout: hiddenDropout, attentionDropout: attentionDropout, rng: &rng)
     }
 
     /// The hidden state at each row's last real position: hidden [B, L, H], lengths [B] → [B, H].

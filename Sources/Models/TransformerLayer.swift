@@ -78,3 +78,25 @@ public final class TransformerLayer {
         return (y, attended.probabilities)
     }
 }
+
+/// The encoder SASRec (causal) and BERT4Rec (bidirectional) share, as RecBole writes it: item +
+/// position embeddings, layer norm, dropout, then the layers. ids [B, L] → hidden [B, L, H] and
+/// each layer's attention probabilities [B, heads, L, L].
+func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positions positionTable: Tensor,
+                    lnGamma: Tensor, lnBeta: Tensor, eps: Float, layers: [TransformerLayer], causal: Bool,
+                    hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream) -> SASRecOutput {
+    let l = ids.shape[1]
+    let items = g.embedding(table, ids, paddingIndex: 0)                            // [B, L, H]
+    let positions = IndexTensor(shape: [l], values: (0..<l).map { Int32($0) })
+    let placed = g.add(items, g.embedding(positionTable, positions, paddingIndex: nil))   // [B, L, H] + [L, H]
+    var x = g.dropout(g.layerNorm(placed, gamma: lnGamma, beta: lnBeta, eps: eps), rate: hiddenDropout, rng: &rng)   // [B, L, H]
+    var maps: [Tensor] = []
+    maps.reserveCapacity(layers.count)
+    for layer in layers {
+        let out = layer(g, x, ids: ids, causal: causal, hiddenDropout: hiddenDropout,
+                        attentionDropout: attentionDropout, rng: &rng)                  // [B, L, H], [B, heads, L, L]
+        x = out.output
+        maps.append(out.probabilities)
+    }
+    return SASRecOutput(hidden: x, attention: maps)
+}
