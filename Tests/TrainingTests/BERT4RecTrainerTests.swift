@@ -30,16 +30,6 @@ final class BERT4RecTrainerTests: XCTestCase {
         return o
     }
 
-    func weights(_ model: TrainableRecommender) -> [[Float]] {
-        model.parameters.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) }
-    }
-
-    func roundTrip(_ trainer: Trainer) throws -> Trainer {
-        try TrainerCheckpoint.decode(TrainerCheckpoint.encode(trainer), source: "test checkpoint") { entries, name, seed in
-            try ModelCatalog.build(entries, name: name, seed: seed)
-        }
-    }
-
     func testBERT4RecLearnsBeyondPopularity() throws {
         let split = try split()
         let pop = try Evaluator.evaluate(PopularityModel(train: split.train, itemCount: split.itemCount - 1), rows: split.valid, width: 20)

@@ -28,16 +28,6 @@ final class TrainerTests: XCTestCase {
         return o
     }
 
-    func weights(_ model: TrainableRecommender) -> [[Float]] {
-        model.parameters.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) }
-    }
-
-    func roundTrip(_ trainer: Trainer) throws -> Trainer {
-        try TrainerCheckpoint.decode(TrainerCheckpoint.encode(trainer), source: "test checkpoint") { entries, name, seed in
-            try ModelCatalog.build(entries, name: name, seed: seed)
-        }
-    }
-
     func testNextItNetLearnsBeyondPopularity() throws {
         let split = try split()
         let model = nextItNet(split)

@@ -1,0 +1,16 @@
+// Helpers the trainer tests share: copying weights out, and a checkpoint round trip in memory.
+
+import Tensors
+@testable import Training
+
+/// A copy of every parameter's values, for bit-for-bit comparisons.
+func weights(_ model: TrainableRecommender) -> [[Float]] {
+    model.parameters.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) }
+}
+
+/// `trainer` written to checkpoint bytes and read back into a freshly built model.
+func roundTrip(_ trainer: Trainer) throws -> Trainer {
+    try TrainerCheckpoint.decode(TrainerCheckpoint.encode(trainer), source: "test checkpoint") { entries, name, seed in
+        try ModelCatalog.build(entries, name: name, seed: seed)
+    }
+}
