@@ -36,7 +36,7 @@ final class ModelTableObject: ScriptObject {
 
 extension Registry {
     /// Evaluates each model on the same rows (the first model's split's test rows by default).
-    fileprivate func evaluateAll(_ models: [ModelObject], rows: RowsObject?, ks: [Int], args: Arguments, parameter: String) throws -> (String, [RankingResult]) {
+    func evaluateAll(_ models: [ModelObject], rows: RowsObject?, ks: [Int], args: Arguments, parameter: String) throws -> (String, [RankingResult]) {
         let evalRows: Rows, part: String
         if let rows {
             evalRows = rows.rows; part = rows.part
@@ -95,12 +95,6 @@ func compareModels(_ list: [Value], args: Arguments, registry: Registry) throws 
         return Int(x)
     }
     guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
-    let (header, results) = try registry.evaluateAllModels(models, rows: rows, ks: ks, args: args)
+    let (header, results) = try registry.evaluateAll(models, rows: rows, ks: ks, args: args, parameter: "a")
     return .object(ModelTableObject(header: header, rows: zip(models, results).map { ($0.model.name, $0.trainable?.parameterCount, $1) }))
-}
-
-extension Registry {
-    func evaluateAllModels(_ models: [ModelObject], rows: RowsObject?, ks: [Int], args: Arguments) throws -> (String, [RankingResult]) {
-        try evaluateAll(models, rows: rows, ks: ks, args: args, parameter: "a")
-    }
 }
