@@ -90,13 +90,15 @@ func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positio
     let positions = IndexTensor(shape: [l], values: (0..<l).map { Int32($0) })
     let placed = g.add(items, g.embedding(positionTable, positions, paddingIndex: nil))   // [B, L, H] + [L, H]
     var x = g.dropout(g.layerNorm(placed, gamma: lnGamma, beta: lnBeta, eps: eps), rate: hiddenDropout, rng: &rng)   // [B, L, H]
-    var maps: [Tensor] = []
+    var maps: [Tensor] = [], states: [Tensor] = []
     maps.reserveCapacity(layers.count)
+    states.reserveCapacity(layers.count)
     for layer in layers {
         let out = layer(g, x, ids: ids, causal: causal, hiddenDropout: hiddenDropout,
                         attentionDropout: attentionDropout, rng: &rng)                  // [B, L, H], [B, heads, L, L]
         x = out.output
         maps.append(out.probabilities)
+        states.append(x)
     }
-    return SASRecOutput(hidden: x, attention: maps)
+    return SASRecOutput(hidden: x, attention: maps, layers: states)
 }

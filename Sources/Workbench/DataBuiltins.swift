@@ -149,6 +149,24 @@ extension Registry {
         ]) { d, args in
             .object(DatasetObject(d.dataset.kCore(userCore: try args.int("users", min: 1), itemCore: try args.int("items", min: 1)), path: d.path))
         }
+        dataset("sessions", "Cuts each history into sessions where the time gap between two events exceeds gap; each session becomes a user \"<user>#<k>\".", parameters: [
+            Parameter("gap", .number, positional: true, help: "the longest pause inside a session, in the units of the time column (seconds for MovieLens)"),
+            Parameter("minLength", .integer, default: .number(2), help: "drop sessions shorter than this"),
+        ]) { d, args in
+            do {
+                return .object(DatasetObject(try d.dataset.splitSessions(maxGap: try args.number("gap", min: 0),
+                                                                         minLength: try args.int("minLength", min: 1)), path: d.path))
+            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+        }
+        dataset("subsessions", "Cuts every history longer than maxLength at its largest time gap, recursively (the seed papers' max-gap split).", parameters: [
+            Parameter("maxLength", .integer, positional: true, help: "the longest piece"),
+            Parameter("minLength", .integer, default: .number(2), help: "drop pieces shorter than this"),
+        ]) { d, args in
+            do {
+                return .object(DatasetObject(try d.dataset.splitAtLargestGaps(maxLength: try args.int("maxLength", min: 1),
+                                                                              minLength: try args.int("minLength", min: 1)), path: d.path))
+            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+        }
         dataset("dedup", "Removes repeated (user, item) events, keeping the first.") { d, _ in
             .object(DatasetObject(d.dataset.deduplicated(), path: d.path))
         }
