@@ -34,12 +34,22 @@ public final class DatasetObject: ScriptObject {
 public final class SplitObject: ScriptObject {
     /// The split.
     public let split: Split
-    /// The dataset it was made from.
+    /// The dataset it was made from (for a transfer task: a dataset of the task's target labels).
     public let source: DatasetObject
+    /// For a transfer task: the task, and the dataset whose item ids its source histories use.
+    public let transfer: (task: TransferTask, histories: DatasetObject)?
 
     init(_ split: Split, source: DatasetObject) {
         self.split = split
         self.source = source
+        transfer = nil
+    }
+
+    /// A transfer task's split: targets are the labels of `source`, histories items of `histories`.
+    init(task: TransferTask, labels: DatasetObject, histories: DatasetObject) {
+        split = task.split
+        source = labels
+        transfer = (task, histories)
     }
 
     public var typeName: String { "Split" }

@@ -16,6 +16,7 @@ public enum Workbench {
         r.registerFit()
         r.registerCheckpoints()
         r.registerInspection()
+        r.registerTasks()
         r.registerPlots()
         r.registerComparisons()
         return r
