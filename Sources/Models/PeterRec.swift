@@ -15,6 +15,16 @@
 
 import Tensors
 
+/// The loss a transfer trains its head with.
+public enum TransferLoss: String, Sendable, CaseIterable {
+    /// −log σ(s⁺) − log(1 − σ(s⁻)), one negative drawn uniformly from the other targets.
+    case bce
+    /// −log σ(s⁺ − s⁻), the negative from the LambdaFM rank sampler (ρ 0.3).
+    case bpr
+    /// Cross-entropy over all targets.
+    case softmax
+}
+
 /// A backbone of NextItNet blocks with optional patches and a target head, as PeterRec uses it.
 public final class PeterRec {
     /// The backbone: a copy of the pretrained network (or a fresh one), never shared with the base.
@@ -97,5 +107,39 @@ public final class PeterRec {
     /// Scores of every target for user vectors [B, C] → [B, T] (column 0 is padding).
     public func scores(_ g: Graph, user: Tensor) -> Tensor {
         g.matmul(user, head, transposeB: true)                                // [B, C]·[C, T]
+    }
+
+    /// Mean loss of rows ids [B, W] (read columns `read`) against `targets` [B] (target ids ≥ 1),
+    /// plus (headL2/2)·‖E_t‖². BCE and BPR score each row's positive against its one negative in
+    /// `negatives` [B, 1]; the softmax ignores them.
+    public func loss(_ g: Graph, ids: IndexTensor, read: [[Int]], targets: IndexTensor, negatives: IndexTensor?,
+                     loss: TransferLoss, headL2: Float) -> Tensor {
+        let b = targets.count
+        let user = userVectors(g, hidden: forward(g, ids), read: read)                           // [B, C]
+        let data: Tensor
+        switch loss {
+        case .softmax:
+            data = g.crossEntropy(scores(g, user: user), targets: targets)                       // [B, T] → []
+        case .bce, .bpr:
+            guard let negatives else { preconditionFailure("PeterRec.loss: \(loss) needs one negative per row") }
+            precondition(negatives.shape == [b, 1], "PeterRec.loss: negatives must be [\(b), 1], got \(negatives.shape)")
+            var pairs: [Int32] = []
+            pairs.reserveCapacity(2 * b)
+            for r in 0..<b { pairs += [targets.values[r], negatives.values[r]] }
+            let s = g.candidateScores(hidden: user, weight: head, bias: nil,
+                                      candidates: IndexTensor(shape: [b, 2], values: pairs), transposedWeight: true)   // [B, 2]
+            if loss == .bpr {
+                // −log σ(s⁺ − s⁻) = softplus(s⁻ − s⁺)
+                data = g.mean(g.softplus(g.sub(g.slice(s, axis: 1, start: 1, length: 1), g.slice(s, axis: 1, start: 0, length: 1))))
+            } else {
+                // −log σ(s⁺) − log(1 − σ(s⁻)) = softplus(−s⁺) + softplus(s⁻)
+                let signs = g.make([2])
+                signs.pointer[0] = -1
+                signs.pointer[1] = 1
+                data = g.mean(g.sumLastAxis(g.softplus(g.mul(s, signs))))                        // [B, 2] → [B] → []
+            }
+        }
+        guard headL2 > 0 else { return data }
+        return g.add(data, g.scale(g.sum(g.mul(head, head)), headL2 / 2))
     }
 }

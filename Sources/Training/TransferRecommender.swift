@@ -41,16 +41,6 @@ public enum TransferMode: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The loss a transfer trains its head with.
-public enum TransferLoss: String, Sendable, CaseIterable {
-    /// −log σ(s⁺) − log(1 − σ(s⁻)), one negative drawn uniformly from the other targets.
-    case bce
-    /// −log σ(s⁺ − s⁻), the negative from the LambdaFM rank sampler (ρ 0.3).
-    case bpr
-    /// Cross-entropy over all targets.
-    case softmax
-}
-
 /// A pretrained sequence encoder with a new target head, trained as `mode` says.
 public final class TransferRecommender: TrainableRecommender {
     /// The network (its own copy of the backbone).
@@ -147,31 +137,9 @@ public final class TransferRecommender: TrainableRecommender {
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
         let (ids, read) = inputs(batch)
-        let user = network.userVectors(g, hidden: network.forward(g, ids), read: read)       // [B, C]
         let targets = IndexTensor(shape: [batch.count], values: Array(batch.targets[0..<batch.count]))
-        let data: Tensor
-        switch loss {
-        case .softmax:
-            data = g.crossEntropy(network.scores(g, user: user), targets: targets)            // [B, T] → []
-        case .bce, .bpr:
-            let negatives = sampler!.negatives(for: targets, count: 1, rejectPositive: true, rng: &rng)   // [B, 1]
-            var ids: [Int32] = []
-            for b in 0..<batch.count { ids += [targets.values[b], negatives.values[b]] }
-            let s = g.candidateScores(hidden: user, weight: network.head, bias: nil,
-                                      candidates: IndexTensor(shape: [batch.count, 2], values: ids), transposedWeight: true)   // [B, 2]
-            if loss == .bpr {
-                // −log σ(s⁺ − s⁻) = softplus(s⁻ − s⁺)
-                data = g.mean(g.softplus(g.sub(g.slice(s, axis: 1, start: 1, length: 1), g.slice(s, axis: 1, start: 0, length: 1))))
-            } else {
-                // −log σ(s⁺) − log(1 − σ(s⁻)) = softplus(−s⁺) + softplus(s⁻)
-                let signs = g.make([2])
-                signs.pointer[0] = -1
-                signs.pointer[1] = 1
-                data = g.mean(g.sumLastAxis(g.softplus(g.mul(s, signs))))                      // [B, 2] → [B] → []
-            }
-        }
-        guard headL2 > 0 else { return data }
-        return g.add(data, g.scale(g.sum(g.mul(network.head, network.head)), headL2 / 2))
+        let negatives = sampler?.negatives(for: targets, count: 1, rejectPositive: true, rng: &rng)     // [B, 1]
+        return network.loss(g, ids: ids, read: read, targets: targets, negatives: negatives, loss: loss, headL2: headL2)
     }
 
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {
