@@ -41,26 +41,14 @@ extension Evaluator {
     public static func classify(_ model: Recommender, rows: Rows, width: Int, batchSize: Int = 256) throws -> ClassificationResult {
         let k = model.itemCount
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-        var predictions: [Int32] = []
-        predictions.reserveCapacity(rows.count)
-        var batcher = try Batcher(rows: rows, batchSize: batchSize, width: width)
-        var batch = batcher.makeBatch()
-        var scores = [Float](repeating: 0, count: batchSize * (k + 1))
-        batcher.startEpoch()
-        while batcher.next(into: &batch) {
-            if Cancellation.isRequested { throw EvaluationInterrupted() }
-            try scores.withUnsafeMutableBufferPointer { s in
-                try model.score(batch, into: s.baseAddress!)
-                for b in 0..<batch.count {
-                    let row = s.baseAddress! + b * (k + 1)
-                    var best = 1
-                    for c in 2...max(k, 2) where c <= k && row[c] > row[best] { best = c }
-                    let truth = Int(batch.targets[b])
-                    precondition(truth >= 1 && truth <= k, "classify: target \(truth) outside the classes 1...\(k)")
-                    confusion[truth - 1][best - 1] += 1
-                    predictions.append(Int32(best))
-                }
-            }
+        var predictions = [Int32](repeating: 0, count: rows.count)
+        try forEachScoredRow(model, rows: rows, width: width, batchSize: batchSize) { batch, b, row in
+            var best = 1
+            for c in 2...max(k, 2) where c <= k && row[c] > row[best] { best = c }
+            let truth = Int(batch.targets[b])
+            precondition(truth >= 1 && truth <= k, "classify: target \(truth) outside the classes 1...\(k)")
+            confusion[truth - 1][best - 1] += 1
+            predictions[Int(batch.rowIndices[b])] = Int32(best)
         }
         return ClassificationResult(classes: k, confusion: confusion, predictions: predictions)
     }
