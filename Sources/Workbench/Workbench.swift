@@ -19,6 +19,7 @@ public enum Workbench {
         r.registerTasks()
         r.registerPlots()
         r.registerComparisons()
+        r.registerConure()
         return r
     }
 }
