@@ -117,16 +117,18 @@ public final class ConureLearner {
 
     /// Learns the next task: task 1 from an ordinary split of the dataset the network was built for
     /// (`task` nil), later tasks from transfer tasks whose histories are that dataset's items.
+    /// `name` labels it in tables (default: the transfer task's name, or "next item").
     /// `observe` may give a progress observer per training phase.
     @discardableResult
-    public func learn(_ split: Split, task: TransferTask?, options: ConureLearnOptions,
+    public func learn(_ split: Split, task: TransferTask?, name: String? = nil, options: ConureLearnOptions,
                       observe: (ConurePhase) -> TrainingObserver? = { _ in nil }) throws -> ConureTaskRecord {
         let k = tasks.count + 1
         let kind = try check(split, task: task, options: options)
         let objective = try makeObjective(kind: kind, task: task, options: options)
         conure.addTask(objective, targets: split.itemCount)
         do {
-            return try run(k, kind: kind, split: split, task: task, objective: objective, options: options, observe: observe)
+            return try run(k, kind: kind, split: split, name: name ?? task?.name ?? "next item", objective: objective,
+                           options: options, observe: observe)
         } catch {
             rollBack(k)
             throw error
@@ -151,7 +153,7 @@ public final class ConureLearner {
 
     // MARK: - Steps
 
-    private func run(_ k: Int, kind: ConureTaskKind, split: Split, task: TransferTask?, objective: ConureObjective,
+    private func run(_ k: Int, kind: ConureTaskKind, split: Split, name: String, objective: ConureObjective,
                      options: ConureLearnOptions, observe: (ConurePhase) -> TrainingObserver?) throws -> ConureTaskRecord {
         var trainingOptions = options.training
         // With a handful of classes the top-1 hit rate is the accuracy: pick epochs by it.
@@ -171,7 +173,6 @@ public final class ConureLearner {
             owned = (0..<conure.masks.tensorCount).map { conure.masks.count(tensor: $0, task: k) }
         }
         conure.enter(.inference(task: k))   // everything frozen until the next task
-        let name = task?.name ?? split.protocolDescription.split(separator: ",").first.map(String.init) ?? "next item"
         let provisional = ConureTaskRecord(
             number: k, name: name, kind: kind, split: split, fingerprint: Self.fingerprint(split), targets: split.itemCount,
             objective: objective.description, trained: trained, retrained: retrained, prune: strategy == .conure ? options.prune ?? 0.7 : nil,

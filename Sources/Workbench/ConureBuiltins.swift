@@ -148,7 +148,8 @@ extension Registry {
             let mode = Workbench.progressMode(interpreter)
             let record: ConureTaskRecord
             do {
-                record = try c.learner.learn(split.split, task: split.transfer?.task, options: options) { phase in
+                let name = split.transfer == nil ? "next item on \(split.source.dataset.name)" : nil
+                record = try c.learner.learn(split.split, task: split.transfer?.task, name: name, options: options) { phase in
                     printers.last?.finish()
                     let printer = ProgressPrinter(mode: mode, label: "\(c.learner.name).\(phase.description.replacingOccurrences(of: " ", with: "."))", session: session)
                     printers.append(printer)
