@@ -34,7 +34,7 @@ public final class ConureObject: ScriptObject {
             lines.append("  no task learned yet: learn(split) learns next-item prediction as task 1")
         }
         for t in learner.tasks {
-            var line = "  T\(t.number) \(t.name) (\(t.kind.rawValue), \(t.targets - 1) \(t.kind == .classes ? "classes" : "targets")): "
+            var line = "  T\(t.number) \(t.name) (\(t.kind.rawValue), \(targetsText(t))): "
                 + "\(t.headlineMetric) \(fixed(t.scoreWhenLearned, 4)) when learned"
             if !t.owned.isEmpty { line += ", owns \(percent(t.owned.reduce(0, +), of: totalWeights)) of the convolution weights" }
             lines.append(line)
@@ -255,6 +255,15 @@ extension Registry {
     }
 }
 
+/// "200 items", "158 target items" or "2 classes".
+private func targetsText(_ t: ConureTaskRecord) -> String {
+    switch t.kind {
+    case .nextItem: "\(t.targets - 1) items"
+    case .items: "\(t.targets - 1) target items"
+    case .classes: "\(t.targets - 1) classes"
+    }
+}
+
 /// "T1 (synthetic-movies), T2 (gender)".
 private func learnedList(_ c: ConureObject) -> String {
     c.learner.tasks.map { "T\($0.number) (\($0.name))" }.joined(separator: ", ")
@@ -262,8 +271,7 @@ private func learnedList(_ c: ConureObject) -> String {
 
 /// What `learn` prints: the phases, the pruning, the test metric.
 private func learnReport(_ t: ConureTaskRecord, _ c: ConureObject) -> String {
-    let what = t.kind == .nextItem ? "\(t.targets - 1) items" : "\(t.targets - 1) \(t.kind == .classes ? "classes" : "target items")"
-    var lines = ["\(c.learner.name) learned T\(t.number) \(t.name) (\(t.kind.rawValue), \(what)) with \(t.objective)"]
+    var lines = ["\(c.learner.name) learned T\(t.number) \(t.name) (\(t.kind.rawValue), \(targetsText(t))) with \(t.objective)"]
     func phase(_ label: String, _ records: [EpochRecord]) -> String {
         guard let last = records.last else { return "  \(label): skipped" }
         var line = "  \(label): \(records.count) epoch\(records.count == 1 ? "" : "s"), last loss \(fixed(last.loss, 4))"
