@@ -303,7 +303,7 @@ private func forgettingTable(_ c: ConureObject, part: String) throws -> String {
         let now = try c.learner.headline(task: t.number, rows: part == "test" ? t.split.test : t.split.valid)
         let learned = part == "test" ? fixed(t.scoreWhenLearned, 4) : "-"
         let change = part == "test" ? (now - t.scoreWhenLearned >= 0 ? "+" : "") + fixed(now - t.scoreWhenLearned, 4) : "-"
-        rows.append(["T\(t.number)", shorten(t.name, 24), t.headlineMetric, learned, fixed(now, 4), change])
+        rows.append(["T\(t.number)", shorten(t.name, 36), t.headlineMetric, learned, fixed(now, 4), change])
     }
     let widths = (0..<rows[0].count).map { col in rows.map { $0[col].count }.max()! }
     let lines = rows.map { row in
