@@ -211,6 +211,11 @@ extension Registry {
             return .object(EmbeddingsObject(table: table, items: m.model.itemCount, label: "\(m.model.name) (\(space))"))
         })
 
+        registerMethod(BuiltinSpec("name", owner: "Model", topic: "models", isProperty: true,
+                                   help: "The model's name, as tables show it.") { args, _ in
+            .string(args.receiver(as: ModelObject.self).model.name)
+        })
+
         registerMethod(BuiltinSpec("summary", owner: "Model", topic: "models",
                                    help: "The architecture and the parameter count of every layer.") { args, _ in
             let m = args.receiver(as: ModelObject.self)

@@ -17,6 +17,7 @@ public enum Workbench {
         r.registerCheckpoints()
         r.registerInspection()
         r.registerTasks()
+        r.registerTransfer()
         r.registerPlots()
         r.registerComparisons()
         r.registerConure()
