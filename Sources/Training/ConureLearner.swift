@@ -82,7 +82,7 @@ public struct ConureTaskRecord: Sendable {
     /// Weights it owns per convolution tensor (empty for the baseline).
     public let owned: [Int]
     /// Its headline test metric right after it was learned (NDCG@10, or accuracy for classes).
-    public let scoreWhenLearned: Double
+    public internal(set) var scoreWhenLearned: Double
 
     /// "NDCG@10" or "accuracy".
     public var headlineMetric: String { kind == .classes ? "accuracy" : "NDCG@10" }
@@ -173,18 +173,13 @@ public final class ConureLearner {
             owned = (0..<conure.masks.tensorCount).map { conure.masks.count(tensor: $0, task: k) }
         }
         conure.enter(.inference(task: k))   // everything frozen until the next task
-        let provisional = ConureTaskRecord(
+        // The record goes in first: evaluating task k needs it (its split, its kind).
+        tasks.append(ConureTaskRecord(
             number: k, name: name, kind: kind, split: split, fingerprint: Self.fingerprint(split), targets: split.itemCount,
-            objective: objective.description, trained: trained, retrained: retrained, prune: strategy == .conure ? options.prune ?? 0.7 : nil,
-            owned: owned, scoreWhenLearned: 0)
-        tasks.append(provisional)
-        let score = try headline(task: k, rows: split.test.count > 0 ? split.test : split.valid)
-        let record = ConureTaskRecord(
-            number: k, name: name, kind: kind, split: split, fingerprint: provisional.fingerprint, targets: split.itemCount,
-            objective: provisional.objective, trained: trained, retrained: retrained, prune: provisional.prune,
-            owned: owned, scoreWhenLearned: score)
-        tasks[k - 1] = record
-        return record
+            objective: objective.description, trained: trained, retrained: retrained,
+            prune: strategy == .conure ? options.prune ?? 0.7 : nil, owned: owned, scoreWhenLearned: 0))
+        tasks[k - 1].scoreWhenLearned = try headline(task: k, rows: split.test.count > 0 ? split.test : split.valid)
+        return tasks[k - 1]
     }
 
     /// One phase with a fresh trainer whose streams derive from the task and the phase.

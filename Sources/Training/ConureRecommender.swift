@@ -17,6 +17,7 @@ public final class ConureTaskModel: TrainableRecommender {
     public let conure: Conure
     /// What this view computes with and trains.
     public let phase: ConurePhase
+    /// How tables and progress lines call it ("conure T2", "conure retrain T2").
     public let name: String
     /// The parameters the phase trains, in a fixed order (empty for inference).
     public let parameters: [Tensor]
@@ -36,14 +37,17 @@ public final class ConureTaskModel: TrainableRecommender {
     /// Items (task 1) or targets (later tasks) 1...itemCount.
     public var itemCount: Int { head.targets - 1 }
 
+    /// Sequence rows for task 1 (every position), prefix rows (one target each) after.
     public var trainingRowKind: RowKind { head.isNextItem ? .sequence : .prefix }
 
+    /// The network, the phase and the head's loss in one line.
     public var architecture: String {
         let c = conure.configuration
         return "Conure (\(conure.strategy.rawValue)) \(phase): \(c.channels) channels, kernel \(c.kernel), pre-LN blocks with dilations "
             + c.dilations.map { "(\($0), \(2 * $0))" }.joined(separator: " ") + ", head \(head.objective)"
     }
 
+    /// The sizes, strategy and phase as (key, value) pairs.
     public var configurationEntries: [(String, String)] {
         let c = conure.configuration
         return [("model", "conure"), ("strategy", conure.strategy.rawValue), ("items", String(c.items)),
@@ -51,6 +55,7 @@ public final class ConureTaskModel: TrainableRecommender {
                 ("dilations", c.dilations.map(String.init).joined(separator: ",")), ("phase", phase.description)]
     }
 
+    /// The task's loss on one batch in this phase; negatives (bpr, bce) are drawn from `rng`.
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
         let width = max(batch.longest, 1)
         let items = leadingColumns(batch.items, batch: batch, width: width)            // [B, L]
@@ -63,6 +68,7 @@ public final class ConureTaskModel: TrainableRecommender {
         return conure.taskLoss(g, histories: items, lengths: lengths(batch), targets: targets, negatives: negatives, phase: phase)
     }
 
+    /// Scores of every item (task 1) or target (later tasks) with this phase's weights.
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {
         graph.reset()
         graph.withoutRecording {

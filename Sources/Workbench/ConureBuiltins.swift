@@ -23,8 +23,10 @@ public final class ConureObject: ScriptObject {
         self.dataset = dataset
     }
 
+    /// "Conure" for help and messages.
     public var typeName: String { "Conure" }
 
+    /// The network and every task learned, with its metric when learned and its share of weights.
     public var summary: String {
         let c = learner.conure.configuration
         var lines = ["\(learner.strategy == .conure ? "Conure" : "Fine-tune-all baseline") \(learner.name) on \(dataset.dataset.name): "
@@ -45,10 +47,12 @@ public final class ConureObject: ScriptObject {
         return lines.joined(separator: "\n")
     }
 
+    /// One line for `vars()`.
     public var oneLine: String {
         "\(learner.name) (\(learner.strategy.rawValue)) on \(dataset.dataset.name): \(learner.tasks.count) task\(learner.tasks.count == 1 ? "" : "s") learned"
     }
 
+    /// Tasks learned so far.
     public var length: Int? { learner.tasks.count }
 
     /// Elements of all prunable convolution tensors together.
