@@ -58,8 +58,13 @@ extension Registry {
             var texts: [String] = [], svgs: [String] = []
             for (l, h) in pairs {
                 let part = first > 0 ? ", last \(w - first) of \(w) positions" : ""
-                let map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1) (rows attend to columns\(part))",
+                var map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1) (rows attend to columns\(part))",
                                       rowLabels: shown, columnLabels: shown, values: matrix(l, h))
+                // A causal first position can only attend to itself (probability 1, which says
+                // nothing); the scale is set by the other rows so their spread stays visible.
+                if transformer.isCausal && first == 0 && map.values.count > 1 {
+                    map.scaleMaximum = map.values.dropFirst().joined().max()
+                }
                 texts.append(map.renderTerminal(color: try args.bool("color"), unicode: true, maxLabelWidth: 14))
                 if args.has("file") { svgs.append(map.renderSVG(cellSize: 20, maxLabelWidth: 18)) }
             }
@@ -80,15 +85,19 @@ protocol AttentionModel {
     var headCount: Int { get }
     /// The most recent items it reads.
     var positions: Int { get }
+    /// Whether positions attend only to earlier ones.
+    var isCausal: Bool { get }
 }
 
 extension SASRecRecommender: AttentionModel {
+    var isCausal: Bool { true }
     var layerCount: Int { network.configuration.layers }
     var headCount: Int { network.configuration.heads }
     var positions: Int { network.configuration.maxLength }
 }
 
 extension BERT4RecRecommender: AttentionModel {
+    var isCausal: Bool { false }
     var layerCount: Int { network.configuration.layers }
     var headCount: Int { network.configuration.heads }
     var positions: Int { network.configuration.maxLength }

@@ -82,7 +82,9 @@ public final class RowsObject: ScriptObject {
 
 /// A Datasets error as a script error at the call.
 func scriptError(_ error: Error, _ args: Arguments) -> ScriptError {
-    args.error("\(error)")
+    // A data error without a file reads "error: ..."; the script error adds its own "error:".
+    if let e = error as? DataError, e.file.isEmpty { return args.error(e.message) }
+    return args.error("\(error)")
 }
 
 extension Registry {
