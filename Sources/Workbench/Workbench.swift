@@ -20,6 +20,7 @@ public enum Workbench {
         r.registerTransfer()
         r.registerPlots()
         r.registerComparisons()
+        r.registerConure()
         return r
     }
 }
