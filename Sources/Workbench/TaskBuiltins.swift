@@ -83,7 +83,7 @@ extension Registry {
         ], help: "Accuracy and macro-F1 of a classifier (a model fitted on an attribute task): its top class against the truth.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             let rows = try args.object("rows", as: RowsObject.self)
-            guard let task = m.split?.transfer?.task ?? nil, task.kind == .classes else {
+            guard let task = m.split?.transfer?.task, task.kind == .classes else {
                 throw args.error("\(m.model.name) is not fitted on an attribute task; classify needs attributeTask(...) rows")
             }
             guard rows.rows.count > 0 else { throw args.error("rows", "no rows to classify") }
