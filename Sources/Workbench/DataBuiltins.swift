@@ -179,6 +179,35 @@ extension Registry {
                                                                               minLength: try args.int("minLength", min: 1)), path: d.path))
             } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
         }
+        dataset("selectItems", "Keeps the items whose item column (e.g. the genres in \"class\") has one of the given words, or with exclude: true none of them; an item-disjoint domain for text-based transfer.", parameters: [
+            Parameter("column", .string, positional: true, help: "an item column (see the .item file's header)"),
+            Parameter("values", .list, positional: true, help: "words to match, e.g. [\"Action\", \"War\"]"),
+            Parameter("exclude", .bool, default: .bool(false), help: "keep the items matching none of them instead"),
+            Parameter("minLength", .integer, default: .number(5), help: "drop users left with fewer events than this"),
+        ]) { d, args in
+            let values = try args.list("values").map { v -> String in
+                guard case .string(let s) = v else { throw args.error("values", "values must be strings, e.g. [\"Action\"]") }
+                return s
+            }
+            do {
+                return .object(DatasetObject(try d.dataset.selectingItems(column: try args.string("column"), values: values,
+                                                                          exclude: try args.bool("exclude"),
+                                                                          minLength: try args.int("minLength", min: 1)), path: d.path))
+            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+        }
+        dataset("text", "Item texts in id order (or of the given items): the title, or the named item columns joined by spaces.", parameters: [
+            Parameter("items", .list, default: Value.none, help: "item tokens or titles (default: every item)"),
+            Parameter("columns", .list, default: Value.none, help: "item columns to join, e.g. [\"movie_title\", \"release_year\", \"class\"]"),
+        ]) { d, args in
+            let columns = try (args.has("columns") ? try args.list("columns") : nil)?.map { v -> String in
+                guard case .string(let s) = v else { throw args.error("columns", "columns must be strings") }
+                return s
+            }
+            let texts: [String]
+            do { texts = try d.dataset.itemTexts(columns: columns) } catch { throw scriptError(error, args) }
+            if !args.has("items") { return .list(texts.dropFirst().map { .string($0) }) }
+            return .list(try args.list("items").map { v in .string(texts[try d.resolveItem(v, args, "items")]) })
+        }
         dataset("dedup", "Removes repeated (user, item) events, keeping the first.") { d, _ in
             .object(DatasetObject(d.dataset.deduplicated(), path: d.path))
         }
