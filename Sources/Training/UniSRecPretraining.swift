@@ -38,6 +38,10 @@ public struct UniSRecDomain: Sendable {
                 throw TrainingError("the word-dropped features of \(name) are \(table.width)-d, its features \(features.width)-d")
             }
         }
+        if let problem = ItemTextFeatures.problem(rows: features.rows, width: features.width, values: features.values,
+                                                  secondary: wordDropped?.values, hasSecondary: nil) {
+            throw TrainingError("\(name): \(problem)")
+        }
         self.name = name
         self.split = split
         self.features = features

@@ -30,6 +30,7 @@ public enum UniSRecObjective: Sendable, Equatable, CustomStringConvertible {
     /// UniSRec's pretraining loss L_SI + λ·L_SS with the given augmentation.
     case pretraining(lambda: Float, augmentation: ContrastiveAugmentation)
 
+    /// The objective in words, for summaries.
     public var description: String {
         switch self {
         case .nextItem: "CE over cosine logits"
@@ -43,6 +44,7 @@ public enum UniSRecObjective: Sendable, Equatable, CustomStringConvertible {
 public final class UniSRecRecommender: TrainableRecommender {
     /// The network (it owns the catalogue's text table).
     public let network: UniSRec
+    /// The name in tables.
     public let name: String
     /// What training minimises.
     public let objective: UniSRecObjective
@@ -108,12 +110,15 @@ public final class UniSRecRecommender: TrainableRecommender {
         return try finetuned(features: features, mode: mode, freeze: freeze, configuration: configuration, seed: seed, name: name)
     }
 
+    /// The network's parameters (adaptor, item table in transductive mode, encoder); frozen ones included.
     public var parameters: [Tensor] { network.parameters }
+    /// RecBole's prefix rows: one history → next item pair per row.
     public var trainingRowKind: RowKind { .prefix }
 
     /// Scalars that training changes.
     public var trainedParameterCount: Int { parameters.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count } }
 
+    /// The mode, origin, sizes, loss and trained share in one line.
     public var architecture: String {
         let c = network.configuration
         return "UniSRec \(network.mode.rawValue) (\(origin)): \(itemCount) items with \(c.featureWidth)-d text, MoE adaptor of \(c.experts) experts "
@@ -122,6 +127,7 @@ public final class UniSRecRecommender: TrainableRecommender {
             + "trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
 
+    /// The sizes, mode, freeze and objective as (key, value) pairs (rebuilding also needs the text table).
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
         var entries = [("model", "unisrec"), ("mode", network.mode.rawValue), ("items", String(network.items)),
@@ -140,6 +146,7 @@ public final class UniSRecRecommender: TrainableRecommender {
         return entries
     }
 
+    /// The batch's loss; one seed from `rng` names this step's dropout, gate-noise and augmentation streams.
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
         let window = RecentWindow(batch, maxLength: network.configuration.maxLength)
         let ids = window.take(batch.items)                                              // [B, W]
@@ -156,6 +163,7 @@ public final class UniSRecRecommender: TrainableRecommender {
         }
     }
 
+    /// Cosine of each history's vector with every item's (padding at −inf), without dropout or noise.
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {
         let candidates = itemVectors
         graph.reset()
@@ -203,9 +211,13 @@ extension UniSRecRecommender: ItemEmbeddingModel {
 }
 
 extension UniSRecRecommender: ContextualEncoder {
+    /// Number of transformer layers.
     public var encoderLayers: Int { network.configuration.layers }
+    /// Hidden width H.
     public var encoderHidden: Int { network.configuration.hidden }
+    /// Rows of the position table.
     public var encoderPositions: Int { network.configuration.maxLength }
+    /// Evaluation forward over item ids (their text through the adaptor): per-layer outputs [B, L, H].
     public func encoderForward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput { network.forward(g, ids) }
 }
 
