@@ -102,12 +102,7 @@ public final class SASRec {
     /// The hidden state at each row's last real position: hidden [B, L, H], lengths [B] → [B, H].
     /// A row of length 0 reads position 0.
     public func lastHidden(_ g: Graph, _ hidden: Tensor, lengths: [Int]) -> Tensor {
-        precondition(hidden.shape.count == 3 && lengths.count == hidden.shape[0],
-                     "SASRec.lastHidden: hidden must be [B, L, H] with B lengths, got \(hidden.shape) and \(lengths.count)")
-        let (b, l, h) = (hidden.shape[0], hidden.shape[1], hidden.shape[2])
-        precondition(lengths.allSatisfy { $0 <= l }, "SASRec.lastHidden: a length exceeds the \(l) columns")
-        let rows = g.reshape(hidden, [b * l, h])                                       // [B·L, H]
-        return g.gather(rows, axis: 0, indices: (0..<b).map { $0 * l + max(lengths[$0] - 1, 0) })   // [B, H]
+        hiddenAtLastPosition(g, hidden, lengths: lengths)
     }
 
     /// Logits over all N items (padding column 0 included) for hidden rows [R, H] (or [..., H]):

@@ -85,8 +85,21 @@ public final class TransformerLayer {
 func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positions positionTable: Tensor,
                     lnGamma: Tensor, lnBeta: Tensor, eps: Float, layers: [TransformerLayer], causal: Bool,
                     hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream) -> SASRecOutput {
-    let l = ids.shape[1]
     let items = g.embedding(table, ids, paddingIndex: 0)                            // [B, L, H]
+    return encodeItemVectors(g, items, ids: ids, positions: positionTable, lnGamma: lnGamma, lnBeta: lnBeta, eps: eps,
+                             layers: layers, causal: causal, hiddenDropout: hiddenDropout,
+                             attentionDropout: attentionDropout, rng: &rng)
+}
+
+/// The same encoder from item vectors that are already looked up (UniSRec computes them from item
+/// text): items [B, L, H] at the positions of ids [B, L] (0 = padding, masked as a key) → hidden
+/// [B, L, H] and each layer's attention probabilities [B, heads, L, L].
+func encodeItemVectors(_ g: Graph, _ items: Tensor, ids: IndexTensor, positions positionTable: Tensor,
+                       lnGamma: Tensor, lnBeta: Tensor, eps: Float, layers: [TransformerLayer], causal: Bool,
+                       hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream) -> SASRecOutput {
+    precondition(items.shape.count == 3 && Array(items.shape.prefix(2)) == ids.shape,
+                 "encodeItemVectors: item vectors \(items.shape) do not sit on ids \(ids.shape)")
+    let l = ids.shape[1]
     let positions = IndexTensor(shape: [l], values: (0..<l).map { Int32($0) })
     let placed = g.add(items, g.embedding(positionTable, positions, paddingIndex: nil))   // [B, L, H] + [L, H]
     var x = g.dropout(g.layerNorm(placed, gamma: lnGamma, beta: lnBeta, eps: eps), rate: hiddenDropout, rng: &rng)   // [B, L, H]
@@ -101,4 +114,15 @@ func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positio
         states.append(x)
     }
     return SASRecOutput(hidden: x, attention: maps, layers: states)
+}
+
+/// The hidden state at each row's last real position (RecBole's `gather_indexes`): hidden
+/// [B, L, H], lengths [B] → [B, H]. A row of length 0 reads position 0.
+func hiddenAtLastPosition(_ g: Graph, _ hidden: Tensor, lengths: [Int]) -> Tensor {
+    precondition(hidden.shape.count == 3 && lengths.count == hidden.shape[0],
+                 "lastHidden: hidden must be [B, L, H] with B lengths, got \(hidden.shape) and \(lengths.count)")
+    let (b, l, h) = (hidden.shape[0], hidden.shape[1], hidden.shape[2])
+    precondition(lengths.allSatisfy { $0 <= l }, "lastHidden: a length exceeds the \(l) columns")
+    let rows = g.reshape(hidden, [b * l, h])                                           // [B·L, H]
+    return g.gather(rows, axis: 0, indices: (0..<b).map { $0 * l + max(lengths[$0] - 1, 0) })   // [B, H]
 }

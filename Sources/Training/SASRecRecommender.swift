@@ -93,34 +93,9 @@ public final class SASRecRecommender: TrainableRecommender {
         }
     }
 
-    /// The columns the network reads from a batch: each row's most recent min(length, maxLength)
-    /// items, left-aligned, as wide as the longest of them.
+    /// The columns the network reads from a batch (see `RecentWindow`).
     private func recentWindow(_ batch: Batch) -> RecentWindow {
-        let maxLength = network.configuration.maxLength
-        let lengths = (0..<batch.count).map { min(Int(batch.lengths[$0]), maxLength) }
-        let offsets = (0..<batch.count).map { Int(batch.lengths[$0]) - lengths[$0] }
-        return RecentWindow(batch: batch, width: max(lengths.max() ?? 0, 1), lengths: lengths, offsets: offsets)
-    }
-}
-
-/// Which columns of a batch a SASRec reads: per row, `lengths[b]` items starting at `offsets[b]`.
-private struct RecentWindow {
-    let batch: Batch
-    /// Columns of the network's input (W).
-    let width: Int
-    /// Real items per row after truncation.
-    let lengths: [Int]
-    /// First column read in each batch row.
-    let offsets: [Int]
-
-    /// [B, W] from a [capacity, batch.width] matrix of the batch (items or labels), zeros after each row.
-    func take(_ values: [Int32]) -> IndexTensor {
-        var out = [Int32](repeating: 0, count: batch.count * width)
-        for b in 0..<batch.count {
-            let source = b * batch.width + offsets[b]
-            for c in 0..<lengths[b] { out[b * width + c] = values[source + c] }
-        }
-        return IndexTensor(shape: [batch.count, width], values: out)
+        RecentWindow(batch, maxLength: network.configuration.maxLength)
     }
 }
 

@@ -178,6 +178,20 @@ final class GradientTests: XCTestCase {
         checkGradients([a]) { $0.gather(a, axis: 0, indices: [1]) }
     }
 
+    func testWeightedSumOfTerms() {
+        let a = randomParameter("a", [2, 3, 4]), b = randomParameter("b", [2, 3, 4]), c = randomParameter("c", [2, 3, 4])
+        let w = randomParameter("w", [2, 3, 3])
+        checkGradients([a, b, c, w]) { $0.weightedSum([a, b, c], weights: w) }
+        checkGradients([a, w]) { $0.weightedSum([a], weights: $0.slice(w, axis: 2, start: 0, length: 1)) }
+        // y[r] = Σ_k w[r, k] x_k[r], checked by hand on one row
+        let g = Graph(recording: false)
+        let y = g.weightedSum([a, b, c], weights: w)
+        for j in 0..<4 {
+            let expected = w.pointer[0] * a.pointer[j] + w.pointer[1] * b.pointer[j] + w.pointer[2] * c.pointer[j]
+            XCTAssertEqual(y.pointer[j], expected, accuracy: 1e-6)
+        }
+    }
+
     func testFrozenParameterGetsNoGradientAndTensorUsedTwiceAccumulates() {
         let x = randomParameter("x", [3, 3]), w = randomParameter("w", [3, 3])
         w.isFrozen = true
