@@ -1,6 +1,7 @@
 // RecBole's TransformerLayer (`recbole/model/layers.py`; reference/text-models.md §1), post-LN as
 // in BERT, shared by SASRec (causal) and BERT4Rec (bidirectional):
 //   q, k, v = x Wq + bq, x Wk + bk, x Wv + bv                     [B, L, H] each, W [in, out]
+//                                                                  (one product: x [Wq | Wk | Wv])
 //   c = attention(q, k, v) with the −10000 additive mask            [B, L, H] (+ P [B, heads, L, L])
 //   a = LN1(Dropout(c Wo + bo) + x)                                 [B, L, H]
 //   y = LN2(Dropout(GELU_erf(a W1 + b1) W2 + b2) + a)               [B, L, H], W1 [H, inner]
@@ -65,10 +66,9 @@ public final class TransformerLayer {
         _ g: Graph, _ x: Tensor, ids: IndexTensor, causal: Bool,
         hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream
     ) -> (output: Tensor, probabilities: Tensor) {
-        let q = g.linear(x, qWeight, qBias)                                            // [B, L, H]
-        let k = g.linear(x, kWeight, kBias)                                            // [B, L, H]
-        let v = g.linear(x, vWeight, vBias)                                            // [B, L, H]
-        let attended = g.attention(q: q, k: k, v: v, heads: heads, validKeys: ids, causal: causal,
+        // q, k, v side by side from one product: [B, L, 3H]
+        let qkv = g.linear(x, concatenating: [qWeight, kWeight, vWeight], biases: [qBias, kBias, vBias])
+        let attended = g.attention(qkv: qkv, heads: heads, validKeys: ids, causal: causal,
                                    dropout: attentionDropout, rng: &rng)               // [B, L, H], P [B, heads, L, L]
         return (sublayers(g, attended.output, residual: x, hiddenDropout: hiddenDropout, rng: &rng), attended.probabilities)
     }
@@ -89,9 +89,8 @@ public final class TransformerLayer {
         let rows = g.gather(g.reshape(x, [b * l, h]), axis: 0, indices: (0..<b).map { $0 * l + positions[$0] })
         let xq = g.reshape(rows, [b, 1, h])                                            // [B, 1, H]
         let q = g.linear(xq, qWeight, qBias)                                           // [B, 1, H]
-        let k = g.linear(x, kWeight, kBias)                                            // [B, L, H]
-        let v = g.linear(x, vWeight, vBias)                                            // [B, L, H]
-        let attended = g.attention(q: q, k: k, v: v, heads: heads, validKeys: ids, causal: causal,
+        let kv = g.linear(x, concatenating: [kWeight, vWeight], biases: [kBias, vBias])  // [B, L, 2H]
+        let attended = g.attention(q: q, kv: kv, heads: heads, validKeys: ids, causal: causal,
                                    queryPositions: positions, dropout: attentionDropout, rng: &rng)   // [B, 1, H], P [B, heads, 1, L]
         return (sublayers(g, attended.output, residual: xq, hiddenDropout: hiddenDropout, rng: &rng), attended.probabilities)
     }

@@ -54,6 +54,41 @@ final class DropoutAndFusionTests: XCTestCase {
         }
     }
 
+    func testConcatenatedLinearAndPackedAttentionEqualTheSeparateOps() {
+        let x = randomParameter("x", [2, 5, 8])
+        let ws = (0..<3).map { randomParameter("w\($0)", [8, 8]) }, bs = (0..<3).map { randomParameter("b\($0)", [8]) }
+        let ids = IndexTensor(shape: [2, 5], values: [3, 1, 4, 1, 5, 9, 2, 6, 0, 0])
+        let g = Graph(recording: false)
+        let qkv = g.linear(x, concatenating: ws, biases: bs)                        // [2, 5, 24]
+        let separate = (0..<3).map { g.linear(x, ws[$0], bs[$0]) }
+        XCTAssertEqual(qkv.shape, [2, 5, 24])
+        for i in 0..<3 {
+            let slice = g.slice(qkv, axis: 2, start: 8 * i, length: 8)
+            for (a, b) in zip(slice.scalars, separate[i].scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        }
+        var rng1 = Seed(2).stream("d"), rng2 = Seed(2).stream("d"), rng3 = Seed(2).stream("d")
+        let packed = g.attention(qkv: qkv, heads: 2, validKeys: ids, causal: true, dropout: 0.3, rng: &rng1)
+        let plain = g.attention(q: separate[0], k: separate[1], v: separate[2], heads: 2, validKeys: ids, causal: true,
+                                dropout: 0.3, rng: &rng2)
+        let kv = g.attention(q: separate[0], kv: g.concat([separate[1], separate[2]], axis: 2), heads: 2, validKeys: ids,
+                             causal: true, dropout: 0.3, rng: &rng3)
+        for other in [plain, kv] {
+            for (a, b) in zip(packed.output.scalars, other.output.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+            for (a, b) in zip(packed.probabilities.scalars, other.probabilities.scalars) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        }
+        checkGradients([x] + ws + bs) { g in
+            var rng = Seed(3).stream("d")
+            let qkv = g.linear(x, concatenating: ws, biases: bs)
+            return g.attention(qkv: qkv, heads: 2, validKeys: ids, causal: true, dropout: 0.3, rng: &rng).output
+        }
+        let q = randomParameter("q", [2, 2, 8]), keysAndValues = randomParameter("kv", [2, 5, 16])
+        checkGradients([q, keysAndValues]) { g in
+            var rng = Seed(3).stream("d")
+            return g.attention(q: q, kv: keysAndValues, heads: 2, validKeys: ids, causal: true, queryPositions: [4, 1, 0, 3],
+                               dropout: 0.3, rng: &rng).output
+        }
+    }
+
     /// Each op that may store its input's gradient, on an activation t = 1.5·a that something else
     /// also reads: once recorded last (its backward runs first and stores), once recorded first (it
     /// adds to what the other stored).
@@ -61,8 +96,15 @@ final class DropoutAndFusionTests: XCTestCase {
         let a = randomParameter("a", [2, 3, 8]), w = randomParameter("w", [8, 6]), bias = randomParameter("bias", [6])
         let gamma = randomParameter("gamma", [8]), beta = randomParameter("beta", [8]), row = randomParameter("row", [8])
         let other = randomParameter("other", [2, 3, 8])
+        let w2 = randomParameter("w2", [8, 4]), bias2 = randomParameter("bias2", [4])
         let ops: [([Tensor], (Graph, Tensor) -> Tensor)] = [
             ([w, bias], { g, t in g.linear(t, w, bias) }),
+            ([w, bias, w2, bias2], { g, t in g.linear(t, concatenating: [w, w2], biases: [bias, bias2]) }),
+            ([], { g, t in
+                var rng = Seed(6).stream("d")
+                return g.attention(qkv: g.concat([t, g.scale(t, -1), t], axis: 2), heads: 2, causal: true, dropout: 0.2,
+                                   rng: &rng).output
+            }),
             ([w], { g, t in g.matmul(t, w) }),
             ([], { g, t in let r = g.reshape(t, [6, 8]); return g.matmul(r, r, transposeB: true) }),
             ([gamma, beta], { g, t in g.layerNorm(t, gamma: gamma, beta: beta, eps: 1e-5) }),

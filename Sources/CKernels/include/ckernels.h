@@ -61,4 +61,11 @@ void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n, in
 /// index, one half each), so any range gives the same values whichever thread fills it.
 void seqlab_dropout(float *mask, const float *x, float *y, long start, long end, uint64_t key, uint32_t threshold,
                     float keep);
+
+/// s[r, :] ← softmax(s[r, :] + mask[r, :]) for each of `rows` rows of n (max-subtracted).
+void seqlab_masked_softmax_rows(float *s, const float *mask, int rows, int n);
+
+/// The softmax gradient row by row: with dP in ds and P the probabilities, ds ← P ⊙ (dP ⊙ keep −
+/// Σ_j dP ⊙ keep ⊙ P) (keep the dropout multipliers applied to P before use, or NULL).
+void seqlab_softmax_gradient_rows(float *ds, const float *p, const float *keep, int rows, int n);
 #endif

@@ -102,6 +102,70 @@ extension Graph {
         return y
     }
 
+    /// x · [w₁ | w₂ | …] + [b₁ | b₂ | …]: several linear maps of one input in one product (a
+    /// transformer's query, key and value projections), x [..., K], wᵢ [K, Nᵢ], bᵢ [Nᵢ] → [..., ΣNᵢ],
+    /// the maps' outputs side by side in that order. The weights are copied into one [K, ΣN] matrix
+    /// per call (small next to x); backward is one product for dX and one for all the dWᵢ, which are
+    /// then added into each weight's gradient.
+    public func linear(_ x: Tensor, concatenating weights: [Tensor], biases: [Tensor]) -> Tensor {
+        precondition(!weights.isEmpty && weights.count == biases.count,
+                     "linear: need as many biases as weights, got \(weights.count) and \(biases.count)")
+        let k = x.lastDim, m = x.rows
+        for (w, b) in zip(weights, biases) {
+            precondition(w.shape.count == 2 && w.shape[0] == k && b.count == w.shape[1],
+                         "linear: weight \(w.shape) and bias \(b.shape) do not fit x \(x.shape)")
+        }
+        let widths = weights.map { $0.shape[1] }, n = widths.reduce(0, +)
+        let offsets = widths.indices.map { widths[..<$0].reduce(0, +) }
+        // W[K, ΣN] = [w₁ | w₂ | …], b[ΣN] = [b₁ | b₂ | …]
+        let w = make([k, n]), bias = make([n])
+        let pw = w.pointer, pb = bias.pointer
+        for (i, wi) in weights.enumerated() {
+            for r in 0..<k { (pw + r * n + offsets[i]).update(from: wi.pointer + r * widths[i], count: widths[i]) }
+            (pb + offsets[i]).update(from: biases[i].pointer, count: widths[i])
+        }
+        let y = make(Array(x.shape.dropLast()) + [n])
+        let px = x.pointer, py = y.pointer
+        // forward: Y[M, ΣN] = 1 · bᵀ, then Y += X[M, K] · W[K, ΣN]
+        let parts = Parallel.parts(m * n, minimum: 1 << 15)
+        Parallel.run(parts) { p in
+            for r in Parallel.start(p, of: parts, m)..<Parallel.start(p + 1, of: parts, m) { (py + r * n).update(from: pb, count: n) }
+        }
+        BLAS.gemm(m: m, n: n, k: k, a: px, b: pw, beta: 1, c: py)
+        if isRecording && ([x] + weights + biases).contains(where: { $0.requiresGrad }) {
+            record(y) { [unowned self] in
+                guard let gy = y.grad?.pointer else { return }
+                if x.requiresGrad {
+                    // dX[M, K] (+)= dY[M, ΣN] · Wᵀ
+                    let (gx, accumulate) = self.gradientForWriting(of: x)
+                    BLAS.gemm(transB: true, m: m, n: k, k: n, a: gy, b: pw, beta: accumulate ? 1 : 0, c: gx)
+                }
+                if weights.contains(where: { $0.requiresGrad }) {
+                    // dW[K, ΣN] = Xᵀ · dY, then dwᵢ += its columns
+                    let dw = self.make([k, n]).pointer
+                    BLAS.gemm(transA: true, m: k, n: n, k: m, a: px, b: gy, c: dw)
+                    for (i, wi) in weights.enumerated() where wi.requiresGrad {
+                        let g = self.gradient(of: wi)
+                        for r in 0..<k {
+                            let src = dw + r * n + offsets[i], dst = g + r * widths[i]
+                            for j in 0..<widths[i] { dst[j] += src[j] }
+                        }
+                    }
+                }
+                if biases.contains(where: { $0.requiresGrad }) {
+                    // db[ΣN] = Σ_rows dY, then dbᵢ += its part
+                    let db = self.zeros([n]).pointer
+                    Self.addColumnSums(gy, rows: m, columns: n, into: db)
+                    for (i, bi) in biases.enumerated() where bi.requiresGrad {
+                        let g = self.gradient(of: bi)
+                        for j in 0..<widths[i] { g[j] += db[offsets[i] + j] }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
     /// dst[j] += Σ_r src[r·columns + j]: columns split over the BLAS threads, each summed over the
     /// rows in order (so the sums do not depend on the number of threads).
     static func addColumnSums(_ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>) {
