@@ -97,13 +97,15 @@ extension Graph {
         }
         if needsGradient(x, residual) {
             record(y) { [unowned self] in
-                guard let gy = y.grad?.pointer else { return }
-                // dx (+)= dy ⊙ M,  dr (+)= dy
+                guard let gyTensor = y.grad else { return }
+                let gy = gyTensor.pointer
+                // dx (+)= dy ⊙ M
                 if x.requiresGrad {
                     let (gx, accumulate) = self.gradientForWriting(of: x)
                     Self.multiply(gy, pm, into: gx, accumulate: accumulate, n)
                 }
-                if residual.requiresGrad {
+                // dr (+)= dy; the first contribution takes dy's buffer itself (read above, not after)
+                if residual.requiresGrad && !self.shareGradient(of: residual, with: gyTensor) {
                     let (gr, accumulate) = self.gradientForWriting(of: residual)
                     Self.copy(gy, into: gr, accumulate: accumulate, n)
                 }
@@ -138,10 +140,4 @@ extension Graph {
             }
         }
     }
-}
-
-/// Fills pm[0..<n] with the multipliers of a fresh mask for `rate` (one draw from `rng`), split
-/// over the BLAS threads.
-func fillDropoutMask(_ pm: UnsafeMutablePointer<Float>, _ n: Int, rate: Float, rng: inout RandomStream) {
-    DropoutMask(rate: rate, rng: &rng).fill(pm, n)
 }
