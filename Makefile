@@ -14,7 +14,7 @@ APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 .PHONY: demo test build deps data bench heavy check-all clean
 
 # Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
-HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab
+HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/sasrec-attention.seqlab
 NOTEBOOKS    := $(filter-out $(HEAVY_NOTEBOOKS),$(sort $(wildcard Notebooks/*.seqlab)))
 REAL_NOTEBOOKS := $(sort $(wildcard Notebooks/real/*.seqlab))
 

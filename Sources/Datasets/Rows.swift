@@ -78,4 +78,14 @@ public struct Split: Sendable {
     public let itemCount: Int
     /// The longest history a row may have.
     public let maxLength: Int
+
+    /// A split from parts made elsewhere (transfer tasks build theirs from examples).
+    public init(protocolDescription: String, train: Rows, valid: Rows, test: Rows, itemCount: Int, maxLength: Int) {
+        self.protocolDescription = protocolDescription
+        self.train = train
+        self.valid = valid
+        self.test = test
+        self.itemCount = itemCount
+        self.maxLength = maxLength
+    }
 }

@@ -188,3 +188,80 @@ func seededPartition(count: Int, validFraction: Double, testFraction: Double,
     let train = order[(nTest + nValid)...].sorted()
     return (train, valid, test)
 }
+
+/// A transfer target as the trainer and evaluator see it: rows whose history is a source sequence
+/// (item ids of the dataset a base model was trained on) and whose target is an id in the task's
+/// own label space (target items, or classes), with train / valid / test parts.
+public struct TransferTask: Sendable {
+    /// Target items of another domain, or classes of a user attribute.
+    public enum Kind: String, Sendable {
+        case items, classes
+    }
+    /// A short name for tables ("gender", "movies → books").
+    public let name: String
+    /// What the targets are.
+    public let kind: Kind
+    /// Target labels by id; id 0 is padding ("") and never a target.
+    public let labels: [String]
+    /// The rows; `split.itemCount` is `labels.count` (targets 1..<labels.count).
+    public let split: Split
+    /// How often each target id is a training target (index 0 unused): the LambdaFM sampler's ranks.
+    public let trainCounts: [Int]
+
+    /// Number of real targets (items or classes).
+    public var targetCount: Int { labels.count - 1 }
+
+    /// A task from parts; `split.itemCount` must equal `labels.count`.
+    public init(name: String, kind: Kind, labels: [String], split: Split) {
+        precondition(split.itemCount == labels.count, "TransferTask: \(labels.count) labels for \(split.itemCount) target ids")
+        self.name = name
+        self.kind = kind
+        self.labels = labels
+        self.split = split
+        var counts = [Int](repeating: 0, count: labels.count)
+        for r in 0..<split.train.count { counts[Int(split.train.target(r))] += 1 }
+        trainCounts = counts
+    }
+}
+
+extension SourceTargetTask {
+    /// The task with a seeded split of its examples (see `split(validFraction:testFraction:seed:)`);
+    /// sources keep their most recent `maxLength` items.
+    public func transferTask(name: String, maxLength: Int = 50, validFraction: Double = 0.1, testFraction: Double = 0.1,
+                             seed: Seed) throws -> TransferTask {
+        guard maxLength >= 1 else { throw DataError.invalid("maxLength must be at least 1, got \(maxLength)") }
+        let parts = try split(validFraction: validFraction, testFraction: testFraction, seed: seed)
+        func rows(_ examples: [Int]) -> Rows {
+            var storage: [Int32] = [], users: [Int32] = [], starts: [Int] = [], ends: [Int] = []
+            for e in examples {
+                starts.append(storage.count)
+                storage.append(contentsOf: source(ofExample: e).suffix(maxLength))
+                ends.append(storage.count)
+                storage.append(exampleTargets[e])
+                users.append(exampleRows[e] + 1)
+            }
+            return Rows(unchecked: .prefix, storage: storage, users: users, starts: starts, ends: ends)
+        }
+        let split = Split(protocolDescription: "\(name): \(count) (source, target) examples split \(parts.train.count)/\(parts.valid.count)/\(parts.test.count) at random (seeded), \(targetItems.count - 1) targets, sources of at most \(maxLength) items",
+                          train: rows(parts.train), valid: rows(parts.valid), test: rows(parts.test),
+                          itemCount: targetItems.count, maxLength: maxLength)
+        return TransferTask(name: name, kind: .items, labels: targetItems.tokens.enumerated().map { $0.offset == 0 ? "" : $0.element }, split: split)
+    }
+}
+
+extension UserLabelTask {
+    /// The task over this task's user split; a row's history is the user's last `maxLength` events
+    /// in `dataset` and its target is class id k + 1 for `classes[k]` (0 stays padding).
+    public func transferTask(in dataset: Dataset, maxLength: Int = 50) throws -> TransferTask {
+        func rows(_ users: [Int32]) throws -> Rows {
+            let r = try self.rows(for: users, in: dataset, maxLength: maxLength)
+            var storage = r.storage
+            for i in 0..<r.count { storage[r.ends[i]] += 1 }
+            return Rows(unchecked: .prefix, storage: storage, users: r.users, starts: r.starts, ends: r.ends)
+        }
+        let split = Split(protocolDescription: "\(attribute) of \(dataset.name): \(classes.count) classes, users split \(train.count)/\(valid.count)/\(test.count) at random (seeded), histories of at most \(maxLength) items",
+                          train: try rows(train), valid: try rows(valid), test: try rows(test),
+                          itemCount: classes.count + 1, maxLength: maxLength)
+        return TransferTask(name: attribute, kind: .classes, labels: [""] + classes, split: split)
+    }
+}

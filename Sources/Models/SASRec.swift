@@ -24,6 +24,9 @@ public struct SASRecOutput {
     /// Attention probabilities of each layer [B, heads, L, L] (before attention dropout): the maps
     /// users inspect are these, from the same pass that scores.
     public let attention: [Tensor]
+    /// Each layer's output [B, L, H], first layer first (the last one is `hidden`): contextual item
+    /// representations concatenate the last few.
+    public let layers: [Tensor]
 }
 
 /// A SASRec network: item and position embeddings, post-LN causal transformer layers, tied output.

@@ -121,8 +121,9 @@ func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positio
     let positions = IndexTensor(shape: [l], values: (0..<l).map { Int32($0) })
     let placed = g.add(items, g.embedding(positionTable, positions, paddingIndex: nil))   // [B, L, H] + [L, H]
     var x = g.dropout(g.layerNorm(placed, gamma: lnGamma, beta: lnBeta, eps: eps), rate: hiddenDropout, rng: &rng)   // [B, L, H]
-    var maps: [Tensor] = []
+    var maps: [Tensor] = [], states: [Tensor] = []
     maps.reserveCapacity(layers.count)
+    states.reserveCapacity(layers.count)
     for (index, layer) in layers.enumerated() {
         let out = if let lastLayerPositions, index == layers.count - 1 {
             layer(g, x, ids: ids, causal: causal, atPositions: lastLayerPositions, hiddenDropout: hiddenDropout,
@@ -133,6 +134,7 @@ func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positio
         }
         x = out.output
         maps.append(out.probabilities)
+        states.append(x)
     }
-    return SASRecOutput(hidden: x, attention: maps)
+    return SASRecOutput(hidden: x, attention: maps, layers: states)
 }

@@ -14,6 +14,9 @@ public struct Heatmap: Sendable {
     public let columnLabels: [String]
     /// `values[row][column]`; NaN and infinite cells are drawn as missing.
     public let values: [[Double]]
+    /// The value drawn brightest, when not the largest value: larger cells are drawn as it (the
+    /// scale line then reads `≥`). Attention maps set it so one certain row does not wash out the rest.
+    public var scaleMaximum: Double?
 
     /// A heatmap of `values[row][column]`; labels default to 0-based indices.
     ///
@@ -43,13 +46,20 @@ public struct Heatmap: Sendable {
     var range: (low: Double, high: Double)? {
         let finite = values.joined().filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return nil }
+        if let cap = scaleMaximum, cap.isFinite, cap > low, cap < high { return (low, cap) }
         return (low, high)
+    }
+
+    /// Whether some cells lie above the scale (drawn at its top).
+    var isClipped: Bool {
+        guard let cap = scaleMaximum, let range else { return false }
+        return range.high == cap && values.joined().contains { $0.isFinite && $0 > cap }
     }
 
     /// Where a value sits on the colour scale, 0 to 1; nil for a missing cell.
     func position(_ value: Double, in range: (low: Double, high: Double)) -> Double? {
         guard value.isFinite else { return nil }
-        return range.high > range.low ? fraction(value, of: range.low, range.high) : 0.5
+        return range.high > range.low ? min(1, fraction(value, of: range.low, range.high)) : 0.5
     }
 
     /// The map as text lines with a trailing newline: column labels written downwards above their
@@ -96,7 +106,7 @@ public struct Heatmap: Sendable {
         let scale = color
             ? stride(from: 0.0, through: 1.0, by: 0.25).map { cell($0) }.joined()
             : "[" + String(shades) + "]"
-        lines.append("scale " + compactNumber(range.low) + " " + scale + " " + compactNumber(range.high))
+        lines.append("scale " + compactNumber(range.low) + " " + scale + " " + (isClipped ? "≥" : "") + compactNumber(range.high))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -154,7 +164,7 @@ public struct Heatmap: Sendable {
         for (value, at) in marks {
             let y = top + at * scaleHeight
             svg.line(scaleLeft + 14, y, scaleLeft + 18, y, stroke: axisColor)
-            svg.text(scaleLeft + 21, y + 4, compactNumber(value), size: 11)
+            svg.text(scaleLeft + 21, y + 4, (at == 0 && isClipped ? "≥" : "") + compactNumber(value), size: 11)
         }
         return svg.finished()
     }

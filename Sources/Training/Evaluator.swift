@@ -22,37 +22,45 @@ public enum Evaluator {
     ) throws -> RankingResult {
         precondition(!ks.isEmpty && ks.allSatisfy { $0 >= 1 }, "cut-offs must be positive")
         let n = model.itemCount
-        var batcher = try Batcher(rows: rows, batchSize: batchSize, width: width)
-        var batch = batcher.makeBatch()
-        var scores = [Float](repeating: 0, count: batchSize * (n + 1))
         var ranks = [Int32](repeating: 0, count: rows.count)
         var negativesStream: RandomStream?
         if case .sampled(_, let seed) = rankingProtocol { negativesStream = Seed(seed).stream("eval.negatives") }
         var excluded = [Bool](repeating: false, count: n + 1)
+        try forEachScoredRow(model, rows: rows, width: width, batchSize: batchSize) { batch, b, row in
+            let target = Int(batch.targets[b])
+            let history = batch.items[(b * batch.width)..<(b * batch.width + Int(batch.lengths[b]))]
+            if maskHistory { for i in history { excluded[Int(i)] = true } }
+            excluded[target] = false
+            let rank: Int
+            switch rankingProtocol {
+            case .full:
+                rank = fullRank(row, target: target, itemCount: n, excluded: maskHistory ? excluded : nil)
+            case .sampled(let count, _):
+                rank = sampledRank(row, target: target, itemCount: n, negatives: count, rng: &negativesStream!)
+            }
+            if maskHistory { for i in history { excluded[Int(i)] = false } }
+            ranks[Int(batch.rowIndices[b])] = Int32(rank)
+        }
+        return RankingResult(ranks: ranks, ks: ks, header: header(rankingProtocol, rows: rows.count, items: n, maskHistory: maskHistory))
+    }
+
+    /// Scores `rows` a batch at a time into one reused [B, N + 1] buffer and calls `body` with the
+    /// batch, the row's index in it and the row's scores (column 0 = padding). Ctrl-C stops between
+    /// batches with `EvaluationInterrupted`.
+    static func forEachScoredRow(_ model: Recommender, rows: Rows, width: Int, batchSize: Int,
+                                 _ body: (_ batch: Batch, _ b: Int, _ scores: UnsafePointer<Float>) throws -> Void) throws {
+        let n = model.itemCount
+        var batcher = try Batcher(rows: rows, batchSize: batchSize, width: width)
+        var batch = batcher.makeBatch()
+        var scores = [Float](repeating: 0, count: batchSize * (n + 1))
         batcher.startEpoch()
         while batcher.next(into: &batch) {
             if Cancellation.isRequested { throw EvaluationInterrupted() }
             try scores.withUnsafeMutableBufferPointer { s in
                 try model.score(batch, into: s.baseAddress!)
-                for b in 0..<batch.count {
-                    let row = s.baseAddress! + b * (n + 1)
-                    let target = Int(batch.targets[b])
-                    let history = batch.items[(b * batch.width)..<(b * batch.width + Int(batch.lengths[b]))]
-                    if maskHistory { for i in history { excluded[Int(i)] = true } }
-                    excluded[target] = false
-                    let rank: Int
-                    switch rankingProtocol {
-                    case .full:
-                        rank = fullRank(row, target: target, itemCount: n, excluded: maskHistory ? excluded : nil)
-                    case .sampled(let count, _):
-                        rank = sampledRank(row, target: target, itemCount: n, negatives: count, rng: &negativesStream!)
-                    }
-                    if maskHistory { for i in history { excluded[Int(i)] = false } }
-                    ranks[Int(batch.rowIndices[b])] = Int32(rank)
-                }
+                for b in 0..<batch.count { try body(batch, b, s.baseAddress! + b * (n + 1)) }
             }
         }
-        return RankingResult(ranks: ranks, ks: ks, header: header(rankingProtocol, rows: rows.count, items: n, maskHistory: maskHistory))
     }
 
     /// The protocol line printed above every result.

@@ -264,11 +264,12 @@ public final class Trainer {
         let value = Double(loss.pointer[0])
         guard value.isFinite else {
             // Back to the last good state; the moments may be poisoned too, so they start over.
+            let failedStep = optimizer!.stepCount + 1
             write(bestWeights ?? lastWeights!)
             optimizer = nil
             partialLoss = 0; partialSteps = 0; partialSequences = 0
             batcher!.startEpoch()
-            throw TrainingError("the loss became \(value) at step \(optimizer!.stepCount + 1) (epoch \(epoch)); the model keeps its last good weights. Try a smaller lr or clip: 1")
+            throw TrainingError("the loss became \(value) at step \(failedStep) (epoch \(epoch)); the model keeps its last good weights. Try a smaller lr or clip: 1")
         }
         graph.backward(loss)
         if let clip = options.clip { clipGradientNorm(model.parameters, maxNorm: clip) }

@@ -17,6 +17,7 @@ extension Registry {
             Parameter("head", .integer, default: .number(1), help: "1-based head"),
             Parameter("file", .string, default: Value.none, help: "also write an SVG heatmap (several side by side for \"all\")"),
             Parameter("color", .bool, default: .bool(false), help: "256-colour cells in the terminal instead of block shading"),
+            Parameter("last", .integer, default: Value.none, help: "show only the last n positions (rows and columns) of a long sequence; the map is still computed over all of it"),
         ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             guard let transformer = m.model as? AttentionModel else {
@@ -36,10 +37,12 @@ extension Registry {
             let width = maps[0].shape[3]   // [1, heads, W, W]
             let labels = used.map { shorten(m.dataset.label(Int($0)), 14) } + (width > used.count ? ["[mask]"] : [])
             let w = min(labels.count, width)
+            let first = args.has("last") ? max(0, w - (try args.int("last", min: 1))) : 0
+            let shown = Array(labels[first..<w])
             func matrix(_ layer: Int, _ head: Int) -> [[Double]] {
                 let t = maps[layer]
                 // Masked keys come out of the exp kernel as subnormals; they are zeros.
-                return (0..<w).map { q in (0..<w).map { k in
+                return (first..<w).map { q in (first..<w).map { k in
                     let v = Double(t.pointer[(head * width + q) * width + k])
                     return v < 1e-30 ? 0 : v
                 } }
@@ -54,8 +57,14 @@ extension Registry {
             }
             var texts: [String] = [], svgs: [String] = []
             for (l, h) in pairs {
-                let map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1) (rows attend to columns)",
-                                      rowLabels: labels, columnLabels: labels, values: matrix(l, h))
+                let part = first > 0 ? ", last \(w - first) of \(w) positions" : ""
+                var map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1) (rows attend to columns\(part))",
+                                      rowLabels: shown, columnLabels: shown, values: matrix(l, h))
+                // A causal first position can only attend to itself (probability 1, which says
+                // nothing); the scale is set by the other rows so their spread stays visible.
+                if transformer.isCausal && first == 0 && map.values.count > 1 {
+                    map.scaleMaximum = map.values.dropFirst().joined().max()
+                }
                 texts.append(map.renderTerminal(color: try args.bool("color"), unicode: true, maxLabelWidth: 14))
                 if args.has("file") { svgs.append(map.renderSVG(cellSize: 20, maxLabelWidth: 18)) }
             }
@@ -76,15 +85,19 @@ protocol AttentionModel {
     var headCount: Int { get }
     /// The most recent items it reads.
     var positions: Int { get }
+    /// Whether positions attend only to earlier ones.
+    var isCausal: Bool { get }
 }
 
 extension SASRecRecommender: AttentionModel {
+    var isCausal: Bool { true }
     var layerCount: Int { network.configuration.layers }
     var headCount: Int { network.configuration.heads }
     var positions: Int { network.configuration.maxLength }
 }
 
 extension BERT4RecRecommender: AttentionModel {
+    var isCausal: Bool { false }
     var layerCount: Int { network.configuration.layers }
     var headCount: Int { network.configuration.heads }
     var positions: Int { network.configuration.maxLength }

@@ -1,5 +1,5 @@
 // Comparing models on the same rows: `compare([m1, m2, ...])` prints one table (HR, NDCG, MRR at
-// each cut-off, parameters), and `significance(m1, m2)` tests whether the per-user NDCG differs
+// each cut-off, parameters, and the trained ones when some are frozen), and `significance(m1, m2)` tests whether the per-user NDCG differs
 // (paired t-test and Wilcoxon signed-rank).
 
 import Datasets
@@ -9,8 +9,8 @@ import Training
 /// A table of models × metrics.
 final class ModelTableObject: ScriptObject {
     let header: String
-    let rows: [(name: String, parameters: Int?, result: RankingResult)]
-    init(header: String, rows: [(name: String, parameters: Int?, result: RankingResult)]) {
+    let rows: [(name: String, parameters: Int?, trained: Int?, result: RankingResult)]
+    init(header: String, rows: [(name: String, parameters: Int?, trained: Int?, result: RankingResult)]) {
         self.header = header
         self.rows = rows
     }
@@ -23,11 +23,19 @@ final class ModelTableObject: ScriptObject {
         for metric in ["HR", "NDCG", "MRR"] { for k in ks { columns.append("\(metric)@\(k)") } }
         var lines = [header, "model".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                      + columns.map { pad($0, 9) }.joined() + pad("params", 12)]
+        // Transfer models freeze most of their weights: then what each trains is the point.
+        let showTrained = rows.contains { $0.trained != nil && $0.trained != $0.parameters }
+        if showTrained { lines[1] += pad("trained", 12) + pad("share", 8) }
         for r in rows {
             var cells: [String] = []
             for values in [r.result.hitRate, r.result.ndcg, r.result.mrr] { for v in values { cells.append(pad(fixed(v, 4), 9)) } }
-            lines.append(r.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + cells.joined()
-                         + pad(r.parameters.map(groupedThousands) ?? "-", 12))
+            var line = r.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + cells.joined()
+                + pad(r.parameters.map(groupedThousands) ?? "-", 12)
+            if showTrained {
+                line += pad(r.trained.map(groupedThousands) ?? "-", 12)
+                if let t = r.trained, let all = r.parameters, all > 0 { line += pad(fixed(100 * Double(t) / Double(all), 1) + "%", 8) }
+            }
+            lines.append(line)
         }
         return lines.joined(separator: "\n")
     }
@@ -96,5 +104,7 @@ func compareModels(_ list: [Value], args: Arguments, registry: Registry) throws 
     }
     guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
     let (header, results) = try registry.evaluateAll(models, rows: rows, ks: ks, args: args, parameter: "a")
-    return .object(ModelTableObject(header: header, rows: zip(models, results).map { ($0.model.name, $0.trainable?.parameterCount, $1) }))
+    return .object(ModelTableObject(header: header, rows: zip(models, results).map {
+        ($0.model.name, $0.trainable?.parameterCount, $0.trainable.map { t in t.parameters.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count } }, $1)
+    }))
 }

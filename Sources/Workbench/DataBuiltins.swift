@@ -34,12 +34,22 @@ public final class DatasetObject: ScriptObject {
 public final class SplitObject: ScriptObject {
     /// The split.
     public let split: Split
-    /// The dataset it was made from.
+    /// The dataset it was made from (for a transfer task: a dataset of the task's target labels).
     public let source: DatasetObject
+    /// For a transfer task: the task, and the dataset whose item ids its source histories use.
+    public let transfer: (task: TransferTask, histories: DatasetObject)?
 
     init(_ split: Split, source: DatasetObject) {
         self.split = split
         self.source = source
+        transfer = nil
+    }
+
+    /// A transfer task's split: targets are the labels of `source`, histories items of `histories`.
+    init(task: TransferTask, labels: DatasetObject, histories: DatasetObject) {
+        split = task.split
+        source = labels
+        transfer = (task, histories)
     }
 
     public var typeName: String { "Split" }
@@ -72,7 +82,9 @@ public final class RowsObject: ScriptObject {
 
 /// A Datasets error as a script error at the call.
 func scriptError(_ error: Error, _ args: Arguments) -> ScriptError {
-    args.error("\(error)")
+    // A data error without a file reads "error: ..."; the script error adds its own "error:".
+    if let e = error as? DataError, e.file.isEmpty { return args.error(e.message) }
+    return args.error("\(error)")
 }
 
 extension Registry {
@@ -148,6 +160,24 @@ extension Registry {
             Parameter("items", .integer, default: .number(5), help: "minimum interactions per item"),
         ]) { d, args in
             .object(DatasetObject(d.dataset.kCore(userCore: try args.int("users", min: 1), itemCore: try args.int("items", min: 1)), path: d.path))
+        }
+        dataset("sessions", "Cuts each history into sessions where the time gap between two events exceeds gap; each session becomes a user \"<user>#<k>\".", parameters: [
+            Parameter("gap", .number, positional: true, help: "the longest pause inside a session, in the units of the time column (seconds for MovieLens)"),
+            Parameter("minLength", .integer, default: .number(2), help: "drop sessions shorter than this"),
+        ]) { d, args in
+            do {
+                return .object(DatasetObject(try d.dataset.splitSessions(maxGap: try args.number("gap", min: 0),
+                                                                         minLength: try args.int("minLength", min: 1)), path: d.path))
+            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+        }
+        dataset("subsessions", "Cuts every history longer than maxLength at its largest time gap, recursively (the seed papers' max-gap split).", parameters: [
+            Parameter("maxLength", .integer, positional: true, help: "the longest piece"),
+            Parameter("minLength", .integer, default: .number(2), help: "drop pieces shorter than this"),
+        ]) { d, args in
+            do {
+                return .object(DatasetObject(try d.dataset.splitAtLargestGaps(maxLength: try args.int("maxLength", min: 1),
+                                                                              minLength: try args.int("minLength", min: 1)), path: d.path))
+            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
         }
         dataset("dedup", "Removes repeated (user, item) events, keeping the first.") { d, _ in
             .object(DatasetObject(d.dataset.deduplicated(), path: d.path))

@@ -114,6 +114,34 @@ func topK(_ scores: [Float], k: Int, skip: Set<Int>) -> [Int] {
     return best.map(\.1)
 }
 
+/// The `space:` argument of `similar` and `embeddings`.
+private let spaceParameter = Parameter("space", .string, default: .string("input"), help:
+    "\"input\": the item embedding table; \"output\": the softmax layer's item vectors (what scoring compares against); "
+    + "\"context\" (transformers): each item's hidden states, last layers concatenated, averaged over its occurrences in the data")
+/// The `layers:` argument: how many of the last layers `space: "context"` concatenates.
+private let layersParameter = Parameter("layers", .integer, default: .number(2),
+                                        help: "space \"context\": how many of the last layers to concatenate (at most the model's)")
+
+/// The item vectors a `space:` argument names, [items + 1, width], and the space's name.
+private func itemTable(_ m: ModelObject, _ args: Arguments) throws -> (Tensor, String) {
+    let space = try args.string("space", choices: ["input", "output", "context"])
+    if space == "context" {
+        guard let encoder = m.model as? ContextualEncoder else {
+            throw args.error("space", "\(m.model.name) has no transformer layers; space: \"context\" works on sasrec(...) and bert4rec(...)")
+        }
+        let layers = min(try args.int("layers", min: 1), encoder.encoderLayers)
+        let vectors = contextualItemVectors(encoder, dataset: m.dataset.dataset, itemCount: m.model.itemCount, lastLayers: layers).vectors
+        return (vectors, "context (last \(layers) layer\(layers == 1 ? "" : "s"))")
+    }
+    guard let e = m.model as? ItemEmbeddingModel else {
+        throw args.error("\(m.model.name) has no item vectors; they exist for neural models such as nextitnet(...)")
+    }
+    guard let table = space == "input" ? e.itemEmbeddings : e.outputEmbeddings else {
+        throw args.error("space", "\(m.model.name) has one item table for input and output; use space: \"input\"")
+    }
+    return (table, space)
+}
+
 extension Registry {
     func registerInspection() {
         describeType("Items", "a ranked list of items with scores")
@@ -122,20 +150,13 @@ extension Registry {
         registerMethod(BuiltinSpec("similar", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.string, .integer]), positional: true, help: "an item by title, token or id"),
             Parameter("k", .integer, default: .number(10), help: "how many neighbours"),
-            Parameter("space", .string, default: .string("input"),
-                      help: "\"input\": the item embedding table; \"output\": the softmax layer's item vectors (what scoring compares against)"),
+            spaceParameter, layersParameter,
         ], help: "The items whose vectors are closest to this item's (cosine similarity).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
-            guard let e = m.model as? ItemEmbeddingModel else {
-                throw args.error("\(m.model.name) has no item vectors; similar works on neural models such as nextitnet(...)")
-            }
             let item = try m.dataset.resolveItem(args.value("item"), args, "item")
             let n = m.model.itemCount
             let k = try args.int("k", min: 1, max: max(n - 1, 1))
-            let space = try args.string("space", choices: ["input", "output"])
-            guard let table = space == "input" ? e.itemEmbeddings : e.outputEmbeddings else {
-                throw args.error("space", "\(m.model.name) has one item table for input and output; use space: \"input\"")
-            }
+            let (table, space) = try itemTable(m, args)
             let c = table.shape[1]
             func norm(_ i: Int) -> Float {
                 var s: Float = 0
@@ -143,8 +164,10 @@ extension Registry {
                 return s.squareRoot()
             }
             let q = norm(item)
+            guard q > 0 else { throw args.error("item", "\"\(m.dataset.label(item))\" has no \(space) vector (it never occurs in the data)") }
             var cosines = [Float](repeating: -.infinity, count: n + 1)
-            for i in 1...n {
+            // A zero vector (an item that never occurs, in the context space) has no direction: skip it.
+            for i in 1...n where norm(i) > 0 {
                 var dot: Float = 0
                 for j in 0..<c { dot += table.pointer[item * c + j] * table.pointer[i * c + j] }
                 cosines[i] = dot / max(q * norm(i), 1e-12)
@@ -181,16 +204,16 @@ extension Registry {
                                           scoreName: "score", rows: top.map { ($0, m.dataset.label($0), Double(scores[$0])) }))
         })
 
-        registerMethod(BuiltinSpec("embeddings", owner: "Model", topic: "models", parameters: [
-            Parameter("space", .string, default: .string("input"), help: "\"input\" or \"output\" item vectors"),
-        ], help: "The model's item vectors (row per item id).") { args, _ in
+        registerMethod(BuiltinSpec("embeddings", owner: "Model", topic: "models", parameters: [spaceParameter, layersParameter],
+                                   help: "The model's item vectors (row per item id).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
-            guard let e = m.model as? ItemEmbeddingModel else { throw args.error("\(m.model.name) has no item vectors") }
-            let space = try args.string("space", choices: ["input", "output"])
-            guard let table = space == "input" ? e.itemEmbeddings : e.outputEmbeddings else {
-                throw args.error("space", "\(m.model.name) has one item table for input and output; use space: \"input\"")
-            }
+            let (table, space) = try itemTable(m, args)
             return .object(EmbeddingsObject(table: table, items: m.model.itemCount, label: "\(m.model.name) (\(space))"))
+        })
+
+        registerMethod(BuiltinSpec("name", owner: "Model", topic: "models", isProperty: true,
+                                   help: "The model's name, as tables show it.") { args, _ in
+            .string(args.receiver(as: ModelObject.self).model.name)
         })
 
         registerMethod(BuiltinSpec("summary", owner: "Model", topic: "models",

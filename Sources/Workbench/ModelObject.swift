@@ -66,17 +66,6 @@ public final class ModelObject: ScriptObject {
     }
 }
 
-/// 1234567 → "1,234,567".
-func groupedThousands(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return (n < 0 ? "-" : "") + out
-}
-
 /// A number with `places` decimals (locale-independent).
 func fixed(_ x: Double, _ places: Int) -> String {
     guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }

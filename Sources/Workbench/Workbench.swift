@@ -16,8 +16,11 @@ public enum Workbench {
         r.registerFit()
         r.registerCheckpoints()
         r.registerInspection()
+        r.registerTasks()
+        r.registerTransfer()
         r.registerPlots()
         r.registerComparisons()
+        r.registerConure()
         return r
     }
 }

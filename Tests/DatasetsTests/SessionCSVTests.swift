@@ -42,6 +42,7 @@ final class SessionCSVTests: XCTestCase {
         let pretrainPath = try sharedData("peterrec-demo/history_sequences_20181014_fajie_transfer_pretrain_small.csv")
         let pretrain = try SessionCSV.read(pretrainPath)
         XCTAssertEqual(pretrain.items.count, 175)
+        XCTAssertEqual(pretrain.items.id(of: "0"), 73, "the pad token \"0\" is an ordinary item, id 73 as in the reference")
         let task = try SessionCSV.readFineTuning(
             try sharedData("peterrec-demo/history_sequences_20181014_fajie_transfer_finetune_small.csv"),
             sourceItems: pretrain.items)

@@ -80,4 +80,17 @@ final class HeatmapTests: XCTestCase {
         XCTAssertEqual(fills[2], "#440154")  // 0.0: the dark end
         XCTAssertEqual(svg, try attention().renderSVG())
     }
+
+    func testScaleMaximumClipsLargerCellsAndSaysSo() throws {
+        var map = try Heatmap(values: [[1, 0], [0.2, 0.1]])
+        map.scaleMaximum = 0.2
+        let text = map.renderTerminal(maxLabelWidth: 3)
+        // 0.2 and 1 are both at the top of the scale; 0.1 sits in the middle.
+        XCTAssertTrue(text.contains("0 ██  \n1 ██▒▒\n"), text)
+        XCTAssertTrue(text.hasSuffix("scale 0 [ ░▒▓█] ≥0.2\n"), text)
+        XCTAssertTrue(map.renderSVG().contains("≥0.2"))
+        // A cap at or above the largest value changes nothing.
+        map.scaleMaximum = 5
+        XCTAssertTrue(map.renderTerminal().hasSuffix("scale 0 [ ░▒▓█] 1\n"))
+    }
 }
