@@ -53,38 +53,63 @@ void seqlab_layer_norm_forward(const float *x, long rows, int c, const float *ga
 }
 
 static inline __attribute__((always_inline)) void seqlab_layer_norm_backward_body(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
-                                long rows, int c, float *gx, float *gGamma, float *gBeta) {
+                                long rows, int c, float *gx, int accumulate) {
 #pragma clang fp reassociate(on)
     for (long r = 0; r < rows; r++) {
         const float *d = gy + r * c, *h = xhat + r * c;
-        if (gGamma) for (int j = 0; j < c; j++) gGamma[j] += d[j] * h[j];
-        if (gBeta) for (int j = 0; j < c; j++) gBeta[j] += d[j];
-        if (!gx) continue;
         // dx = inv/C · (C·dĥ − Σdĥ − ĥ·Σ(dĥ·ĥ)), with dĥ = dy ⊙ γ
         float sum = 0, dot = 0;
         for (int j = 0; j < c; j++) { float dh = d[j] * gamma[j]; sum += dh; dot += dh * h[j]; }
         float inv = inverseStd[r], invC = 1 / (float)c;
         float *out = gx + r * c;
-        for (int j = 0; j < c; j++) {
-            float dh = d[j] * gamma[j];
-            out[j] += inv * (dh - invC * sum - h[j] * invC * dot);
+        if (accumulate) {
+            for (int j = 0; j < c; j++) {
+                float dh = d[j] * gamma[j];
+                out[j] += inv * (dh - invC * sum - h[j] * invC * dot);
+            }
+        } else {
+            for (int j = 0; j < c; j++) {
+                float dh = d[j] * gamma[j];
+                out[j] = inv * (dh - invC * sum - h[j] * invC * dot);
+            }
         }
+    }
+}
+
+static inline __attribute__((always_inline)) void seqlab_layer_norm_parameter_gradients_body(const float *gy, const float *xhat,
+                                long rows, int c, int j0, int j1, float *gGamma, float *gBeta) {
+    for (long r = 0; r < rows; r++) {
+        const float *d = gy + r * c, *h = xhat + r * c;
+        if (gGamma) for (int j = j0; j < j1; j++) gGamma[j] += d[j] * h[j];
+        if (gBeta) for (int j = j0; j < j1; j++) gBeta[j] += d[j];
     }
 }
 
 #ifdef SEQLAB_DISPATCH
 __attribute__((target("avx2,fma"))) static void seqlab_layer_norm_backward_avx2(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
-                                long rows, int c, float *gx, float *gGamma, float *gBeta) {
-    seqlab_layer_norm_backward_body(gy, xhat, inverseStd, gamma, rows, c, gx, gGamma, gBeta);
+                                long rows, int c, float *gx, int accumulate) {
+    seqlab_layer_norm_backward_body(gy, xhat, inverseStd, gamma, rows, c, gx, accumulate);
+}
+__attribute__((target("avx2,fma"))) static void seqlab_layer_norm_parameter_gradients_avx2(const float *gy, const float *xhat,
+                                long rows, int c, int j0, int j1, float *gGamma, float *gBeta) {
+    seqlab_layer_norm_parameter_gradients_body(gy, xhat, rows, c, j0, j1, gGamma, gBeta);
 }
 #endif
 
 void seqlab_layer_norm_backward(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
-                                long rows, int c, float *gx, float *gGamma, float *gBeta) {
+                                long rows, int c, float *gx, int accumulate) {
 #ifdef SEQLAB_DISPATCH
-    if (seqlab_has_avx2_fma()) { seqlab_layer_norm_backward_avx2(gy, xhat, inverseStd, gamma, rows, c, gx, gGamma, gBeta); return; }
+    if (seqlab_has_avx2_fma()) { seqlab_layer_norm_backward_avx2(gy, xhat, inverseStd, gamma, rows, c, gx, accumulate); return; }
 #endif
-    seqlab_layer_norm_backward_body(gy, xhat, inverseStd, gamma, rows, c, gx, gGamma, gBeta);
+    seqlab_layer_norm_backward_body(gy, xhat, inverseStd, gamma, rows, c, gx, accumulate);
+}
+
+void seqlab_layer_norm_parameter_gradients(const float *gy, const float *xhat, long rows, int c, int j0, int j1,
+                                           float *gGamma, float *gBeta) {
+#ifdef SEQLAB_DISPATCH
+    if (seqlab_has_avx2_fma()) { seqlab_layer_norm_parameter_gradients_avx2(gy, xhat, rows, c, j0, j1, gGamma, gBeta); return; }
+#endif
+    seqlab_layer_norm_parameter_gradients_body(gy, xhat, rows, c, j0, j1, gGamma, gBeta);
 }
 
 static inline __attribute__((always_inline)) void seqlab_adam_update_body(float *p, const float *g, float *m, float *v, long n, float beta1, float beta2,
@@ -165,11 +190,20 @@ static inline __attribute__((always_inline)) void seqlab_gelu_forward_body(const
     for (long i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + seqlab_erf_approx(x[i] * 0.7071067811865476f));
 }
 
-static inline __attribute__((always_inline)) void seqlab_gelu_backward_body(const float *x, const float *gy, float *gx, long n) {
-    for (long i = 0; i < n; i++) {
-        float v = x[i];
-        float cdf = 0.5f * (1.0f + seqlab_erf_approx(v * 0.7071067811865476f));
-        gx[i] += gy[i] * (cdf + v * seqlab_exp_approx(-0.5f * v * v) * 0.3989422804014327f);
+static inline __attribute__((always_inline)) void seqlab_gelu_backward_body(const float *x, const float *gy, float *gx, long n,
+                                                                           int accumulate) {
+    if (accumulate) {
+        for (long i = 0; i < n; i++) {
+            float v = x[i];
+            float cdf = 0.5f * (1.0f + seqlab_erf_approx(v * 0.7071067811865476f));
+            gx[i] += gy[i] * (cdf + v * seqlab_exp_approx(-0.5f * v * v) * 0.3989422804014327f);
+        }
+    } else {
+        for (long i = 0; i < n; i++) {
+            float v = x[i];
+            float cdf = 0.5f * (1.0f + seqlab_erf_approx(v * 0.7071067811865476f));
+            gx[i] = gy[i] * (cdf + v * seqlab_exp_approx(-0.5f * v * v) * 0.3989422804014327f);
+        }
     }
 }
 
@@ -177,8 +211,9 @@ static inline __attribute__((always_inline)) void seqlab_gelu_backward_body(cons
 __attribute__((target("avx2,fma"))) static void seqlab_gelu_forward_avx2(const float *x, float *y, long n) {
     seqlab_gelu_forward_body(x, y, n);
 }
-__attribute__((target("avx2,fma"))) static void seqlab_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
-    seqlab_gelu_backward_body(x, gy, gx, n);
+__attribute__((target("avx2,fma"))) static void seqlab_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n,
+                                                                          int accumulate) {
+    seqlab_gelu_backward_body(x, gy, gx, n, accumulate);
 }
 #endif
 
@@ -189,9 +224,9 @@ void seqlab_gelu_forward(const float *x, float *y, long n) {
     seqlab_gelu_forward_body(x, y, n);
 }
 
-void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n) {
+void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n, int accumulate) {
 #ifdef SEQLAB_DISPATCH
-    if (seqlab_has_avx2_fma()) { seqlab_gelu_backward_avx2(x, gy, gx, n); return; }
+    if (seqlab_has_avx2_fma()) { seqlab_gelu_backward_avx2(x, gy, gx, n, accumulate); return; }
 #endif
-    seqlab_gelu_backward_body(x, gy, gx, n);
+    seqlab_gelu_backward_body(x, gy, gx, n, accumulate);
 }

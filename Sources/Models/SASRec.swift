@@ -99,6 +99,28 @@ public final class SASRec {
                               hiddenDropout: hiddenDropout, attentionDropout: attentionDropout, rng: &rng)
     }
 
+    /// Training forward for a loss that reads only each row's last real position (RecBole's prefix
+    /// rows): ids [B, L], lengths [B] → hidden [B, H], the state at position max(length − 1, 0).
+    /// The last layer computes those positions alone (its keys and values still come from every
+    /// position), which equals `lastHidden` of the full forward up to rounding, at a fraction of the
+    /// last layer's cost. Dropout masks are drawn over the rows computed, one draw per mask as the
+    /// full forward takes.
+    func lastPositionHidden(_ g: Graph, _ ids: IndexTensor, lengths: [Int], rng: inout RandomStream) -> Tensor {
+        precondition(ids.shape.count == 2 && lengths.count == ids.shape[0],
+                     "SASRec: ids must be [B, L] with B lengths, got \(ids.shape) and \(lengths.count)")
+        let l = ids.shape[1]
+        precondition(l >= 1 && l <= configuration.maxLength,
+                     "SASRec.forward: \(l) columns, but the position table has \(configuration.maxLength) rows")
+        precondition(lengths.allSatisfy { $0 <= l }, "SASRec.lastHidden: a length exceeds the \(l) columns")
+        guard !layers.isEmpty else { return lastHidden(g, forward(g, ids, dropout: &rng).hidden, lengths: lengths) }
+        let out = encodeSequence(g, ids, items: itemEmbedding, positions: positionEmbedding, lnGamma: lnGamma,
+                                 lnBeta: lnBeta, eps: configuration.layerNormEps, layers: layers, causal: true,
+                                 hiddenDropout: configuration.hiddenDropout,
+                                 attentionDropout: configuration.attentionDropout,
+                                 lastLayerPositions: lengths.map { max($0 - 1, 0) }, rng: &rng)   // [B, 1, H]
+        return g.reshape(out.hidden, [ids.shape[0], configuration.hidden])             // [B, H]
+    }
+
     /// The hidden state at each row's last real position: hidden [B, L, H], lengths [B] → [B, H].
     /// A row of length 0 reads position 0.
     public func lastHidden(_ g: Graph, _ hidden: Tensor, lengths: [Int]) -> Tensor {

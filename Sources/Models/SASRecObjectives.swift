@@ -23,13 +23,13 @@ extension SASRec {
     }
 
     /// RecBole's loss on prefix rows: histories [B, L] (left-aligned, `lengths` real items each) predict
-    /// `targets` [B] from the last real position; a target of 0 is not counted. Dropout on.
+    /// `targets` [B] from the last real position; a target of 0 is not counted. Dropout on. The last
+    /// layer runs at those positions only (`lastPositionHidden`).
     public func prefixLoss(_ g: Graph, inputs: IndexTensor, lengths: [Int], targets: IndexTensor,
                            objective: NextItemObjective, rng: inout RandomStream) -> Tensor {
         precondition(targets.count == inputs.shape.first, "SASRec.prefixLoss: \(targets.count) targets for \(inputs.shape) inputs")
-        let out = forward(g, inputs, dropout: &rng)                                    // [B, L, H]
-        return itemLoss(g, hidden: lastHidden(g, out.hidden, lengths: lengths), targets: targets,
-                        objective: objective, rng: &rng)                               // [B, H] → []
+        let hidden = lastPositionHidden(g, inputs, lengths: lengths, rng: &rng)         // [B, H]
+        return itemLoss(g, hidden: hidden, targets: targets, objective: objective, rng: &rng)   // [B, H] → []
     }
 
     /// The every-position loss: inputs [B, L] predict targets [B, L] (the inputs shifted by one; 0 =

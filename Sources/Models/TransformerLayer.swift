@@ -1,6 +1,7 @@
 // RecBole's TransformerLayer (`recbole/model/layers.py`; reference/text-models.md §1), post-LN as
 // in BERT, shared by SASRec (causal) and BERT4Rec (bidirectional):
 //   q, k, v = x Wq + bq, x Wk + bk, x Wv + bv                     [B, L, H] each, W [in, out]
+//                                                                  (one product: x [Wq | Wk | Wv])
 //   c = attention(q, k, v) with the −10000 additive mask            [B, L, H] (+ P [B, heads, L, L])
 //   a = LN1(Dropout(c Wo + bo) + x)                                 [B, L, H]
 //   y = LN2(Dropout(GELU_erf(a W1 + b1) W2 + b2) + a)               [B, L, H], W1 [H, inner]
@@ -65,38 +66,70 @@ public final class TransformerLayer {
         _ g: Graph, _ x: Tensor, ids: IndexTensor, causal: Bool,
         hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream
     ) -> (output: Tensor, probabilities: Tensor) {
-        let q = g.linear(x, qWeight, qBias)                                            // [B, L, H]
-        let k = g.linear(x, kWeight, kBias)                                            // [B, L, H]
-        let v = g.linear(x, vWeight, vBias)                                            // [B, L, H]
-        let attended = g.attention(q: q, k: k, v: v, heads: heads, validKeys: ids, causal: causal,
+        // q, k, v side by side from one product: [B, L, 3H]
+        let qkv = g.linear(x, concatenating: [qWeight, kWeight, vWeight], biases: [qBias, kBias, vBias])
+        let attended = g.attention(qkv: qkv, heads: heads, validKeys: ids, causal: causal,
                                    dropout: attentionDropout, rng: &rng)               // [B, L, H], P [B, heads, L, L]
-        let projected = g.dropout(g.linear(attended.output, oWeight, oBias), rate: hiddenDropout, rng: &rng)
-        let a = g.layerNorm(g.add(projected, x), gamma: ln1Gamma, beta: ln1Beta, eps: eps)   // [B, L, H]
-        let expanded = g.gelu(g.linear(a, ff1Weight, ff1Bias))                         // [B, L, inner]
-        let f = g.dropout(g.linear(expanded, ff2Weight, ff2Bias), rate: hiddenDropout, rng: &rng)   // [B, L, H]
-        let y = g.layerNorm(g.add(f, a), gamma: ln2Gamma, beta: ln2Beta, eps: eps)     // [B, L, H]
-        return (y, attended.probabilities)
+        return (sublayers(g, attended.output, residual: x, hiddenDropout: hiddenDropout, rng: &rng), attended.probabilities)
+    }
+
+    /// The layer at one position per sequence, for a loss that reads nothing else (SASRec's prefix
+    /// rows read each row's last real position): keys and values come from every position of x
+    /// [B, L, H]; the query, the residuals and the feed-forward only from row b's position
+    /// `positions[b]`. Equal to the full layer's output at those positions (up to rounding; dropout
+    /// draws its masks over the rows computed). → [B, 1, H] and probabilities [B, heads, 1, L].
+    public func callAsFunction(
+        _ g: Graph, _ x: Tensor, ids: IndexTensor, causal: Bool, atPositions positions: [Int],
+        hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream
+    ) -> (output: Tensor, probabilities: Tensor) {
+        precondition(x.shape.count == 3 && positions.count == x.shape[0],
+                     "TransformerLayer: need [B, L, H] and B positions, got \(x.shape) and \(positions.count)")
+        let (b, l, h) = (x.shape[0], x.shape[1], x.shape[2])
+        precondition(positions.allSatisfy { $0 >= 0 && $0 < l }, "TransformerLayer: a position is outside 0..<\(l)")
+        let rows = g.gather(g.reshape(x, [b * l, h]), axis: 0, indices: (0..<b).map { $0 * l + positions[$0] })
+        let xq = g.reshape(rows, [b, 1, h])                                            // [B, 1, H]
+        let q = g.linear(xq, qWeight, qBias)                                           // [B, 1, H]
+        let kv = g.linear(x, concatenating: [kWeight, vWeight], biases: [kBias, vBias])  // [B, L, 2H]
+        let attended = g.attention(q: q, kv: kv, heads: heads, validKeys: ids, causal: causal,
+                                   queryPositions: positions, dropout: attentionDropout, rng: &rng)   // [B, 1, H], P [B, heads, 1, L]
+        return (sublayers(g, attended.output, residual: xq, hiddenDropout: hiddenDropout, rng: &rng), attended.probabilities)
+    }
+
+    /// What follows attention: attended [B, Lq, H] and the layer input at the same rows → [B, Lq, H].
+    private func sublayers(_ g: Graph, _ attended: Tensor, residual x: Tensor, hiddenDropout: Float,
+                           rng: inout RandomStream) -> Tensor {
+        let projected = g.linear(attended, oWeight, oBias)                             // [B, Lq, H]
+        let a = g.layerNorm(g.dropoutAdd(projected, rate: hiddenDropout, residual: x, rng: &rng),
+                            gamma: ln1Gamma, beta: ln1Beta, eps: eps)                  // [B, Lq, H]
+        let expanded = g.gelu(g.linear(a, ff1Weight, ff1Bias))                         // [B, Lq, inner]
+        let f = g.linear(expanded, ff2Weight, ff2Bias)                                 // [B, Lq, H]
+        return g.layerNorm(g.dropoutAdd(f, rate: hiddenDropout, residual: a, rng: &rng),
+                           gamma: ln2Gamma, beta: ln2Beta, eps: eps)                   // [B, Lq, H]
     }
 }
 
 /// The encoder SASRec (causal) and BERT4Rec (bidirectional) share, as RecBole writes it: item +
 /// position embeddings, layer norm, dropout, then the layers. ids [B, L] → hidden [B, L, H] and
-/// each layer's attention probabilities [B, heads, L, L].
+/// each layer's attention probabilities [B, heads, L, L]. With `lastLayerPositions` (one per row),
+/// the last layer computes only those positions: hidden [B, 1, H], its probabilities [B, heads, 1, L].
 func encodeSequence(_ g: Graph, _ ids: IndexTensor, items table: Tensor, positions positionTable: Tensor,
                     lnGamma: Tensor, lnBeta: Tensor, eps: Float, layers: [TransformerLayer], causal: Bool,
-                    hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream) -> SASRecOutput {
+                    hiddenDropout: Float, attentionDropout: Float, lastLayerPositions: [Int]? = nil,
+                    rng: inout RandomStream) -> SASRecOutput {
     let items = g.embedding(table, ids, paddingIndex: 0)                            // [B, L, H]
     return encodeItemVectors(g, items, ids: ids, positions: positionTable, lnGamma: lnGamma, lnBeta: lnBeta, eps: eps,
                              layers: layers, causal: causal, hiddenDropout: hiddenDropout,
-                             attentionDropout: attentionDropout, rng: &rng)
+                             attentionDropout: attentionDropout, lastLayerPositions: lastLayerPositions, rng: &rng)
 }
 
 /// The same encoder from item vectors that are already looked up (UniSRec computes them from item
 /// text): items [B, L, H] at the positions of ids [B, L] (0 = padding, masked as a key) → hidden
-/// [B, L, H] and each layer's attention probabilities [B, heads, L, L].
+/// [B, L, H] and each layer's attention probabilities [B, heads, L, L] (`lastLayerPositions` as in
+/// `encodeSequence`).
 func encodeItemVectors(_ g: Graph, _ items: Tensor, ids: IndexTensor, positions positionTable: Tensor,
                        lnGamma: Tensor, lnBeta: Tensor, eps: Float, layers: [TransformerLayer], causal: Bool,
-                       hiddenDropout: Float, attentionDropout: Float, rng: inout RandomStream) -> SASRecOutput {
+                       hiddenDropout: Float, attentionDropout: Float, lastLayerPositions: [Int]? = nil,
+                       rng: inout RandomStream) -> SASRecOutput {
     precondition(items.shape.count == 3 && Array(items.shape.prefix(2)) == ids.shape,
                  "encodeItemVectors: item vectors \(items.shape) do not sit on ids \(ids.shape)")
     let l = ids.shape[1]
@@ -106,9 +139,14 @@ func encodeItemVectors(_ g: Graph, _ items: Tensor, ids: IndexTensor, positions 
     var maps: [Tensor] = [], states: [Tensor] = []
     maps.reserveCapacity(layers.count)
     states.reserveCapacity(layers.count)
-    for layer in layers {
-        let out = layer(g, x, ids: ids, causal: causal, hiddenDropout: hiddenDropout,
-                        attentionDropout: attentionDropout, rng: &rng)                  // [B, L, H], [B, heads, L, L]
+    for (index, layer) in layers.enumerated() {
+        let out = if let lastLayerPositions, index == layers.count - 1 {
+            layer(g, x, ids: ids, causal: causal, atPositions: lastLayerPositions, hiddenDropout: hiddenDropout,
+                  attentionDropout: attentionDropout, rng: &rng)                        // [B, 1, H], [B, heads, 1, L]
+        } else {
+            layer(g, x, ids: ids, causal: causal, hiddenDropout: hiddenDropout,
+                  attentionDropout: attentionDropout, rng: &rng)                        // [B, L, H], [B, heads, L, L]
+        }
         x = out.output
         maps.append(out.probabilities)
         states.append(x)

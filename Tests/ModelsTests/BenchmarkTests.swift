@@ -17,6 +17,20 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertTrue(result.json.contains("\"ms_per_step\""))
     }
 
+    /// The split loops (dropout, layer norm, elementwise, attention) give the same training in one
+    /// part and in two; OpenBLAS stays on 2 threads (its rounding depends on its thread count).
+    func testSASRecTrainingIsTheSameInOneAndTwoParts() {
+        defer { Parallel.partsLimit = nil }
+        for objective in SASRecBenchmark.Objective.allCases {
+            let losses = [1, 2].map { parts in
+                Parallel.partsLimit = parts
+                return SASRecBenchmark.run(items: 300, hidden: 64, layers: 2, heads: 2, inner: 128, batch: 64, length: 20,
+                                           objective: objective, threads: 2, steps: 2).lastLoss
+            }
+            XCTAssertEqual(losses[0].bitPattern, losses[1].bitPattern, "\(objective): \(losses)")
+        }
+    }
+
     func testSmallSASRecBenchmarkRuns() {
         for objective in SASRecBenchmark.Objective.allCases {
             let result = SASRecBenchmark.run(items: 100, hidden: 8, layers: 1, heads: 2, inner: 16, batch: 4, length: 6,

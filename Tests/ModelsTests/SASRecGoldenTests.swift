@@ -78,6 +78,38 @@ final class SASRecGoldenTests: XCTestCase {
               + report.joined(separator: "\n  "))
     }
 
+    /// prefixLoss runs the last layer at each row's last real position only; without dropout that is
+    /// the full forward read at those positions, loss and gradients.
+    func testPrefixLossEqualsTheFullForwardAtTheLastPositions() {
+        let model = SASRec(SASRecConfiguration(items: 12, hidden: 8, layers: 2, heads: 2, inner: 16, maxLength: 6,
+                                               hiddenDropout: 0, attentionDropout: 0), seed: Seed(5))
+        randomise(model.parameters, std: 0.5, name: "sasrec.prefix")
+        var inputs = randomIds("sasrec.prefix.inputs", b: 4, l: 6, items: 12)
+        let lengths = [6, 3, 1, 0]
+        for (b, n) in lengths.enumerated() { for c in n..<6 { inputs.values[b * 6 + c] = 0 } }
+        let targets = IndexTensor([4, 7, 2, 9])
+        func lossAndGradients(_ loss: (Graph, inout RandomStream) -> Tensor) -> (Float, [[Float]]) {
+            for p in model.parameters { p.grad = nil }
+            let g = Graph()
+            var rng = Seed(1).stream("dropout")
+            let value = loss(g, &rng)
+            g.backward(value)
+            return (value.item, model.parameters.map { $0.grad?.scalars ?? [] })
+        }
+        let (pruned, prunedGradients) = lossAndGradients { g, rng in
+            model.prefixLoss(g, inputs: inputs, lengths: lengths, targets: targets, objective: .fullSoftmax, rng: &rng)
+        }
+        let (full, fullGradients) = lossAndGradients { g, rng in
+            let hidden = model.lastHidden(g, model.forward(g, inputs, dropout: &rng).hidden, lengths: lengths)
+            return model.itemLoss(g, hidden: hidden, targets: targets, objective: .fullSoftmax, rng: &rng)
+        }
+        XCTAssertEqual(pruned, full, accuracy: 1e-6)
+        for (p, (a, b)) in zip(model.parameters, zip(prunedGradients, fullGradients)) {
+            XCTAssertEqual(a.count, b.count, p.name)
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-5, p.name) }
+        }
+    }
+
     func testDropoutAndBPRGradientsAgainstFiniteDifferences() throws {
         let model = SASRec(SASRecConfiguration(items: 9, hidden: 6, layers: 2, heads: 2, inner: 8, maxLength: 5,
                                                hiddenDropout: 0.2, attentionDropout: 0.3), seed: Seed(21))

@@ -36,9 +36,9 @@ final class AttentionDropoutTests: XCTestCase {
 
         // Dropout on P then P̃ V: recompute one head's output by hand.
         var again = Seed(2).stream("attention.dropout")
-        let keep: Float = 2
-        var mask = [Float](repeating: 0, count: 2 * 3 * 4 * 4)
-        for i in mask.indices { mask[i] = again.nextFloat() < 0.5 ? 0 : keep }
+        let drop = DropoutMask(rate: 0.5, rng: &again)
+        let mask = (0..<(2 * 3 * 4 * 4)).map { drop.multiplier(at: $0) }
+        XCTAssertEqual(again, rng, "the mask took one draw")
         let (b, h, i, d) = (1, 2, 3, 1)   // batch 1, head 2, query 3, channel 1 of the head
         var expected: Float = 0
         for j in 0..<4 {

@@ -159,6 +159,53 @@ final class GradientTests: XCTestCase {
         checkGradients([q, kk, vv]) { $0.attention(q: q, k: kk, v: vv, heads: 1, causal: false).output }
     }
 
+    func testAttentionRowsLongerThanOneVector() {
+        // 13 keys: the row kernels' 8-wide part and their scalar tail. Probabilities against a
+        // direct softmax of the scaled, masked scores; gradients against finite differences.
+        let q = randomParameter("q", [2, 13, 8]), k = randomParameter("k", [2, 13, 8]), v = randomParameter("v", [2, 13, 8])
+        let ids = IndexTensor(shape: [2, 13], values: (0..<26).map { $0 % 13 == 11 ? 0 : Int32(1 + $0 % 5) })
+        let out = Graph(recording: false).attention(q: q, k: k, v: v, heads: 2, validKeys: ids, causal: true)
+        for (b, h, i) in [(0, 0, 12), (1, 1, 9), (1, 0, 0)] {
+            var scores = (0..<13).map { j -> Double in
+                var dot = 0.0
+                for c in 0..<4 { dot += Double(q[flat: (b * 13 + i) * 8 + h * 4 + c]) * Double(k[flat: (b * 13 + j) * 8 + h * 4 + c]) }
+                return dot / 2 + (j > i || ids.values[b * 13 + j] == 0 ? -10000 : 0)
+            }
+            let top = scores.max()!
+            scores = scores.map { exp($0 - top) }
+            let total = scores.reduce(0, +)
+            for j in 0..<13 {
+                XCTAssertEqual(Double(out.probabilities[flat: ((b * 2 + h) * 13 + i) * 13 + j]), scores[j] / total, accuracy: 1e-6)
+            }
+        }
+        checkGradients([q, k, v]) {
+            var rng = Seed(3).stream("attention.dropout")
+            return $0.attention(q: q, k: k, v: v, heads: 2, validKeys: ids, causal: true, dropout: 0.2, rng: &rng).output
+        }
+    }
+
+    func testAttentionAtGivenQueryPositions() {
+        // One query per row at position p attends to keys 0 ... p: the full attention's row p.
+        let x = randomParameter("x", [3, 5, 8]), k = randomParameter("k", [3, 5, 8]), v = randomParameter("v", [3, 5, 8])
+        let ids = IndexTensor(shape: [3, 5], values: [3, 1, 4, 1, 5, 9, 2, 6, 0, 0, 7, 7, 7, 7, 7])
+        let positions = [4, 1, 2]
+        let g = Graph(recording: false)
+        let full = g.attention(q: x, k: k, v: v, heads: 2, validKeys: ids, causal: true)
+        let q = g.reshape(g.gather(g.reshape(x, [15, 8]), axis: 0, indices: [4, 6, 12]), [3, 1, 8])
+        let some = g.attention(q: q, k: k, v: v, heads: 2, validKeys: ids, causal: true, queryPositions: positions)
+        XCTAssertEqual(some.output.shape, [3, 1, 8])
+        XCTAssertEqual(some.probabilities.shape, [3, 2, 1, 5])
+        for b in 0..<3 {
+            for c in 0..<8 {
+                XCTAssertEqual(some.output[flat: b * 8 + c], full.output[flat: (b * 5 + positions[b]) * 8 + c], accuracy: 1e-6)
+            }
+        }
+        let q2 = randomParameter("q2", [3, 2, 8])
+        checkGradients([q2, k, v]) {
+            $0.attention(q: q2, k: k, v: v, heads: 2, validKeys: ids, causal: true, queryPositions: [4, 0, 1, 3, 2, 2]).output
+        }
+    }
+
     func testL2NormalizeAndReductions() {
         let x = randomParameter("x", [3, 4])
         checkGradients([x]) { $0.l2Normalize(x) }

@@ -33,10 +33,15 @@ double seqlab_softmax_xent_rows(float *z, int rows, int n, const float *bias, co
 void seqlab_layer_norm_forward(const float *x, long rows, int c, const float *gamma, const float *beta,
                                float eps, float *y, float *xhat, float *inverseStd);
 
-/// Accumulates the layer-norm gradients of rows given dY: into gx (dX), gGamma and gBeta, each
-/// skipped when NULL.
+/// The layer-norm input gradient of rows given dY: dX is added into gx, or stored when accumulate
+/// is 0. Rows are independent, so any split of them gives the same values.
 void seqlab_layer_norm_backward(const float *gy, const float *xhat, const float *inverseStd, const float *gamma,
-                                long rows, int c, float *gx, float *gGamma, float *gBeta);
+                                long rows, int c, float *gx, int accumulate);
+
+/// Accumulates the gain and shift gradients of channels j0 ..< j1 over all rows, in row order:
+/// gGamma[j] += Σ dy·x̂, gBeta[j] += Σ dy (either skipped when NULL).
+void seqlab_layer_norm_parameter_gradients(const float *gy, const float *xhat, long rows, int c, int j0, int j1,
+                                           float *gGamma, float *gBeta);
 
 /// One Adam step over n elements (PyTorch's order of operations): g += l2Decay·p, p *= decoupledScale,
 /// m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², p −= stepSize · m / (√v / sqrtCorrection2 + eps).
@@ -46,6 +51,21 @@ void seqlab_adam_update(float *p, const float *g, float *m, float *v, long n, fl
 /// (absolute error below 4e-7).
 void seqlab_gelu_forward(const float *x, float *y, long n);
 
-/// Accumulates the GELU gradient: gx[i] += gy[i] · (Φ(x[i]) + x[i]·φ(x[i])) for i < n.
-void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n);
+/// The GELU gradient gy[i] · (Φ(x[i]) + x[i]·φ(x[i])) for i < n, added into gx[i], or stored when
+/// accumulate is 0.
+void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n, int accumulate);
+
+/// Dropout multipliers for elements [start, end) of a mask keyed by `key` (pointers are to element 0
+/// of the whole tensor): mask[i] = 0 when draw i (24 bits) is below `threshold`, else `keep`; when x
+/// is not NULL, also y[i] = x[i] · mask[i]. Draw i is a hash of (key, i) (SplitMix64 of the pair
+/// index, one half each), so any range gives the same values whichever thread fills it.
+void seqlab_dropout(float *mask, const float *x, float *y, long start, long end, uint64_t key, uint32_t threshold,
+                    float keep);
+
+/// s[r, :] ← softmax(s[r, :] + mask[r, :]) for each of `rows` rows of n (max-subtracted).
+void seqlab_masked_softmax_rows(float *s, const float *mask, int rows, int n);
+
+/// The softmax gradient row by row: with dP in ds and P the probabilities, ds ← P ⊙ (dP ⊙ keep −
+/// Σ_j dP ⊙ keep ⊙ P) (keep the dropout multipliers applied to P before use, or NULL).
+void seqlab_softmax_gradient_rows(float *ds, const float *p, const float *keep, int rows, int n);
 #endif

@@ -94,10 +94,35 @@ public final class Graph {
     /// The gradient buffer of `t`, allocated and zeroed on first use in this backward pass.
     /// Parameters keep theirs across steps (the optimizer clears it); activations use the arena.
     func gradient(of t: Tensor) -> UnsafeMutablePointer<Float> {
+        let (g, accumulate) = gradientForWriting(of: t)
+        if !accumulate { g.update(repeating: 0, count: t.count) }
+        return g
+    }
+
+    /// The gradient buffer of `t` for an op that writes every element of it. On the first
+    /// contribution to an activation's gradient in this backward pass the buffer is fresh arena
+    /// memory, not zeroed, and `accumulate` is false: the op stores its gradient (a product with
+    /// beta 0, `=` instead of `+=`), which saves a pass of zeros. Later contributions, and every
+    /// contribution to a parameter (whose gradient lives across steps), add.
+    func gradientForWriting(of t: Tensor) -> (pointer: UnsafeMutablePointer<Float>, accumulate: Bool) {
         if t.gradientMask != nil, maskedSeen.insert(ObjectIdentifier(t)).inserted { maskedParameters.append(t) }
-        if let g = t.grad, g.count == t.count { return g.pointer }
-        let g = t.isParameter ? Tensor(zeros: t.shape) : zeros(t.shape)
+        if let g = t.grad, g.count == t.count { return (g.pointer, true) }
+        if t.isParameter {
+            let g = Tensor(zeros: t.shape)
+            t.grad = g
+            return (g.pointer, true)
+        }
+        let g = make(t.shape)
         t.grad = g
-        return g.pointer
+        return (g.pointer, false)
+    }
+
+    /// Makes `t`'s gradient the very buffer `source` (same element count), when `t` has none yet:
+    /// a view's gradient is its base's, so no copy is needed. Returns false (and does nothing) when
+    /// `t` already has a gradient or is a parameter; the caller then adds as usual.
+    func shareGradient(of t: Tensor, with source: Tensor) -> Bool {
+        guard !t.isParameter, t.gradientMask == nil, t.grad == nil, source.count == t.count else { return false }
+        t.grad = Tensor(shape: t.shape, storage: source.storage)
+        return true
     }
 }

@@ -14,11 +14,16 @@ enum Parallel {
         }
     }
 
-    /// How many parts to split `count` units of work into: one per BLAS thread, but none smaller
-    /// than `minimum` units.
+    /// How many parts to split `count` units of work into: one per BLAS thread (or `partsLimit`),
+    /// but none smaller than `minimum` units.
     static func parts(_ count: Int, minimum: Int) -> Int {
-        max(1, min(BLAS.threads, count / max(1, minimum)))
+        max(1, min(partsLimit ?? BLAS.threads, count / max(1, minimum)))
     }
+
+    /// When set, the number of parts instead of the BLAS thread count. Tests set it to check that
+    /// the split loops give the same bits in one part and in several, with OpenBLAS's own thread
+    /// count (which changes its products' rounding) held fixed.
+    nonisolated(unsafe) static var partsLimit: Int?
 
     /// Start of part `p` of `parts` over 0..<count (the last part ends at count).
     @inline(__always)

@@ -22,10 +22,10 @@ extension Graph {
             record(y) { [unowned self] in
                 guard let gy = y.grad?.pointer else { return }
                 // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-                let gx = self.gradient(of: x)
+                let (gx, accumulate) = self.gradientForWriting(of: x)
                 Parallel.run(parts) { p in
                     let i0 = Parallel.start(p, of: parts, n), i1 = Parallel.start(p + 1, of: parts, n)
-                    seqlab_gelu_backward(px + i0, gy + i0, gx + i0, i1 - i0)
+                    seqlab_gelu_backward(px + i0, gy + i0, gx + i0, i1 - i0, accumulate ? 1 : 0)
                 }
             }
         }

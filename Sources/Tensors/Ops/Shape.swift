@@ -10,8 +10,10 @@ extension Graph {
         let y = Tensor(shape: shape, storage: x.storage)
         if needsGradient(x) {
             record(y) { [unowned self] in
-                guard let gy = y.grad?.pointer else { return }
-                let gx = self.gradient(of: x)
+                guard let gyTensor = y.grad else { return }
+                // dx += dy; the first contribution takes dy's buffer itself (a view's gradient is its base's)
+                if self.shareGradient(of: x, with: gyTensor) { return }
+                let gx = self.gradient(of: x), gy = gyTensor.pointer
                 for i in 0..<x.count { gx[i] += gy[i] }
             }
         }
