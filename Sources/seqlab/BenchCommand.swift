@@ -4,6 +4,7 @@ import Benchmarks
 import Datasets
 import Models
 import Tensors
+import Text
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,9 +18,11 @@ struct BenchCommand: ParsableCommand {
                   the same step and flags as ../shared/bench/torch_nextitnet.py.
             sasrec  one training step (dropout on, full softmax CE at every position or at the last, Adam) \
                   on random sequences, the same step and flags as ../shared/bench/torch_sasrec.py.
+            minilm  all-MiniLM-L6-v2 sentence vectors of the ml-100k item texts ("title year genres"; \
+                  synthetic titles when Data/ml-100k is absent); needs `make models`.
             """)
 
-    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec.")
+    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec, minilm.")
     var name: String
 
     @Option(help: "nextitnet, sasrec: number of items.") var items: Int = 10_000
@@ -37,16 +40,20 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "nextitnet, sasrec: sequence length.") var len: Int = 50
     @Option(help: "nextitnet, sasrec: timed steps after 3 warm-up steps (default 30 nextitnet, 20 sasrec).")
     var steps: Int?
-    @Option(help: "nextitnet, sasrec: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "minilm: number of texts (default: every ml-100k item; synthetic titles fill up).") var texts: Int?
+    @Option(help: "minilm: model directory (default: $SEQLAB_MODELS/all-minilm-l6-v2, else Data/models/all-minilm-l6-v2).")
+    var model: String?
+    @Option(help: "nextitnet, sasrec, minilm: OpenBLAS threads.") var threads: Int = 2
 
-    @Option(help: "Timed repetitions per measurement, best is reported (default 5; sasrec 3).")
+    @Option(help: "Timed repetitions per measurement, best is reported (default 5; sasrec, minilm 3).")
     var repeats: Int?
 
     func validate() throws {
         guard (repeats ?? 1) >= 1 else { throw ValidationError("--repeats must be at least 1") }
         for (flag, value) in [("--items", items), ("--channels", channels), ("--kernel", kernel), ("--batch", batch ?? 1),
                               ("--len", len), ("--steps", steps ?? 1), ("--threads", threads), ("--hidden", hidden),
-                              ("--layers", layers), ("--heads", heads), ("--inner", inner)] where value < 1 {
+                              ("--layers", layers), ("--heads", heads), ("--inner", inner), ("--texts", texts ?? 1)]
+            where value < 1 {
             throw ValidationError("\(flag) must be at least 1, got \(value)")
         }
         if name == "sasrec" {
@@ -82,8 +89,10 @@ struct BenchCommand: ParsableCommand {
                                       dropout: dropout, batch: batch ?? 256, length: len,
                                       objective: SASRecBenchmark.Objective(rawValue: objective)!, threads: threads,
                                       steps: steps ?? 20, repeats: repeats ?? 3).json)
+        case "minilm":
+            print(try MiniLMBenchmark.run(count: texts, modelDirectory: model, threads: threads, repeats: repeats ?? 3).json)
         default:
-            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec")
+            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec, minilm")
         }
     }
 }
