@@ -16,8 +16,12 @@ public final class ModelObject: ScriptObject {
     public internal(set) var split: SplitObject?
     /// The history width used when scoring (the split's max length once fitted).
     public internal(set) var width: Int
-    /// The trainer of a neural model (nil for baselines).
-    public let trainer: Trainer?
+    /// The trainer of a neural model (nil for baselines); pretraining in place gives a fresh one,
+    /// so the old trainer's copy of its best weights cannot overwrite the pretrained ones.
+    public internal(set) var trainer: Trainer?
+    /// How a text-based model (UniSRec) turns item text into vectors; its fine-tuned copies and the
+    /// domains it pretrains on are encoded the same way.
+    var textEncoding: TextEncoding?
 
     /// A fitted baseline.
     init(_ model: Recommender, split: SplitObject) {

@@ -9,21 +9,7 @@ import Training
 
 extension Registry {
     func registerTransformers() {
-        let common: [Parameter] = [
-            Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
-                      help: "the dataset (or a split of it) whose items the model ranks"),
-            Parameter("hidden", .integer, default: .number(64), help: "hidden size H (item and position embeddings)"),
-            Parameter("layers", .integer, default: .number(2), help: "transformer layers"),
-            Parameter("heads", .integer, default: .number(2), help: "attention heads (must divide hidden)"),
-            Parameter("inner", .integer, default: .number(256), help: "feed-forward width"),
-            Parameter("dropout", .number, default: .number(0.5), help: "hidden dropout (RecBole's hidden_dropout_prob)"),
-            Parameter("attentionDropout", .number, default: Value.none, help: "dropout on attention probabilities (default: dropout)"),
-            Parameter("maxLength", .integer, default: Value.none, help: "positions it reads (default: the split's max length, else 50)"),
-            Parameter("rows", .string, default: Value.none,
-                      help: "\"prefix\" (RecBole: one row per history prefix) or \"sequence\" (whole windows); default: the split's training rows"),
-            Parameter("seed", .integer, default: Value.none, help: "initialisation, dropout and shuffling seed (default: the session's)"),
-            Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
-        ]
+        let common = transformerParameters(hidden: 64)
 
         register(BuiltinSpec("sasrec", topic: "models", parameters: common + [
             Parameter("loss", .string, default: .string("softmax"), help: "\"softmax\" (CE over all items) or \"bpr\" (one uniform negative)"),
@@ -57,6 +43,25 @@ extension Registry {
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width))
         })
     }
+}
+
+/// The arguments every transformer constructor takes (data, sizes, dropouts, rows, seed, name).
+func transformerParameters(hidden: Int) -> [Parameter] {
+    [
+        Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
+                      help: "the dataset (or a split of it) whose items the model ranks"),
+        Parameter("hidden", .integer, default: .number(Double(hidden)), help: "hidden size H (item and position embeddings)"),
+        Parameter("layers", .integer, default: .number(2), help: "transformer layers"),
+        Parameter("heads", .integer, default: .number(2), help: "attention heads (must divide hidden)"),
+        Parameter("inner", .integer, default: .number(256), help: "feed-forward width"),
+        Parameter("dropout", .number, default: .number(0.5), help: "hidden dropout (RecBole's hidden_dropout_prob)"),
+        Parameter("attentionDropout", .number, default: Value.none, help: "dropout on attention probabilities (default: dropout)"),
+        Parameter("maxLength", .integer, default: Value.none, help: "positions it reads (default: the split's max length, else 50)"),
+        Parameter("rows", .string, default: Value.none,
+                      help: "\"prefix\" (RecBole: one row per history prefix) or \"sequence\" (whole windows); default: the split's training rows"),
+        Parameter("seed", .integer, default: Value.none, help: "initialisation, dropout and shuffling seed (default: the session's)"),
+        Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
+    ]
 }
 
 /// The arguments every transformer constructor shares, checked.

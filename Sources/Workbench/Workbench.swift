@@ -21,6 +21,8 @@ public enum Workbench {
         r.registerPlots()
         r.registerComparisons()
         r.registerConure()
+        r.registerText()
+        r.registerUniSRec()
         return r
     }
 }

