@@ -55,7 +55,7 @@ public final class VQRecFineTuning {
             reassignmentTrainer = Trainer(model: model, seed: trainerSeed("reassignment"))
             model.network.reassignment = permutation
             for p in model.parameters { p.isFrozen = p !== model.network.permutationLogits }
-            model.origin += ", reassigning codes (\(permutation.rawValue) permutation, \(reassignEpochs) epochs first)"
+            model.origin += ", reassigning codes (\(permutation.rawValue) permutation, \(reassignEpochs) epoch\(reassignEpochs == 1 ? "" : "s") first)"
         }
     }
 

@@ -207,7 +207,6 @@ final class GradientTests: XCTestCase {
         let table = randomParameter("table", [7, 3])
         let ids = IndexTensor(shape: [2, 2, 3], values: [1, 4, 4, 0, 0, 0, 6, 2, 5, 3, 0, 1])
         checkGradients([table]) { $0.embeddingMean(table, ids, paddingIndex: nil) }
-        checkGradients([table]) { $0.embeddingMean(table, ids, paddingIndex: 0) }
         let g = Graph()
         let y = g.embeddingMean(table, ids, paddingIndex: 0)
         XCTAssertEqual(y.shape, [2, 2, 3])
