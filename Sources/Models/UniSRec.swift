@@ -223,8 +223,6 @@ public final class UniSRec {
     /// Ranking scores: the cosine of each sequence vector [B, H] with each candidate [N, H] →
     /// [B, N], padding column at −inf. For ranking only (no temperature, nothing to train).
     public func cosineScores(_ g: Graph, sequences: Tensor, catalogue: Tensor) -> Tensor {
-        let scores = g.matmul(g.l2Normalize(sequences), g.l2Normalize(catalogue), transposeB: true)   // [B, N]
-        for b in 0..<scores.rows { scores.pointer[b * scores.lastDim] = -.infinity }
-        return scores
+        cosineRanking(g, sequences: sequences, catalogue: catalogue)
     }
 }

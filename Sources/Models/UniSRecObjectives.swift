@@ -41,21 +41,9 @@ extension UniSRec {
     /// [B, H]: row i's positive is positives[i], the other rows' are its negatives, except rows with
     /// the same target, whose logits are set to 0 (see the file header) → mean over rows [].
     public func contrastiveLoss(_ g: Graph, anchors: Tensor, positives: Tensor, targets: [Int32]) -> Tensor {
-        let b = targets.count
-        precondition(anchors.shape == [b, configuration.hidden] && positives.shape == anchors.shape,
-                     "UniSRec.contrastiveLoss: anchors \(anchors.shape) and positives \(positives.shape) for \(b) targets")
-        let logits = g.scale(g.matmul(anchors, positives, transposeB: true), 1 / configuration.temperature)   // [B, B]
-        let keep = g.make([b, b])                                                     // 1, or 0 on same-target pairs
-        var sameTargets = false
-        for i in 0..<b {
-            for j in 0..<b {
-                let same = i != j && targets[i] == targets[j]
-                keep.pointer[i * b + j] = same ? 0 : 1
-                sameTargets = sameTargets || same
-            }
-        }
-        let masked = sameTargets ? g.mul(logits, keep) : logits                          // z_ij := 0 where same
-        return g.crossEntropy(masked, targets: IndexTensor((0..<b).map { Int32($0) }))
+        precondition(anchors.shape == [targets.count, configuration.hidden],
+                     "UniSRec.contrastiveLoss: anchors \(anchors.shape) for \(targets.count) targets of width \(configuration.hidden)")
+        return inBatchContrastiveLoss(g, anchors: anchors, positives: positives, targets: targets, temperature: configuration.temperature)
     }
 
     /// UniSRec's pretraining loss on histories ids [B, L] with `targets` [B] and their augmented

@@ -75,11 +75,8 @@ public struct MultiDomainCatalogue {
         for d in domains where d.features.width != first.features.width {
             throw TrainingError("\(d.name) has \(d.features.width)-d item features but \(first.name) \(first.features.width)-d; encode every domain with the same encoder")
         }
-        var offsets: [Int] = [], total = 1
-        for d in domains {
-            offsets.append(total - 1)
-            total += d.split.itemCount - 1
-        }
+        let union = try DomainUnion(names: domains.map(\.name), splits: domains.map(\.split), validation: validation)
+        let (offsets, total) = (union.offsets, union.itemCount)
         let width = first.features.width
         let anySecond = domains.contains { $0.wordDropped != nil }
         var values = [Float](repeating: 0, count: total * width)
@@ -100,15 +97,7 @@ public struct MultiDomainCatalogue {
         self.domains = domains
         self.offsets = offsets
         features = ItemTextFeatures(rows: total, width: width, values: values, secondary: second, hasSecondary: anySecond ? hasSecond : nil)
-        let empty = try Rows(kind: .prefix, storage: [0], users: [], starts: [], ends: [])
-        split = Split(
-            protocolDescription: "pretraining union of " + domains.map(\.name).joined(separator: ", ")
-                + " (\(total - 1) distinct items; training rows of every domain shuffled together"
-                + (validation ? ", validation over the union catalogue)" : ", no validation)"),
-            train: try Self.union(domains.map(\.split.train), offsets: offsets),
-            valid: validation ? try Self.union(domains.map(\.split.valid), offsets: offsets) : empty,
-            test: validation ? try Self.union(domains.map(\.split.test), offsets: offsets) : empty,
-            itemCount: total, maxLength: domains.map(\.split.maxLength).max()!)
+        split = union.split
     }
 
     /// The domain index and local item id of union item `id` (≥ 1).
@@ -116,23 +105,6 @@ public struct MultiDomainCatalogue {
         precondition(id >= 1 && id < features.rows, "MultiDomainCatalogue: item \(id) outside 1..<\(features.rows)")
         let k = offsets.lastIndex { $0 < id }!
         return (k, id - offsets[k])
-    }
-
-    /// The rows of every domain in one storage, items renamed by their domain's offset (0 stays
-    /// padding) and users renamed to stay distinct.
-    private static func union(_ parts: [Rows], offsets: [Int]) throws -> Rows {
-        var storage: [Int32] = [], users: [Int32] = [], starts: [Int] = [], ends: [Int] = []
-        var userOffset: Int32 = 0
-        for (rows, offset) in zip(parts, offsets) {
-            let base = storage.count, shift = Int32(offset)
-            storage += rows.storage.map { $0 == 0 ? 0 : $0 + shift }
-            users += rows.users.map { $0 + userOffset }
-            starts += rows.starts.map { $0 + base }
-            ends += rows.ends.map { $0 + base }
-            userOffset += (rows.users.max() ?? 0) + 1
-        }
-        if storage.isEmpty { storage = [0] }
-        return try Rows(kind: .prefix, storage: storage, users: users, starts: starts, ends: ends)
     }
 }
 

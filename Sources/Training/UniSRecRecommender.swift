@@ -180,26 +180,13 @@ public final class UniSRecRecommender: TrainableRecommender {
     /// and `similar` compare by cosine. Recomputed only after the weights it depends on change.
     public var itemVectors: Tensor {
         let watched = network.adaptor.parameters + (network.itemEmbedding.map { [$0] } ?? [])
-        if let cached = cachedCatalogue, Self.same(watched, as: cached.weights) { return cached.vectors }
+        if let cached = cachedCatalogue, holdExactly(watched, cached.weights) { return cached.vectors }
         let g = Graph(recording: false)
         var draws = UniSRecDraws.evaluation
         let vectors = network.catalogue(g, draws: &draws).detachedCopy()
         vectors.name = "unisrec.item_vectors"
         cachedCatalogue = (watched.flatMap(\.scalars), vectors)
         return vectors
-    }
-
-    /// Whether `tensors`, concatenated, hold exactly `values`.
-    private static func same(_ tensors: [Tensor], as values: [Float]) -> Bool {
-        guard tensors.reduce(0, { $0 + $1.count }) == values.count else { return false }
-        return values.withUnsafeBytes { bytes in
-            var offset = 0
-            for t in tensors {
-                if memcmp(t.pointer, bytes.baseAddress! + offset, t.count * MemoryLayout<Float>.size) != 0 { return false }
-                offset += t.count * MemoryLayout<Float>.size
-            }
-            return true
-        }
     }
 }
 

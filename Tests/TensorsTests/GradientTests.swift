@@ -249,4 +249,64 @@ final class GradientTests: XCTestCase {
         w.isFrozen = false
         checkGradients([x]) { $0.mul(x, x) }   // d(x²) = 2x needs both uses summed
     }
+
+    func testEmbeddingMeanCountsPaddingButPassesItNoGradient() {
+        let table = randomParameter("table", [7, 3])
+        let ids = IndexTensor(shape: [2, 2, 3], values: [1, 4, 4, 0, 0, 0, 6, 2, 5, 3, 0, 1])
+        checkGradients([table]) { $0.embeddingMean(table, ids, paddingIndex: nil) }
+        let g = Graph()
+        let y = g.embeddingMean(table, ids, paddingIndex: 0)
+        XCTAssertEqual(y.shape, [2, 2, 3])
+        for j in 0..<3 {   // the padding group reads row 0 three times; the last group counts its padding id
+            XCTAssertEqual(y.pointer[3 + j], table.pointer[j], accuracy: 1e-6)
+            let expected = (table.pointer[9 + j] + table.pointer[0 + j] + table.pointer[3 + j]) / 3
+            XCTAssertEqual(y.pointer[9 + j], expected, accuracy: 1e-6)
+        }
+        table.grad = nil
+        g.backward(g.sum(y))
+        XCTAssertEqual(Array(table.grad!.scalars[0..<3]), [0, 0, 0])
+        XCTAssertEqual(table.grad!.scalars[12], 2 / 3, accuracy: 1e-6)   // id 4 twice in a group of 3
+    }
+
+    func testSinkhornNormalisesRowsAndColumns() {
+        let x = randomParameter("x", [2, 4, 4], std: 1.5)
+        for iterations in [1, 3] {
+            checkGradients([x], eps: 1e-2, atol: 3e-3) { $0.sinkhorn(x, iterations: iterations) }
+        }
+        let rectangular = randomParameter("r", [1, 3, 5])
+        checkGradients([rectangular]) { $0.sinkhorn(rectangular, iterations: 2) }
+        // after the last (column) step every column sums to one; many rounds make the rows too
+        let g = Graph(recording: false)
+        let p = g.sinkhorn(x, iterations: 50)
+        for m in 0..<2 {
+            for k in 0..<4 {
+                var row: Float = 0, column: Float = 0
+                for j in 0..<4 { row += p.pointer[m * 16 + k * 4 + j]; column += p.pointer[m * 16 + j * 4 + k] }
+                XCTAssertEqual(column, 1, accuracy: 1e-5)
+                XCTAssertEqual(row, 1, accuracy: 1e-3)
+            }
+        }
+    }
+
+    func testHardOneHotStraightThroughOrZeroGradient() {
+        let x = randomParameter("x", [2, 3, 5])
+        let g = Graph()
+        let y = g.hardOneHot(x, straightThrough: true)
+        for r in 0..<6 {
+            let row = Array(x.scalars[(r * 5)..<(r * 5 + 5)])
+            let best = row.indices.max { row[$0] < row[$1] }!
+            XCTAssertEqual(Array(y.scalars[(r * 5)..<(r * 5 + 5)]), (0..<5).map { $0 == best ? 1 : 0 })
+        }
+        let w = randomParameter("w", [2, 3, 5])
+        x.grad = nil
+        g.backward(g.sum(g.mul(y, w)))
+        XCTAssertEqual(x.grad!.scalars, w.scalars, "straight through: dx = dy")
+        let h = Graph()
+        x.grad = nil
+        h.backward(h.sum(h.mul(h.hardOneHot(x, straightThrough: false), w)))
+        XCTAssertEqual(x.grad!.scalars, [Float](repeating: 0, count: 30), "a step function: exactly zero, but present")
+        // ties pick the first index
+        let tied = Tensor(shape: [1, 3], scalars: [2, 2, 1])
+        XCTAssertEqual(Graph(recording: false).hardOneHot(tied, straightThrough: true).scalars, [1, 0, 0])
+    }
 }
