@@ -101,7 +101,8 @@ extension Registry {
                 }
             }
             let k = try args.int("k", min: 1, max: max(v.rows - 1, 1))
-            let lines = v.nearest(r, k: k).map { "  \(fixed(Double($0.1), 3))  \(shorten(v.labels[$0.0], 60))" }
+            // A cosine that rounds to zero prints as 0.000, never -0.000.
+            let lines = v.nearest(r, k: k).map { "  \(fixed(abs($0.1) < 5e-4 ? 0 : Double($0.1), 3))  \(shorten(v.labels[$0.0], 60))" }
             return .object(TextObject("Neighbours", (["Closest to \"\(shorten(v.labels[r], 60))\" (\(v.encoder), cosine):"] + lines)
                 .joined(separator: "\n")))
         })
