@@ -65,6 +65,7 @@ bench: build
 	$(BIN) bench nextitnet --items 10000 --batch 256 --len 20
 	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective all
 	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective last
+	$(BIN) bench opq
 
 ## heavy: the notebooks that train full-size models on real data (minutes each).
 heavy: data build

@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Plots", targets: ["Plots"]),
+        .library(name: "Quantization", targets: ["Quantization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,8 +41,10 @@ let package = Package(
         .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
         // The language's builtins over the library modules (data, runs), and run bookkeeping.
         .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training", "Plots"], path: "Sources/Workbench"),
+        // k-means, product quantisation, OPQ and VQ-Rec's OPQ+IVF1+PQ item codes (faiss's algorithms, no faiss).
+        .target(name: "Quantization", dependencies: ["Tensors", "COpenBLAS"], path: "Sources/Quantization"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
-        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
+        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Quantization"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
         .target(name: "Plots", path: "Sources/Plots"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
@@ -62,6 +65,8 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Tensors"], path: "Tests/QuantizationTests",
+                    exclude: ["Golden"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "TestSupport"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",

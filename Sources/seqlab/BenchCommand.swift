@@ -17,9 +17,11 @@ struct BenchCommand: ParsableCommand {
                   the same step and flags as ../shared/bench/torch_nextitnet.py.
             sasrec  one training step (dropout on, full softmax CE at every position or at the last, Adam) \
                   on random sequences, the same step and flags as ../shared/bench/torch_sasrec.py.
+            opq   VQ-Rec's quantiser: OPQ (faiss's OPQMatrix defaults) and the whole OPQ32,IVF1,PQ32x8 fit \
+                  on 1682×384 clustered synthetic vectors, or on a raw float32 --features file.
             """)
 
-    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec.")
+    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec, opq.")
     var name: String
 
     @Option(help: "nextitnet, sasrec: number of items.") var items: Int = 10_000
@@ -37,7 +39,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "nextitnet, sasrec: sequence length.") var len: Int = 50
     @Option(help: "nextitnet, sasrec: timed steps after 3 warm-up steps (default 30 nextitnet, 20 sasrec).")
     var steps: Int?
-    @Option(help: "nextitnet, sasrec: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "nextitnet, sasrec, opq: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "opq: synthetic vectors to quantise.") var rows: Int = 1682
+    @Option(help: "opq: vector dimension.") var dimension: Int = 384
+    @Option(help: "opq: sub-spaces D (must divide the dimension).") var subspaces: Int = 32
+    @Option(help: "opq: centroids per sub-space K (at most 256).") var centroids: Int = 256
+    @Option(help: "opq: OPQ outer iterations.") var iterations: Int = 50
+    @Option(help: "opq: raw little-endian float32 features (rows × dimension) instead of synthetic vectors.")
+    var features: String?
 
     @Option(help: "Timed repetitions per measurement, best is reported (default 5; sasrec 3).")
     var repeats: Int?
@@ -46,7 +55,9 @@ struct BenchCommand: ParsableCommand {
         guard (repeats ?? 1) >= 1 else { throw ValidationError("--repeats must be at least 1") }
         for (flag, value) in [("--items", items), ("--channels", channels), ("--kernel", kernel), ("--batch", batch ?? 1),
                               ("--len", len), ("--steps", steps ?? 1), ("--threads", threads), ("--hidden", hidden),
-                              ("--layers", layers), ("--heads", heads), ("--inner", inner)] where value < 1 {
+                              ("--layers", layers), ("--heads", heads), ("--inner", inner), ("--rows", rows),
+                              ("--dimension", dimension), ("--subspaces", subspaces), ("--centroids", centroids),
+                              ("--iterations", iterations)] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, got \(value)")
         }
         if name == "sasrec" {
@@ -82,8 +93,11 @@ struct BenchCommand: ParsableCommand {
                                       dropout: dropout, batch: batch ?? 256, length: len,
                                       objective: SASRecBenchmark.Objective(rawValue: objective)!, threads: threads,
                                       steps: steps ?? 20, repeats: repeats ?? 3).json)
+        case "opq":
+            print(try OPQBenchmark.run(rows: rows, dimension: dimension, subspaces: subspaces, centroids: centroids,
+                                       iterations: iterations, featuresPath: features, threads: threads).json)
         default:
-            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec")
+            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec, opq")
         }
     }
 }
