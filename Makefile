@@ -71,6 +71,7 @@ bench: build models
 	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective all
 	$(BIN) bench sasrec --items 1683 --batch 256 --len 50 --objective last
 	$(BIN) bench minilm --threads 2
+	$(BIN) bench opq
 
 ## heavy: the notebooks that train full-size models on real data (minutes each).
 heavy: data build

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Plots", targets: ["Plots"]),
         .library(name: "Text", targets: ["Text"]),
+        .library(name: "Quantization", targets: ["Quantization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,8 +45,10 @@ let package = Package(
         // Item text → vectors: WordPiece + all-MiniLM-L6-v2 sentence encoder, TF-IDF + truncated SVD fallback.
         // CKernels for the vectorised erf GELU and exp the forward pass shares with the engine.
         .target(name: "Text", dependencies: ["Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),
+        // k-means, product quantisation, OPQ and VQ-Rec's OPQ+IVF1+PQ item codes (faiss's algorithms, no faiss).
+        .target(name: "Quantization", dependencies: ["Tensors", "COpenBLAS"], path: "Sources/Quantization"),
         // Benchmarks behind `seqlab bench`, one JSON object per line.
-        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels"], path: "Sources/Benchmarks"),
+        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Quantization"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
         .target(name: "Plots", path: "Sources/Plots"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
@@ -67,6 +70,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensors"], path: "Tests/TextTests", exclude: ["Golden"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Tensors"], path: "Tests/QuantizationTests",
+                    exclude: ["Golden"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "TestSupport"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",

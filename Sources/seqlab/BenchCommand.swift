@@ -20,9 +20,11 @@ struct BenchCommand: ParsableCommand {
                   on random sequences, the same step and flags as ../shared/bench/torch_sasrec.py.
             minilm  all-MiniLM-L6-v2 sentence vectors of the ml-100k item texts ("title year genres"; \
                   synthetic titles when Data/ml-100k is absent); needs `make models`.
+            opq   VQ-Rec's quantiser: OPQ (faiss's OPQMatrix defaults) and the whole OPQ32,IVF1,PQ32x8 fit \
+                  on 1682×384 clustered synthetic vectors, or on a raw float32 --features file.
             """)
 
-    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec, minilm.")
+    @Argument(help: "Which benchmark: gemm, data, nextitnet, sasrec, minilm, opq.")
     var name: String
 
     @Option(help: "nextitnet, sasrec: number of items.") var items: Int = 10_000
@@ -43,7 +45,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "minilm: number of texts (default: every ml-100k item; synthetic titles fill up).") var texts: Int?
     @Option(help: "minilm: model directory (default: $SEQLAB_MODELS/all-minilm-l6-v2, else Data/models/all-minilm-l6-v2).")
     var model: String?
-    @Option(help: "nextitnet, sasrec, minilm: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "nextitnet, sasrec, minilm, opq: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "opq: synthetic vectors to quantise.") var rows: Int = 1682
+    @Option(help: "opq: vector dimension.") var dimension: Int = 384
+    @Option(help: "opq: sub-spaces D (must divide the dimension).") var subspaces: Int = 32
+    @Option(help: "opq: centroids per sub-space K (at most 256).") var centroids: Int = 256
+    @Option(help: "opq: OPQ outer iterations.") var iterations: Int = 50
+    @Option(help: "opq: raw little-endian float32 features (rows × dimension) instead of synthetic vectors.")
+    var features: String?
 
     @Option(help: "Timed repetitions per measurement, best is reported (default 5; sasrec, minilm 3).")
     var repeats: Int?
@@ -52,8 +61,9 @@ struct BenchCommand: ParsableCommand {
         guard (repeats ?? 1) >= 1 else { throw ValidationError("--repeats must be at least 1") }
         for (flag, value) in [("--items", items), ("--channels", channels), ("--kernel", kernel), ("--batch", batch ?? 1),
                               ("--len", len), ("--steps", steps ?? 1), ("--threads", threads), ("--hidden", hidden),
-                              ("--layers", layers), ("--heads", heads), ("--inner", inner), ("--texts", texts ?? 1)]
-            where value < 1 {
+                              ("--layers", layers), ("--heads", heads), ("--inner", inner), ("--texts", texts ?? 1), ("--rows", rows),
+                              ("--dimension", dimension), ("--subspaces", subspaces), ("--centroids", centroids),
+                              ("--iterations", iterations)] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, got \(value)")
         }
         if name == "sasrec" {
@@ -91,8 +101,11 @@ struct BenchCommand: ParsableCommand {
                                       steps: steps ?? 20, repeats: repeats ?? 3).json)
         case "minilm":
             print(try MiniLMBenchmark.run(count: texts, modelDirectory: model, threads: threads, repeats: repeats ?? 3).json)
+        case "opq":
+            print(try OPQBenchmark.run(rows: rows, dimension: dimension, subspaces: subspaces, centroids: centroids,
+                                       iterations: iterations, featuresPath: features, threads: threads).json)
         default:
-            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec, minilm")
+            throw ValidationError("unknown benchmark '\(name)'; choose one of: gemm, data, nextitnet, sasrec, minilm, opq")
         }
     }
 }
