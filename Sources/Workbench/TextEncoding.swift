@@ -68,6 +68,25 @@ final class TextEncoding {
         return FeatureMatrix(rows: texts.count, width: width, values: [Float](repeating: 0, count: width) + rows)
     }
 
+    /// The vectors of every item's text with each word dropped with probability `rate` (at least one
+    /// word kept), [items + 1, d]: UniSRec's word-drop view (its `.feat2CLS`), one fixed draw per item
+    /// from the stream "word-drop" of `seed`, as the reference draws once at preprocessing. Nil for
+    /// the dataset's own features, which have no text to drop words from.
+    func wordDroppedVectors(_ dataset: Dataset, rate: Double, seed: Seed, interpreter: Interpreter) throws -> FeatureMatrix? {
+        guard kind != .features else { return nil }
+        let texts: [String]
+        do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingErrorText(error.localizedDescriptionWithoutPrefix) }
+        var rng = seed.stream("word-drop")
+        let dropped = texts.dropFirst().map { text -> String in
+            let words = text.split(separator: " ")
+            let kept = words.filter { _ in !rng.bernoulli(rate) }
+            return (kept.isEmpty ? Array(words.prefix(1)) : kept).joined(separator: " ")
+        }
+        let rows = try encode(dropped, interpreter: interpreter)
+        let width = rows.count / max(dropped.count, 1)
+        return FeatureMatrix(rows: texts.count, width: width, values: [Float](repeating: 0, count: width) + rows)
+    }
+
     /// The vectors of `texts` [texts.count, d], from the run store's cache when it has them.
     func encode(_ texts: [String], interpreter: Interpreter) throws -> [Float] {
         if kind == .tfidf && tfidf == nil {

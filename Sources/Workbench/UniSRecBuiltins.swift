@@ -50,6 +50,7 @@ extension Registry {
             Parameter("batch", .integer, default: .number(256), help: "rows per step (the in-batch negatives)"),
             Parameter("lr", .number, default: .number(0.001), help: "learning rate (Adam)"),
             Parameter("lambda", .number, default: .number(0.001), help: "weight λ of the sequence–sequence loss in L_SI + λ·L_SS"),
+            Parameter("wordDrop", .number, default: .number(0.15), help: "share of words dropped from each item text for the word-drop view (0: item drop only)"),
         ], help: "UniSRec pretraining in place: sequence–item and sequence–sequence contrastive losses over one or more domains.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
             guard let base = m.model as? UniSRecRecommender, let encoding = m.textEncoding else {
@@ -68,6 +69,8 @@ extension Registry {
             options.learningRate = Float(try args.number("lr", min: 0, exclusiveMin: true))
             options.patience = nil
             let seed = interpreter.seed
+            let wordDrop = try args.number("wordDrop", min: 0)
+            guard wordDrop < 1 else { throw args.error("wordDrop", "wordDrop must be below 1 (the share of words dropped), got \(formatNumber(wordDrop))") }
             let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
                                            session: RunSession.of(interpreter))
             let stop: FitStop
@@ -75,7 +78,9 @@ extension Registry {
             do {
                 let domains = try splits.map { s in
                     try UniSRecDomain(name: s.source.dataset.name, split: s.split,
-                                      features: try encoding.itemVectors(s.source.dataset, interpreter: interpreter))
+                                      features: try encoding.itemVectors(s.source.dataset, interpreter: interpreter),
+                                      wordDropped: wordDrop > 0 ? try encoding.wordDroppedVectors(s.source.dataset, rate: wordDrop, seed: seed,
+                                                                                                 interpreter: interpreter) : nil)
                 }
                 pretraining = try UniSRecPretraining(base: base, domains: domains, lambda: Float(try args.number("lambda", min: 0)),
                                                      seed: seed)
