@@ -41,7 +41,7 @@ let package = Package(
         // The front ends: REPL on readline, script and notebook files.
         .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
         // The language's builtins over the library modules (data, runs), and run bookkeeping.
-        .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training", "Plots", "Text"], path: "Sources/Workbench"),
+        .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training", "Plots", "Text", "Quantization"], path: "Sources/Workbench"),
         // Item text → vectors: WordPiece + all-MiniLM-L6-v2 sentence encoder, TF-IDF + truncated SVD fallback.
         // CKernels for the vectorised erf GELU and exp the forward pass shares with the engine.
         .target(name: "Text", dependencies: ["Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),

@@ -23,6 +23,7 @@ public enum Workbench {
         r.registerConure()
         r.registerText()
         r.registerUniSRec()
+        r.registerVQRec()
         return r
     }
 }
