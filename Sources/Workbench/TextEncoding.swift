@@ -17,6 +17,7 @@ import Script
 import Store
 import Tensors
 import Text
+import Training
 
 /// An item-text encoder as a model keeps it.
 final class TextEncoding {
@@ -57,12 +58,12 @@ final class TextEncoding {
     func itemVectors(_ dataset: Dataset, interpreter: Interpreter) throws -> FeatureMatrix {
         if kind == .features {
             guard let f = dataset.itemFeatures else {
-                throw TrainingErrorText("\(dataset.name) has no item features; use encoder: \"minilm\" or \"tfidf\" to encode its item text")
+                throw TrainingError("\(dataset.name) has no item features; use encoder: \"minilm\" or \"tfidf\" to encode its item text")
             }
             return f
         }
         let texts: [String]
-        do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingErrorText(error.localizedDescriptionWithoutPrefix) }
+        do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingError(error.localizedDescriptionWithoutPrefix) }
         let rows = try encode(Array(texts.dropFirst()), interpreter: interpreter)
         let width = rows.count / max(texts.count - 1, 1)
         return FeatureMatrix(rows: texts.count, width: width, values: [Float](repeating: 0, count: width) + rows)
@@ -75,7 +76,7 @@ final class TextEncoding {
     func wordDroppedVectors(_ dataset: Dataset, rate: Double, seed: Seed, interpreter: Interpreter) throws -> FeatureMatrix? {
         guard kind != .features else { return nil }
         let texts: [String]
-        do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingErrorText(error.localizedDescriptionWithoutPrefix) }
+        do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingError(error.localizedDescriptionWithoutPrefix) }
         var rng = seed.stream("word-drop")
         let dropped = texts.dropFirst().map { text -> String in
             let words = text.split(separator: " ")
@@ -155,12 +156,6 @@ final class TextEncoding {
                   | UInt32(data[data.startIndex + i + 2]) << 16 | UInt32(data[data.startIndex + i + 3]) << 24)
         }
     }
-}
-
-/// A message-only error from the text side, shown as the builtin's error.
-struct TrainingErrorText: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }
 
 extension Error {
