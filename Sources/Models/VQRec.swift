@@ -70,17 +70,35 @@ public final class VQRec {
         }
     }
 
-    /// A network over another catalogue's `codes` with copies of `base`'s code table, position
-    /// table, input layer norm and layers; a fresh permutation M from `initStream`. `configuration`
-    /// may change dropouts and temperatures, never sizes (nil keeps the base's).
-    public convenience init(transferring base: VQRec, codes: ItemCodes, configuration: VQRecConfiguration? = nil,
-                            initStream: RandomStream) {
+    /// A network over another catalogue's `codes` with `base`'s code table, position table, input
+    /// layer norm and layers: the very same tensors (`sharing: true`, so training one trains the
+    /// other: pretraining a base in place) or copies of their values (a transfer); a fresh
+    /// permutation M from `initStream`. `configuration` may change dropouts and temperatures,
+    /// never sizes (nil keeps the base's).
+    public init(transferring base: VQRec, codes: ItemCodes, sharing: Bool = false, configuration: VQRecConfiguration? = nil,
+                initStream: RandomStream) {
         let c = configuration ?? base.configuration
         if let problem = Self.transferProblem(from: base.configuration, to: c, codes: codes) { preconditionFailure(problem) }
-        self.init(c, codes: codes, initStream: initStream)
-        for (mine, theirs) in zip(transferableParameters, base.transferableParameters) {
-            precondition(mine.name == theirs.name && mine.shape == theirs.shape, "VQRec transfer: layouts differ at \(theirs.name)")
-            mine.copy(from: theirs)
+        let fresh = VQRec(c, codes: codes, initStream: initStream)
+        self.configuration = c
+        self.codes = codes
+        permutationLogits = fresh.permutationLogits
+        if sharing {
+            codeEmbedding = base.codeEmbedding
+            positionEmbedding = base.positionEmbedding
+            lnGamma = base.lnGamma
+            lnBeta = base.lnBeta
+            layers = base.layers
+        } else {
+            codeEmbedding = fresh.codeEmbedding
+            positionEmbedding = fresh.positionEmbedding
+            lnGamma = fresh.lnGamma
+            lnBeta = fresh.lnBeta
+            layers = fresh.layers
+            for (mine, theirs) in zip(transferableParameters, base.transferableParameters) {
+                precondition(mine.name == theirs.name && mine.shape == theirs.shape, "VQRec transfer: layouts differ at \(theirs.name)")
+                mine.copy(from: theirs)
+            }
         }
     }
 

@@ -7,7 +7,11 @@
 //     set to zero, and copied into the code table; M freezes.
 //   then: the code table and the input layer norm train, the position table and the layers stay
 //     frozen (also the reference's behaviour when training from scratch).
-// `none` skips straight to the last phase. Each phase has its own trainer (streams derived from
+// `none` skips straight to the last phase. M starts as N(0, 1) scores, so at the fine-tuning
+// learning rate (1e-3) a few hundred Adam steps move it by a fraction of the Gumbel noise and the
+// hard assignment stays the random one it started as; `reassignmentLearningRate` (the language's
+// default 0.1) lets the permutation really move in a few epochs. The reference uses one rate.
+// Each phase has its own trainer (streams derived from
 // the seed by phase name): the reference's optimizer has no state for the table when it starts
 // training it (it was frozen), and neither has a fresh Adam; and a trainer that saw the pre-commit
 // weights would write them back. Validation after each epoch ranks with the noise-free assignment
@@ -25,6 +29,8 @@ public final class VQRecFineTuning {
     public let permutation: VQRecPermutation
     /// Epochs that train only the permutation (0 with `.none`).
     public let reassignEpochs: Int
+    /// The learning rate of the reassignment epochs (nil: `fit`'s).
+    public let reassignmentLearningRate: Float?
     /// The trainer of the reassignment epochs, nil with `.none`.
     public let reassignmentTrainer: Trainer?
     /// The trainer of the code table and the input layer norm.
@@ -34,8 +40,13 @@ public final class VQRecFineTuning {
     private let seed: Seed
 
     /// A fine-tuning of `model` (fresh from a transfer); throws when the schedule is not one.
-    init(model: VQRecRecommender, permutation: VQRecPermutation, reassignEpochs: Int, seed: Seed) throws {
+    init(model: VQRecRecommender, permutation: VQRecPermutation, reassignEpochs: Int, reassignmentLearningRate: Float?,
+         seed: Seed) throws {
         guard reassignEpochs >= 0 else { throw TrainingError("reassignEpochs must be ≥ 0, got \(reassignEpochs)") }
+        if let lr = reassignmentLearningRate, !(lr.isFinite && lr > 0) {
+            throw TrainingError("the reassignment learning rate must be a positive number, got \(lr)")
+        }
+        self.reassignmentLearningRate = reassignmentLearningRate
         guard permutation == .none || reassignEpochs >= 1 else {
             throw TrainingError("a \(permutation.rawValue) permutation needs at least one reassignment epoch; use permutation: none to skip it")
         }
@@ -72,6 +83,21 @@ public final class VQRecFineTuning {
         }
     }
 
+    /// The best validated epoch of the phase that trains last (numbered on), and its value.
+    public var best: (epoch: Int, value: Double)? {
+        if let b = trainer.best { return (b.epoch + (reassignmentTrainer?.epochsTrained ?? 0), b.value) }
+        return trainer.history.isEmpty ? reassignmentTrainer?.best : nil
+    }
+
+    /// The metric that picked `best`.
+    public var bestMetric: ValidationMetric? { trainer.bestMetric ?? reassignmentTrainer?.bestMetric }
+
+    /// Epochs of both phases trained so far.
+    public var epochsTrained: Int { (reassignmentTrainer?.epochsTrained ?? 0) + trainer.epochsTrained }
+
+    /// Optimizer steps of both phases so far.
+    public var steps: Int { (reassignmentTrainer?.steps ?? 0) + trainer.steps }
+
     /// Trains `options.epochs` more epochs: reassignment epochs first (no early stopping there),
     /// the commit as soon as they are done, then the code table and input layer norm.
     @discardableResult
@@ -84,6 +110,7 @@ public final class VQRecFineTuning {
                 var o = options
                 o.epochs = epochs
                 o.patience = nil
+                o.learningRate = reassignmentLearningRate ?? options.learningRate
                 if try first.fit(split, options: o, observer: observer) == .interrupted { return .interrupted }
                 remaining -= epochs
             }

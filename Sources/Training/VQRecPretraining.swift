@@ -67,12 +67,34 @@ public final class VQRecPretraining {
 
     /// A fresh network of `configuration` pretrained on `domains` (VQ-Rec's InfoNCE with
     /// in-batch and semi-synthetic negatives; `configuration.fakeCodeRatio` sets the replacement rate).
-    public init(domains: [VQRecDomain], configuration: VQRecConfiguration, validation: Bool = false,
-                seed: Seed, name: String = "vqrec-pretrained") throws {
+    public convenience init(domains: [VQRecDomain], configuration: VQRecConfiguration, validation: Bool = false,
+                            seed: Seed, name: String = "vqrec-pretrained") throws {
         let catalogue = try VQRecCatalogue(domains, validation: validation)
+        if let problem = VQRec.problem(configuration, codes: catalogue.codes) { throw TrainingError(problem) }
+        self.init(catalogue: catalogue, network: VQRec(configuration, codes: catalogue.codes, seed: seed), seed: seed,
+                  origin: "pretrained on " + domains.map(\.name).joined(separator: ", "), name: name)
+    }
+
+    /// Pretrains `base` in place: the model over the union shares `base`'s code table, position
+    /// table, input layer norm and layers, so `base` holds the pretrained weights as training goes
+    /// (its own catalogue's codes are untouched). The domains must be quantised with the quantiser
+    /// of `base`'s codes, so that code c of sub-space m means the same in all of them. A trainer
+    /// that fitted `base` before keeps its own copy of the old weights and would restore them on
+    /// its next `fit`: fine-tune with `finetuned(...)`, or give `base` a fresh trainer.
+    public convenience init(base: VQRecRecommender, domains: [VQRecDomain], validation: Bool = false,
+                            seed: Seed, name: String? = nil) throws {
+        let catalogue = try VQRecCatalogue(domains, validation: validation)
+        let c = base.network.configuration
+        if let problem = VQRec.transferProblem(from: c, to: c, codes: catalogue.codes) { throw TrainingError(problem) }
+        let network = VQRec(transferring: base.network, codes: catalogue.codes, sharing: true, initStream: seed.stream("init.pretrain"))
+        self.init(catalogue: catalogue, network: network, seed: seed,
+                  origin: "\(base.name) pretrained on " + domains.map(\.name).joined(separator: ", "), name: name ?? base.name)
+    }
+
+    private init(catalogue: VQRecCatalogue, network: VQRec, seed: Seed, origin: String, name: String) {
         self.catalogue = catalogue
-        model = try VQRecRecommender(configuration, codes: catalogue.codes, objective: .pretraining, seed: seed, name: name)
-        model.origin = "pretrained on " + domains.map(\.name).joined(separator: ", ")
+        network.permutationLogits.isFrozen = true
+        model = VQRecRecommender(network: network, objective: .pretraining, origin: origin, name: name)
         trainer = Trainer(model: model, seed: seed)
     }
 

@@ -80,16 +80,18 @@ public final class VQRecRecommender: TrainableRecommender {
     /// This model's code table, position table, input layer norm and layers, copied into a new
     /// model over the target catalogue's `codes` (items this model may never have seen, quantised
     /// with the same D and K), to fine-tune with `permutation` (`reassignEpochs` epochs of
-    /// reassignment first unless `.none`). `configuration` may change dropouts and temperatures;
-    /// the permutation scores M are initialised from `seed`.
+    /// reassignment first unless `.none`, at `reassignmentLearningRate`, nil: `fit`'s). `configuration`
+    /// may change dropouts and temperatures; the permutation scores M are initialised from `seed`.
     public func finetuned(codes: ItemCodes, permutation: VQRecPermutation, reassignEpochs: Int = 5,
-                          configuration: VQRecConfiguration? = nil, seed: Seed, name: String) throws -> VQRecFineTuning {
+                          reassignmentLearningRate: Float? = nil, configuration: VQRecConfiguration? = nil,
+                          seed: Seed, name: String) throws -> VQRecFineTuning {
         if let problem = VQRec.transferProblem(from: network.configuration, to: configuration ?? network.configuration, codes: codes) {
             throw TrainingError(problem)
         }
         let copy = VQRec(transferring: network, codes: codes, configuration: configuration, initStream: seed.stream("init.finetune"))
         let model = VQRecRecommender(network: copy, objective: .nextItem, origin: "fine-tuned from \(self.name)", name: name)
-        return try VQRecFineTuning(model: model, permutation: permutation, reassignEpochs: reassignEpochs, seed: seed)
+        return try VQRecFineTuning(model: model, permutation: permutation, reassignEpochs: reassignEpochs,
+                                   reassignmentLearningRate: reassignmentLearningRate, seed: seed)
     }
 
     /// Every parameter (code table, permutation, encoder); frozen ones included.
@@ -108,7 +110,6 @@ public final class VQRecRecommender: TrainableRecommender {
             + "\(c.layers) layers × \(c.heads) heads, inner \(c.inner), max length \(c.maxLength), dropout \(c.hiddenDropout) "
             + "(attention \(c.attentionDropout)), τ \(c.temperature), loss \(objective)"
             + (objective == .pretraining ? " (codes replaced w.p. \(c.fakeCodeRatio))" : "")
-            + (network.reassignment == .none ? "" : ", reassigning codes (\(network.reassignment.rawValue) permutation)")
             + "; trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
 

@@ -22,10 +22,21 @@ public final class HistoryObject: ScriptObject {
     /// Patience of the last call (for the explanation of an early stop).
     let patience: Int?
 
-    init(trainer: Trainer, metric: ValidationMetric, stop: FitStop, label: String, patience: Int?) {
-        records = trainer.history
+    convenience init(trainer: Trainer, metric: ValidationMetric, stop: FitStop, label: String, patience: Int?) {
+        self.init(records: trainer.history, best: trainer.best, metric: metric, stop: stop, label: label, patience: patience)
+    }
+
+    /// The history of a model in the language (both phases of a VQ-Rec fine-tuning).
+    convenience init(_ model: ModelObject, metric: ValidationMetric, stop: FitStop, patience: Int?) {
+        self.init(records: model.history, best: model.best.map { ($0.epoch, $0.value) }, metric: metric, stop: stop,
+                  label: model.model.name, patience: patience)
+    }
+
+    init(records: [EpochRecord], best: (epoch: Int, value: Double)?, metric: ValidationMetric, stop: FitStop, label: String,
+         patience: Int?) {
+        self.records = records
         self.metric = metric
-        best = trainer.best
+        self.best = best
         self.stop = stop
         self.label = label
         self.patience = patience
@@ -113,7 +124,11 @@ extension Registry {
                                            session: RunSession.of(interpreter))
             let stop: FitStop
             do {
-                stop = try trainer.fit(split.split, options: options, observer: progress)
+                if let fineTuning = m.fineTuning {
+                    stop = try fineTuning.fit(split.split, options: options, observer: progress)
+                } else {
+                    stop = try trainer.fit(split.split, options: options, observer: progress)
+                }
             } catch let e as ScriptError {
                 progress.finish(); throw e
             } catch is EvaluationInterrupted {
@@ -125,16 +140,15 @@ extension Registry {
             progress.finish()
             m.split = split
             m.width = split.split.maxLength
-            return .object(HistoryObject(trainer: trainer, metric: options.validMetric, stop: stop, label: m.model.name,
-                                         patience: options.patience))
+            return .object(HistoryObject(m, metric: options.validMetric, stop: stop, patience: options.patience))
         })
 
         registerMethod(BuiltinSpec("history", owner: "Model", topic: "models", isProperty: true,
                                    help: "The epochs trained so far.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
-            guard let trainer = m.trainer else { throw args.error("\(m.model.name) is a baseline and has no training history") }
-            return .object(HistoryObject(trainer: trainer, metric: trainer.bestMetric ?? (try! ValidationMetric(parsing: "ndcg@10")),
-                                         stop: .completed, label: m.model.name, patience: nil))
+            guard m.trainer != nil else { throw args.error("\(m.model.name) is a baseline and has no training history") }
+            return .object(HistoryObject(m, metric: m.best?.metric ?? (try! ValidationMetric(parsing: "ndcg@10")), stop: .completed,
+                                         patience: nil))
         })
     }
 }

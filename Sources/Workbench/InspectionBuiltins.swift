@@ -13,10 +13,13 @@ final class ItemListObject: ScriptObject {
     let title: String
     let scoreName: String
     let rows: [(item: Int, label: String, score: Double)]
-    init(title: String, scoreName: String, rows: [(item: Int, label: String, score: Double)]) {
+    /// Decimals of the printed scores (0 for counts).
+    let decimals: Int
+    init(title: String, scoreName: String, rows: [(item: Int, label: String, score: Double)], decimals: Int = 4) {
         self.title = title
         self.scoreName = scoreName
         self.rows = rows
+        self.decimals = decimals
     }
     var typeName: String { "Items" }
     var length: Int? { rows.count }
@@ -25,7 +28,7 @@ final class ItemListObject: ScriptObject {
         for (rank, r) in rows.enumerated() {
             let number = String(rank + 1)
             lines.append(String(repeating: " ", count: max(0, 3 - number.count)) + number + "  "
-                         + fixed(r.score, 4).padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + shorten(r.label, 60))
+                         + fixed(r.score, decimals).padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + shorten(r.label, 60))
         }
         return lines.joined(separator: "\n")
     }

@@ -2,6 +2,7 @@
 // the split it was fitted on, and for neural models the trainer that remembers how far training got.
 
 import Datasets
+import Quantization
 import Script
 import Tensors
 import Training
@@ -22,6 +23,22 @@ public final class ModelObject: ScriptObject {
     /// How a text-based model (UniSRec) turns item text into vectors; its fine-tuned copies and the
     /// domains it pretrains on are encoded the same way.
     var textEncoding: TextEncoding?
+    /// The quantiser that gave a VQ-Rec model its item codes; the domains it pretrains on are
+    /// quantised with it, so their codes mean what the code table learned.
+    var quantizer: VQRecQuantizer?
+    /// A VQ-Rec fine-tuning in progress: `fit` goes through its two phases (reassignment, then the
+    /// code table), and `trainer` is the second phase's.
+    var fineTuning: VQRecFineTuning?
+
+    /// Every epoch trained so far (both phases of a VQ-Rec fine-tuning).
+    var history: [EpochRecord] { fineTuning?.history ?? trainer?.history ?? [] }
+    /// The best validated epoch so far and its metric.
+    var best: (epoch: Int, value: Double, metric: ValidationMetric)? {
+        if let f = fineTuning { return f.best.flatMap { b in f.bestMetric.map { (b.epoch, b.value, $0) } } }
+        return trainer?.best.flatMap { b in trainer?.bestMetric.map { (b.epoch, b.value, $0) } }
+    }
+    /// Epochs trained so far.
+    var epochsTrained: Int { fineTuning?.epochsTrained ?? trainer?.epochsTrained ?? 0 }
 
     /// A fitted baseline.
     init(_ model: Recommender, split: SplitObject) {
@@ -52,12 +69,13 @@ public final class ModelObject: ScriptObject {
         }
         var lines = ["Model \(model.name) on \(dataset.dataset.name): \(trainable.architecture)",
                      "  \(groupedThousands(trainable.parameterCount)) parameters"]
-        if trainer.history.isEmpty {
+        if history.isEmpty {
             lines.append("  not trained yet: call fit(split)")
         } else {
-            var line = "  trained \(trainer.epochsTrained) epoch\(trainer.epochsTrained == 1 ? "" : "s") (\(trainer.steps) steps)"
-            if let best = trainer.best, let metric = trainer.bestMetric {
-                line += "; holds the weights of epoch \(best.epoch), valid \(metric) \(fixed(best.value, 4))"
+            let steps = fineTuning?.steps ?? trainer.steps
+            var line = "  trained \(epochsTrained) epoch\(epochsTrained == 1 ? "" : "s") (\(steps) steps)"
+            if let best {
+                line += "; holds the weights of epoch \(best.epoch), valid \(best.metric) \(fixed(best.value, 4))"
             }
             lines.append(line)
         }
@@ -66,7 +84,7 @@ public final class ModelObject: ScriptObject {
 
     public var oneLine: String {
         guard let trainable else { return summary }
-        return "\(model.name) on \(dataset.dataset.name): \(groupedThousands(trainable.parameterCount)) parameters, \(trainer?.epochsTrained ?? 0) epoch\(trainer?.epochsTrained == 1 ? "" : "s")"
+        return "\(model.name) on \(dataset.dataset.name): \(groupedThousands(trainable.parameterCount)) parameters, \(epochsTrained) epoch\(epochsTrained == 1 ? "" : "s")"
     }
 }
 

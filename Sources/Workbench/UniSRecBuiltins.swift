@@ -2,7 +2,8 @@
 // text, `model.pretrain([splits], ...)` pretrains its transferable parts on one or more source
 // domains (in place), and `model.finetune(target, mode:, freeze:)` copies them into a new model over
 // a target whose items it has never seen. Text goes through the model's encoder everywhere
-// (TextEncoding.swift), so all domains share one text space.
+// (TextEncoding.swift), so all domains share one text space. VQ-Rec models share the two methods
+// (their own settings are `permutation:` and `reassignEpochs:`; VQRecBuiltins.swift).
 
 import Datasets
 import Models
@@ -49,28 +50,33 @@ extension Registry {
             Parameter("epochs", .integer, default: .number(10), help: "epochs over the union of the domains' training rows"),
             Parameter("batch", .integer, default: .number(256), help: "rows per step (the in-batch negatives)"),
             Parameter("lr", .number, default: .number(0.001), help: "learning rate (Adam)"),
-            Parameter("lambda", .number, default: .number(0.001), help: "weight λ of the sequence–sequence loss in L_SI + λ·L_SS"),
-            Parameter("wordDrop", .number, default: .number(0.15), help: "share of words dropped from each item text for the word-drop view (0: item drop only)"),
-        ], help: "UniSRec pretraining in place: sequence–item and sequence–sequence contrastive losses over one or more domains.") { args, interpreter in
+            Parameter("lambda", .number, default: Value.none, help: "UniSRec: weight λ of the sequence–sequence loss in L_SI + λ·L_SS (default 0.001)"),
+            Parameter("wordDrop", .number, default: Value.none, help: "UniSRec: share of words dropped from each item text for the word-drop view (default 0.15; 0: item drop only)"),
+        ], help: "Pretraining in place over one or more domains: UniSRec's sequence–item and sequence–sequence losses, or VQ-Rec's InfoNCE with semi-synthetic negatives.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
-            guard let base = m.model as? UniSRecRecommender, let encoding = m.textEncoding else {
-                throw args.error("\(m.model.name) is not a UniSRec model; pretrain works on unisrec(...)")
-            }
             let splits = try args.list("domains").map { v -> SplitObject in
                 guard case .object(let s as SplitObject) = v, s.transfer == nil else {
                     throw args.error("domains", "domains must be splits of datasets, e.g. [movies.split()]")
                 }
                 return s
             }
-            guard !splits.isEmpty else { throw args.error("domains", "give at least one domain to pretrain on") }
             var options = TrainingOptions()
             options.epochs = try args.int("epochs", min: 1, max: 100_000)
             options.batchSize = try args.int("batch", min: 2, max: 1 << 20)
             options.learningRate = Float(try args.number("lr", min: 0, exclusiveMin: true))
             options.patience = nil
+            if let vqrec = m.model as? VQRecRecommender {
+                guard !splits.isEmpty else { throw args.error("domains", "give at least one domain to pretrain on") }
+                return try vqrecPretrain(args, interpreter, m, vqrec, splits: splits, options: options)
+            }
+            guard let base = m.model as? UniSRecRecommender, let encoding = m.textEncoding else {
+                throw args.error("\(m.model.name) is not a UniSRec or VQ-Rec model; pretrain works on unisrec(...) and vqrec(...)")
+            }
+            guard !splits.isEmpty else { throw args.error("domains", "give at least one domain to pretrain on") }
             let seed = interpreter.seed
-            let wordDrop = try args.number("wordDrop", min: 0)
+            let wordDrop = args.has("wordDrop") ? try args.number("wordDrop", min: 0) : 0.15
             guard wordDrop < 1 else { throw args.error("wordDrop", "wordDrop must be below 1 (the share of words dropped), got \(formatNumber(wordDrop))") }
+            let lambda = args.has("lambda") ? try args.number("lambda", min: 0) : 0.001
             let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
                                            session: RunSession.of(interpreter))
             let stop: FitStop
@@ -82,8 +88,7 @@ extension Registry {
                                       wordDropped: wordDrop > 0 ? try encoding.wordDroppedVectors(s.source.dataset, rate: wordDrop, seed: seed,
                                                                                                  interpreter: interpreter) : nil)
                 }
-                pretraining = try UniSRecPretraining(base: base, domains: domains, lambda: Float(try args.number("lambda", min: 0)),
-                                                     seed: seed)
+                pretraining = try UniSRecPretraining(base: base, domains: domains, lambda: Float(lambda), seed: seed)
                 stop = try pretraining.fit(options, observer: progress)
             } catch let e as ScriptError {
                 progress.finish(); throw e
@@ -101,18 +106,25 @@ extension Registry {
 
         registerMethod(BuiltinSpec("finetune", owner: "Model", topic: "models", parameters: [
             Parameter("target", .oneOf([.object("Split"), .object("Dataset")]), positional: true, help: "the target domain (its items may be new to the model)"),
-            Parameter("mode", .string, default: .string("inductive"), help: "\"inductive\" (text only) or \"transductive\" (text + new item id embeddings)"),
-            Parameter("freeze", .bool, default: .bool(true), help: "keep the position table and transformer layers fixed (train the adaptor, input norm, item ids)"),
+            Parameter("mode", .string, default: Value.none, help: "UniSRec: \"inductive\" (text only, the default) or \"transductive\" (text + new item id embeddings)"),
+            Parameter("freeze", .bool, default: Value.none, help: "UniSRec: keep the position table and transformer layers fixed (default true; trains the adaptor, input norm, item ids)"),
+            Parameter("permutation", .string, default: Value.none, help: "VQ-Rec: re-assign the code embeddings to the target's codes first: \"learned\" (default), \"released\" (the reference's, which never moves) or \"none\""),
+            Parameter("reassignEpochs", .integer, default: Value.none, help: "VQ-Rec: epochs of the first fit calls that train only the permutation (default 5)"),
+            Parameter("reassignLr", .number, default: Value.none, help: "VQ-Rec: learning rate of the reassignment epochs (default 0.1: the permutation scores start as N(0, 1) and barely move at fit's rate)"),
             Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
             Parameter("name", .string, default: Value.none, help: "the name in tables"),
-        ], help: "A copy of this UniSRec's adaptor and encoder over a target catalogue, ready to fit (or to evaluate zero-shot).") { args, interpreter in
+        ], help: "A copy of this UniSRec's adaptor and encoder, or this VQ-Rec's code table and encoder, over a target catalogue, ready to fit (or to evaluate zero-shot).") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
+            if let vqrec = m.model as? VQRecRecommender { return try vqrecFinetune(args, interpreter, m, vqrec) }
             guard let base = m.model as? UniSRecRecommender, let encoding = m.textEncoding else {
-                throw args.error("\(m.model.name) is not a UniSRec model; finetune(model) works on unisrec(...); for NextItNet use finetune(base, task)")
+                throw args.error("\(m.model.name) is not a UniSRec or VQ-Rec model; finetune(model) works on unisrec(...) and vqrec(...); for NextItNet use finetune(base, task)")
+            }
+            for vqrecOnly in ["permutation", "reassignEpochs", "reassignLr"] where args.has(vqrecOnly) {
+                throw args.error(vqrecOnly, "\(vqrecOnly) is a VQ-Rec fine-tuning setting; UniSRec takes mode: and freeze:")
             }
             let (dataset, split) = try datasetOrSplit(args, "target")
-            let mode = UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))!
-            let freeze = try args.bool("freeze")
+            let mode = args.has("mode") ? UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))! : .inductive
+            let freeze = args.has("freeze") ? try args.bool("freeze") : true
             let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
             let name = args.has("name") ? try args.string("name") : "\(m.model.name)-\(mode.rawValue)"
             guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }

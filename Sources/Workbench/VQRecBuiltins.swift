@@ -1,8 +1,11 @@
-// VQ-Rec in the language, the part that stands on its own: `vqrec(data, codes:, centroids:)` fits
-// the OPQ + PQ quantiser on the item text vectors of the training items ("strict", as the reference)
-// and builds the model over the resulting codes, trained with `fit` like any other; `model.codes(item)`
-// shows an item's codes. Pretraining and the permutation fine-tuning are in the library
-// (VQRecPretraining, VQRecFineTuning) and not yet in the language.
+// VQ-Rec in the language: `vqrec(data, codes:, centroids:)` fits the OPQ + PQ quantiser on the
+// item text vectors of the training items ("strict", as the reference) and builds the model over
+// the resulting codes, trained with `fit` like any other; `model.codes(item)` shows an item's codes.
+// `model.pretrain([splits])` (registered with UniSRec's, which it shares) quantises each domain with
+// the model's own quantiser, so a code means the same in all of them, and pretrains in place;
+// `model.finetune(target, permutation:)` quantises the target with a quantiser of its own, fitted on
+// its training items as the reference does for each downstream domain, so its codes are unrelated
+// to the pretrained ones until the permutation re-assigns the code embeddings to them.
 
 import Datasets
 import Models
@@ -33,18 +36,8 @@ extension Registry {
             guard features.width % d == 0 else {
                 throw args.error("codes", "\(d) codes do not divide the \(features.width)-d text vectors; each code reads width / codes dimensions")
             }
-            // "strict": the quantiser sees only items of the training rows (all items without a split).
-            var seen = [Bool](repeating: t.split == nil, count: features.rows)
-            if let rows = t.split?.split.train { for id in rows.storage where id > 0 { seen[Int(id)] = true } }
-            let trainingRows = (1..<features.rows).filter { seen[$0] }.map { $0 - 1 }
-            let codes: ItemCodes
-            do {
-                let x = try Vectors(rows: features.rows - 1, dimension: features.width, values: Array(features.values[features.width...]))
-                let fit = try VQRecQuantizer.fit(x, trainingRows: trainingRows, options: VQRecQuantizerOptions(subspaces: d, centroids: k),
-                                                 stream: t.seed.stream("quantizer"))
-                let raw = try fit.quantizer.encode(x)
-                codes = ItemCodes(rows: features.rows, positions: d, cap: k, values: [Int32](repeating: 0, count: d) + raw.map { Int32($0) })
-            } catch { throw args.error("centroids", error.localizedDescriptionWithoutPrefix) }
+            let (quantizer, codes) = try quantise(features, split: t.split, codes: d, centroids: k, stream: t.seed.stream("quantizer"),
+                                                  args, "centroids")
             let configuration = VQRecConfiguration(codePositions: d, codeCap: k, hidden: t.hidden, layers: t.layers, heads: t.heads,
                                                    inner: t.inner, maxLength: t.maxLength, hiddenDropout: t.dropout,
                                                    attentionDropout: t.attentionDropout,
@@ -56,6 +49,7 @@ extension Registry {
             }
             let object = ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width)
             object.textEncoding = encoding
+            object.quantizer = quantizer
             return .object(object)
         })
 
@@ -67,5 +61,127 @@ extension Registry {
             let item = try m.dataset.resolveItem(args.value("item"), args, "item")
             return .list(try v.codes(item).map { .number(Double($0)) })
         })
+
+        registerMethod(BuiltinSpec("sharedCodes", owner: "Model", topic: "models", parameters: [
+            Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
+            Parameter("k", .integer, default: .number(10), help: "how many items to list"),
+        ], help: "The items of a VQ-Rec model that share the most codes (same centroid in the same sub-space) with an item; ties in id order.") { args, _ in
+            let m = args.receiver(as: ModelObject.self)
+            guard let v = m.model as? VQRecRecommender else { throw args.error("\(m.model.name) is not a VQ-Rec model; sharedCodes(item) works on vqrec(...)") }
+            let item = try m.dataset.resolveItem(args.value("item"), args, "item")
+            let k = try args.int("k", min: 1)
+            let mine = try v.codes(item)
+            var rows: [(item: Int, label: String, score: Double)] = []
+            for other in 1...v.itemCount where other != item {
+                let shared = zip(mine, try v.codes(other)).filter { $0 == $1 }.count
+                if shared > 0 { rows.append((other, m.dataset.label(other), Double(shared))) }
+            }
+            // A stable sort keeps id order among equal counts.
+            let top = Array(rows.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element).prefix(k))
+            return .object(ItemListObject(title: "Items sharing codes with \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), codes in common of \(mine.count)):",
+                                          scoreName: "codes", rows: top, decimals: 0))
+        })
     }
+}
+
+/// Fits the VQ-Rec quantiser on the vectors of the items in `split`'s training rows ("strict"; every
+/// item without a split) and encodes every item; errors point at argument `parameter`.
+func quantise(_ features: FeatureMatrix, split: SplitObject?, codes d: Int, centroids k: Int, stream: RandomStream,
+              _ args: Arguments, _ parameter: String) throws -> (VQRecQuantizer, ItemCodes) {
+    var seen = [Bool](repeating: split == nil, count: features.rows)
+    if let rows = split?.split.train { for id in rows.storage where id > 0 { seen[Int(id)] = true } }
+    let trainingRows = (1..<features.rows).filter { seen[$0] }.map { $0 - 1 }
+    do {
+        let fit = try VQRecQuantizer.fit(try itemVectors(features), trainingRows: trainingRows,
+                                         options: VQRecQuantizerOptions(subspaces: d, centroids: k), stream: stream)
+        return (fit.quantizer, try encode(features, with: fit.quantizer))
+    } catch { throw args.error(parameter, error.localizedDescriptionWithoutPrefix) }
+}
+
+/// Every item's codes under `quantizer` (row 0 = padding).
+func encode(_ features: FeatureMatrix, with quantizer: VQRecQuantizer) throws -> ItemCodes {
+    let raw = try quantizer.encode(try itemVectors(features))
+    let d = quantizer.subspaces
+    return ItemCodes(rows: features.rows, positions: d, cap: quantizer.centroidsPerSubspace,
+                     values: [Int32](repeating: 0, count: d) + raw.map { Int32($0) })
+}
+
+/// The item rows of `features` (padding row 0 dropped) as vectors to quantise.
+private func itemVectors(_ features: FeatureMatrix) throws -> Vectors {
+    try Vectors(rows: features.rows - 1, dimension: features.width, values: Array(features.values[features.width...]))
+}
+
+/// `model.pretrain([splits])` on a VQ-Rec model: each domain quantised with the model's quantiser,
+/// then VQ-Rec's InfoNCE in place over their union.
+func vqrecPretrain(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObject, _ base: VQRecRecommender,
+                   splits: [SplitObject], options: TrainingOptions) throws -> Value {
+    for unisrecOnly in ["lambda", "wordDrop"] where args.has(unisrecOnly) {
+        throw args.error(unisrecOnly, "\(unisrecOnly) is a UniSRec pretraining setting; VQ-Rec pretrains with semi-synthetic negatives")
+    }
+    guard let encoding = m.textEncoding, let quantizer = m.quantizer else {
+        throw args.error("\(m.model.name) has no quantiser of its own (it is a fine-tuned copy); pretrain the model made by vqrec(...)")
+    }
+    let seed = interpreter.seed
+    let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
+                                   session: RunSession.of(interpreter))
+    let stop: FitStop
+    let pretraining: VQRecPretraining
+    do {
+        let domains = try splits.map { s in
+            try VQRecDomain(name: s.source.dataset.name, split: s.split,
+                            codes: try encode(try encoding.itemVectors(s.source.dataset, interpreter: interpreter), with: quantizer))
+        }
+        pretraining = try VQRecPretraining(base: base, domains: domains, seed: seed)
+        stop = try pretraining.fit(options, observer: progress)
+    } catch let e as ScriptError {
+        progress.finish(); throw e
+    } catch {
+        progress.finish(); throw args.error(error.localizedDescriptionWithoutPrefix)
+    }
+    progress.finish()
+    // The model now holds the pretrained weights; a trainer that fitted it before would put its
+    // remembered best weights back on its next fit.
+    m.trainer = Trainer(model: base, seed: seed)
+    return .object(HistoryObject(trainer: pretraining.trainer, metric: try! ValidationMetric(parsing: "ndcg@10"), stop: stop,
+                                 label: "\(m.model.name) pretraining on " + splits.map { $0.source.dataset.name }.joined(separator: ", "),
+                                 patience: nil))
+}
+
+/// `model.finetune(target, permutation:)` on a VQ-Rec model: the target quantised with its own
+/// quantiser (same D and K), the code table and encoder copied, `fit` then runs both phases.
+func vqrecFinetune(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObject, _ base: VQRecRecommender) throws -> Value {
+    for unisrecOnly in ["mode", "freeze"] where args.has(unisrecOnly) {
+        throw args.error(unisrecOnly, "\(unisrecOnly) is a UniSRec fine-tuning setting; VQ-Rec always tunes the code table with the encoder frozen")
+    }
+    guard let encoding = m.textEncoding else { throw args.error("\(m.model.name) has no text encoder; fine-tune the model made by vqrec(...)") }
+    let (dataset, split) = try datasetOrSplit(args, "target")
+    let permutation = VQRecPermutation(rawValue: args.has("permutation")
+        ? try args.string("permutation", choices: VQRecPermutation.allCases.map(\.rawValue)) : "learned")!
+    let reassignEpochs = args.has("reassignEpochs") ? try args.int("reassignEpochs", min: 1, max: 10_000) : 5
+    for reassignmentOnly in ["reassignEpochs", "reassignLr"] where args.has(reassignmentOnly) && permutation == .none {
+        throw args.error(reassignmentOnly, "permutation: \"none\" has no reassignment epochs; use \"learned\" or \"released\"")
+    }
+    let reassignLr = args.has("reassignLr") ? try args.number("reassignLr", min: 0, exclusiveMin: true) : 0.1
+    guard reassignLr <= 100 else { throw args.error("reassignLr", "reassignLr \(formatNumber(reassignLr)) is too large to train with; try 0.1") }
+    let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+    let name = args.has("name") ? try args.string("name") : "\(m.model.name)-\(permutation.rawValue)"
+    guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+    let c = base.network.configuration
+    let features: FeatureMatrix
+    do { features = try encoding.itemVectors(dataset.dataset, interpreter: interpreter) } catch {
+        throw args.error("target", error.localizedDescriptionWithoutPrefix)
+    }
+    let (quantizer, codes) = try quantise(features, split: split, codes: c.codePositions, centroids: c.codeCap,
+                                          stream: seed.stream("quantizer"), args, "target")
+    let fineTuning: VQRecFineTuning
+    do {
+        fineTuning = try base.finetuned(codes: codes, permutation: permutation, reassignEpochs: reassignEpochs,
+                                        reassignmentLearningRate: Float(reassignLr), seed: seed, name: name)
+    } catch let e as ScriptError { throw e } catch { throw args.error(error.localizedDescriptionWithoutPrefix) }
+    let object = ModelObject(fineTuning.model, trainer: fineTuning.trainer, dataset: dataset, split: split,
+                             width: split?.split.maxLength ?? c.maxLength)
+    object.textEncoding = encoding
+    object.quantizer = quantizer
+    object.fineTuning = fineTuning
+    return .object(object)
 }

@@ -7,7 +7,9 @@
 // loss; fine-tuning in each permutation mode trains exactly what the schedule says (M alone while
 // reassigning, moving in `learned` and not at all in `released`; after the commit each code row
 // holds the row of its sub-space its argmax picked, padding zero; then the code table and the
-// input layer norm with the encoder fixed); the same seeds give the same weights.
+// input layer norm with the encoder fixed); pretraining a base in place trains the base's own
+// tensors; at the language's reassignment rate the learned permutation lowers the reassignment
+// loss where the released one cannot; the same seeds give the same weights.
 
 import XCTest
 @testable import Datasets
@@ -152,6 +154,51 @@ final class VQRecTrainerTests: XCTestCase {
         }
         XCTAssertEqual(weights(base), baseWeights, "fine-tuning copies: the pretrained model is untouched")
         XCTAssertThrowsError(try base.finetuned(codes: b.codes, permutation: .learned, reassignEpochs: 0, seed: Seed(5), name: "x"))
+    }
+
+    func testPretrainingABaseInPlaceTrainsItsOwnTensors() throws {
+        let a = try domain(0), b = try domain(1)
+        let base = try VQRecRecommender(configuration(), codes: a.codes, seed: Seed(8), name: "base")
+        let before = weights(base)
+        let pretraining = try VQRecPretraining(base: base, domains: [VQRecDomain(name: "a", split: a.split, codes: a.codes),
+                                                                     VQRecDomain(name: "b", split: b.split, codes: b.codes)],
+                                               seed: Seed(3))
+        let union = pretraining.model.network, own = base.network
+        XCTAssertTrue(union.codeEmbedding === own.codeEmbedding && union.positionEmbedding === own.positionEmbedding
+                      && union.lnGamma === own.lnGamma && zip(union.layers, own.layers).allSatisfy { $0 === $1 }, "shared, not copied")
+        XCTAssertTrue(union.permutationLogits.isFrozen)
+        XCTAssertEqual(pretraining.model.name, "base")
+        try pretraining.fit(options(epochs: 2, batch: 128))
+        let losses = pretraining.trainer.history.map(\.loss)
+        XCTAssertLessThan(losses.last!, losses.first!)
+        XCTAssertNotEqual(own.codeEmbedding.scalars, before[0], "the base's code table trained")
+        XCTAssertEqual(own.permutationLogits.scalars, before[1], "its permutation did not")
+        XCTAssertEqual(try base.codes(5), a.codes.codes(of: 5), "its own catalogue's codes are untouched")
+        XCTAssertThrowsError(try VQRecPretraining(base: try VQRecRecommender(VQRecConfiguration(codePositions: 2, codeCap: 8, hidden: 32),
+                                                                             codes: ItemCodes(rows: 2, positions: 2, cap: 8, values: [0, 0, 1, 2]),
+                                                                             seed: Seed(1)),
+                                                  domains: [VQRecDomain(name: "a", split: a.split, codes: a.codes)], seed: Seed(3))) {
+            XCTAssertTrue("\($0)".contains("codePositions") || "\($0)".contains("quantise"), "\($0)")
+        }
+    }
+
+    func testLearnedPermutationLowersTheReassignmentLossAtItsOwnRate() throws {
+        let base = try pretrained().model
+        let b = try domain(1)
+        var losses: [VQRecPermutation: [Double]] = [:]
+        for mode in [VQRecPermutation.learned, .released] {
+            let tuning = try base.finetuned(codes: b.codes, permutation: mode, reassignEpochs: 4, reassignmentLearningRate: 0.1,
+                                            seed: Seed(5), name: "ft")
+            try tuning.fit(b.split, options: options(epochs: 4))
+            XCTAssertEqual(tuning.reassignmentTrainer?.epochsTrained, 4)
+            XCTAssertEqual(tuning.trainer.epochsTrained, 0, "no code-table epoch yet")
+            losses[mode] = tuning.history.map(\.loss)
+        }
+        print("VQ-Rec reassignment losses at rate 0.1: learned \(losses[.learned]!), released \(losses[.released]!)")
+        let learned = losses[.learned]!, released = losses[.released]!
+        XCTAssertLessThan(learned.last!, learned.first! - 0.05, "the learned permutation moves towards a better assignment")
+        XCTAssertLessThan(learned.last!, released.last!, "and ends below the one that cannot move")
+        XCTAssertThrowsError(try base.finetuned(codes: b.codes, permutation: .learned, reassignmentLearningRate: -1, seed: Seed(5), name: "x"))
     }
 
     func testSameSeedsFineTuneBitIdentically() throws {
