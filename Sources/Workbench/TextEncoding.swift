@@ -159,9 +159,12 @@ final class TextEncoding {
 }
 
 extension Error {
-    /// The error's text without a leading "error: " (script errors add their own).
+    /// The error's text without its "error: " (script errors add their own): a leading one, or
+    /// the one after a "file:line" location, which stays.
     var localizedDescriptionWithoutPrefix: String {
         let text = "\(self)"
-        return text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
+        if text.hasPrefix("error: ") { return String(text.dropFirst(7)) }
+        if let marker = text.range(of: ": error: ") { return text.replacingCharacters(in: marker, with: ": ") }
+        return text
     }
 }

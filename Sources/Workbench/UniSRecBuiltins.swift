@@ -73,35 +73,19 @@ extension Registry {
                 throw args.error("\(m.model.name) is not a UniSRec or VQ-Rec model; pretrain works on unisrec(...) and vqrec(...)")
             }
             guard !splits.isEmpty else { throw args.error("domains", "give at least one domain to pretrain on") }
-            let seed = interpreter.seed
             let wordDrop = args.has("wordDrop") ? try args.number("wordDrop", min: 0) : 0.15
             guard wordDrop < 1 else { throw args.error("wordDrop", "wordDrop must be below 1 (the share of words dropped), got \(formatNumber(wordDrop))") }
             let lambda = args.has("lambda") ? try args.number("lambda", min: 0) : 0.001
-            let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
-                                           session: RunSession.of(interpreter))
-            let stop: FitStop
-            let pretraining: UniSRecPretraining
-            do {
+            return try pretrainInPlace(args, interpreter, m, base: base, splits: splits) { seed, progress in
                 let domains = try splits.map { s in
                     try UniSRecDomain(name: s.source.dataset.name, split: s.split,
                                       features: try encoding.itemVectors(s.source.dataset, interpreter: interpreter),
                                       wordDropped: wordDrop > 0 ? try encoding.wordDroppedVectors(s.source.dataset, rate: wordDrop, seed: seed,
                                                                                                  interpreter: interpreter) : nil)
                 }
-                pretraining = try UniSRecPretraining(base: base, domains: domains, lambda: Float(lambda), seed: seed)
-                stop = try pretraining.fit(options, observer: progress)
-            } catch let e as ScriptError {
-                progress.finish(); throw e
-            } catch {
-                progress.finish(); throw args.error(error.localizedDescriptionWithoutPrefix)
+                let pretraining = try UniSRecPretraining(base: base, domains: domains, lambda: Float(lambda), seed: seed)
+                return (pretraining.trainer, try pretraining.fit(options, observer: progress))
             }
-            progress.finish()
-            // The model now holds the pretrained weights; a trainer that fitted it before would put
-            // its remembered best weights back on its next fit.
-            m.trainer = Trainer(model: base, seed: seed)
-            return .object(HistoryObject(trainer: pretraining.trainer, metric: try! ValidationMetric(parsing: "ndcg@10"), stop: stop,
-                                         label: "\(m.model.name) pretraining on " + splits.map { $0.source.dataset.name }.joined(separator: ", "),
-                                         patience: nil))
         })
 
         registerMethod(BuiltinSpec("finetune", owner: "Model", topic: "models", parameters: [
@@ -139,4 +123,27 @@ extension Registry {
             return .object(object)
         })
     }
+}
+
+/// Runs `pretrain` (which builds the union model sharing `base`'s tensors and fits it, reporting to
+/// the progress printer) and returns its history; `base` then gets a fresh trainer, since one that
+/// fitted it before would put its remembered best weights back on its next fit.
+func pretrainInPlace(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObject, base: TrainableRecommender,
+                     splits: [SplitObject], _ pretrain: (Seed, ProgressPrinter) throws -> (Trainer, FitStop)) throws -> Value {
+    let seed = interpreter.seed
+    let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
+                                   session: RunSession.of(interpreter))
+    let trainer: Trainer, stop: FitStop
+    do {
+        (trainer, stop) = try pretrain(seed, progress)
+    } catch let e as ScriptError {
+        progress.finish(); throw e
+    } catch {
+        progress.finish(); throw args.error(error.localizedDescriptionWithoutPrefix)
+    }
+    progress.finish()
+    m.trainer = Trainer(model: base, seed: seed)
+    return .object(HistoryObject(trainer: trainer, metric: try! ValidationMetric(parsing: "ndcg@10"), stop: stop,
+                                 label: "\(m.model.name) pretraining on " + splits.map { $0.source.dataset.name }.joined(separator: ", "),
+                                 patience: nil))
 }

@@ -121,30 +121,14 @@ func vqrecPretrain(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
     guard let encoding = m.textEncoding, let quantizer = m.quantizer else {
         throw args.error("\(m.model.name) has no quantiser of its own (it is a fine-tuned copy); pretrain the model made by vqrec(...)")
     }
-    let seed = interpreter.seed
-    let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
-                                   session: RunSession.of(interpreter))
-    let stop: FitStop
-    let pretraining: VQRecPretraining
-    do {
+    return try pretrainInPlace(args, interpreter, m, base: base, splits: splits) { seed, progress in
         let domains = try splits.map { s in
             try VQRecDomain(name: s.source.dataset.name, split: s.split,
                             codes: try encode(try encoding.itemVectors(s.source.dataset, interpreter: interpreter), with: quantizer))
         }
-        pretraining = try VQRecPretraining(base: base, domains: domains, seed: seed)
-        stop = try pretraining.fit(options, observer: progress)
-    } catch let e as ScriptError {
-        progress.finish(); throw e
-    } catch {
-        progress.finish(); throw args.error(error.localizedDescriptionWithoutPrefix)
+        let pretraining = try VQRecPretraining(base: base, domains: domains, seed: seed)
+        return (pretraining.trainer, try pretraining.fit(options, observer: progress))
     }
-    progress.finish()
-    // The model now holds the pretrained weights; a trainer that fitted it before would put its
-    // remembered best weights back on its next fit.
-    m.trainer = Trainer(model: base, seed: seed)
-    return .object(HistoryObject(trainer: pretraining.trainer, metric: try! ValidationMetric(parsing: "ndcg@10"), stop: stop,
-                                 label: "\(m.model.name) pretraining on " + splits.map { $0.source.dataset.name }.joined(separator: ", "),
-                                 patience: nil))
 }
 
 /// `model.finetune(target, permutation:)` on a VQ-Rec model: the target quantised with its own
