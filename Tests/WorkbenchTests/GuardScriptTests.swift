@@ -17,7 +17,7 @@ final class GuardScriptTests: XCTestCase {
     override func setUp() {
         Cancellation.clear()
         lines = []
-        interpreter = Interpreter(registry: Workbench.registry(), output: { [unowned self] in self.lines.append($0) }, diagnostics: { _ in })
+        interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
     }
 
     override func tearDown() {
@@ -30,7 +30,7 @@ final class GuardScriptTests: XCTestCase {
     func enter(_ source: String) -> [String] {
         Cancellation.clear()
         lines = []
-        return Notebook.run(source, interpreter: interpreter).errors.map { "\($0.location.line):\($0.location.column): \($0.message)" }
+        return Notebook.run(source, interpreter: interpreter, echo: { [unowned self] in self.lines.append($0) }).errors.map { "\($0.location.line):\($0.location.column): \($0.message)" }
     }
 
     func prepare() {
@@ -59,7 +59,8 @@ final class GuardScriptTests: XCTestCase {
         Cancellation.clear()
         lines = []
         stopper.start()
-        let run = Notebook.run("m.fit(s, epochs: 1000, batch: 16, lr: 0.001, patience: none)", interpreter: interpreter)
+        let run = Notebook.run("m.fit(s, epochs: 1000, batch: 16, lr: 0.001, patience: none)", interpreter: interpreter,
+                               echo: { [unowned self] in self.lines.append($0) })
         XCTAssertEqual(run.errors, [])
         let output = lines.joined(separator: "\n")
         XCTAssertTrue(output.contains("interrupted: stopped after the batch in progress"), output)
@@ -76,11 +77,16 @@ final class GuardScriptTests: XCTestCase {
 
     func testCtrlCDuringEncodeIsOneErrorAndTheNextEncodeWorks() {
         prepare()
+        // As the REPL runs an entry: the statement itself, with Ctrl-C already pressed when the
+        // encoder reaches its first check.
+        let (statements, _) = Parser.parse("v = encode(w, encoder: \"tfidf\", width: 8);")
         Cancellation.request()
-        lines = []
-        let errors = Notebook.run("v = encode(w, encoder: \"tfidf\", width: 8);", interpreter: interpreter).errors.map(\.message)
+        var errors: [String] = []
+        do { try interpreter.execute(statements[0]) } catch let e as ScriptError { errors.append(e.message) } catch {
+            XCTFail("not a script error: \(error)")
+        }
         XCTAssertEqual(errors.count, 1)
-        XCTAssertTrue(errors[0].contains("interrupted") && errors[0].contains("Ctrl-C"), "\(errors)")
+        XCTAssertTrue(errors[0] == "interrupted: TF-IDF fitting (truncated SVD) stopped by Ctrl-C; nothing was changed", "\(errors)")
         XCTAssertFalse(interpreter.variables.contains { $0.name == "v" }, "no half result is bound")
         XCTAssertEqual(enter("v = encode(w, encoder: \"tfidf\", width: 8);\nlen(v)"), [])
         XCTAssertEqual(lines, ["200"])
@@ -92,15 +98,30 @@ final class GuardScriptTests: XCTestCase {
         let whole = lines
         // 201 scores a row: 4 KiB holds 5 rows at once instead of 256.
         XCTAssertEqual(enter("memoryLimit(\"4KiB\")\nm.evaluate(s.test, k: [5, 10])"), [])
-        XCTAssertEqual(lines, ["4 KiB"] + whole, "blocked evaluation gives the same table")
+        XCTAssertEqual(lines, ["\"4 KiB\""] + whole, "blocked evaluation gives the same table")
         XCTAssertEqual(enter("memoryLimit(512)\nm.evaluate(s.test, k: [10])"), [
-            "2:11: scoring all 200 items for one row would need 804 bytes, more than the memory limit of 512 bytes; "
+            "2:3: scoring all 200 items for one row would need 804 bytes, more than the memory limit of 512 bytes; "
                 + "raise it with memoryLimit(\"1MiB\") (or SEQLAB_MEMORY_LIMIT) if the machine has the memory, or make the operation smaller",
         ])
         XCTAssertEqual(enter("memoryLimit(\"lots\")"), [
             "1:13: cannot read the memory limit \"lots\"; write a size such as \"2GiB\", \"512MB\" or a number of bytes",
         ])
         XCTAssertEqual(enter("memoryLimit(\"2GiB\")\nm.evaluate(s.test, k: [5, 10])"), [])
-        XCTAssertEqual(lines, ["2 GiB"] + whole)
+        XCTAssertEqual(lines, ["\"2 GiB\""] + whole)
+    }
+
+    func testALossThatExplodesIsOneErrorAndTheModelStaysUsable() {
+        XCTAssertEqual(enter("""
+            w = synthetic("toy", seed: 1);
+            s = w.split(maxLength: 20);
+            m = sasrec(s, hidden: 16, layers: 1, heads: 1);
+            """), [])
+        let errors = enter("m.fit(s, epochs: 30, batch: 16, lr: 10, optimizer: \"sgd\", patience: none)")
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertTrue(errors.first?.hasPrefix("1:3: the loss became Inf at epoch 1, step 20 ") ?? false, "\(errors)")
+        XCTAssertEqual(enter("r = m.evaluate(s.test, k: [10]).ndcg(10);\nr >= 0 and r <= 1"), [])
+        XCTAssertEqual(lines, ["true"], "the model from before the bad step evaluates")
+        XCTAssertEqual(enter("h = m.fit(s, epochs: 2, batch: 16, lr: 0.001);\nlen(h)"), [])
+        XCTAssertEqual(lines, ["2"], "and trains again from the epoch's first weights with a sensible lr")
     }
 }
