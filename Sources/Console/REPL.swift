@@ -193,7 +193,7 @@ public final class REPL {
     func notebookText() -> String { transcript.joined(separator: "\n") + "\n" }
 
     func saveTranscript(to path: String) throws {
-        try notebookText().write(toFile: path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(notebookText(), to: path)
     }
 
     /// Completion candidates for `text` (the word under the cursor).

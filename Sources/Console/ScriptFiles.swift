@@ -54,10 +54,8 @@ public enum ScriptFiles {
         }
         if record {
             let updated = Notebook.recorded(source: source, run: result)
-            do {
-                try updated.write(toFile: file, atomically: true, encoding: .utf8)
-            } catch {
-                printError("\(file): error: cannot write the recorded notebook (\(error.localizedDescription))")
+            do { try AtomicFile.write(updated, to: file) } catch {
+                printError("\(file): error: cannot write the recorded notebook: \(error.message)")
                 return 2
             }
         }

@@ -2,6 +2,7 @@
 // and plain CSV.
 
 import Foundation
+import Tensors
 
 /// Writes datasets in the formats this module reads.
 public enum DatasetWriter {
@@ -97,10 +98,8 @@ public enum DatasetWriter {
     }
 
     static func write(_ text: String, to path: String) throws {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw DataError(file: path, line: nil, "cannot write: \(error.localizedDescription); check the directory and permissions")
+        do { try AtomicFile.write(text, to: path) } catch {
+            throw DataError(file: path, line: nil, "cannot write: \(error.message)")
         }
     }
 

@@ -85,6 +85,7 @@ public enum KMeans {
         var search = NearestCentroids()
         var repairs = 0
         var objectives: [Double] = []
+        var interrupted = false
         x.values.withUnsafeBufferPointer { xb in
             let xp = xb.baseAddress!
             func assign() -> Double {
@@ -101,6 +102,8 @@ public enum KMeans {
             objectives.append(assign())
             var t = 0
             while t < options.iterations {
+                // Ctrl-C: stop between iterations (each one is a full pass over the vectors).
+                if Cancellation.isRequested { interrupted = true; break }
                 t += 1
                 var counts = update(xp, rows: n, dimension: d, labels: labels, centroids: &centroids,
                                     spherical: options.spherical)
@@ -112,6 +115,7 @@ public enum KMeans {
                 if previous - objective <= options.tolerance * previous { break }
             }
         }
+        if interrupted { throw .interrupted(what: purpose) }
         return KMeansResult(clusters: k, dimension: d, centroids: centroids, labels: labels, objectives: objectives,
                             repairs: repairs)
     }

@@ -72,6 +72,7 @@ public enum OPQ {
         var quantizer: ProductQuantizer?
         var errors: [Double] = []
         for t in 0..<options.iterations {
+            if Cancellation.isRequested { throw .interrupted(what: "OPQ training (iteration \(t + 1) of \(options.iterations))") }
             let rotated = try rotation.apply(centred)
             // faiss lets the inner PQ use 1000 points per centroid; with its 65536-vector cap that is all of them.
             let pqOptions = ProductQuantizerOptions(

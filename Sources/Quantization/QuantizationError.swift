@@ -18,6 +18,8 @@ public enum QuantizationError: Error, CustomStringConvertible, Equatable, Sendab
     case linearAlgebra(String)
     /// A saved quantiser that cannot be read.
     case badFile(path: String, message: String)
+    /// Ctrl-C stopped the fitting (`what` names the loop); nothing was kept.
+    case interrupted(what: String)
 
     /// The message shown to the user.
     public var description: String {
@@ -41,6 +43,8 @@ public enum QuantizationError: Error, CustomStringConvertible, Equatable, Sendab
             return message
         case let .badFile(path, message):
             return "\(path): error: \(message)"
+        case let .interrupted(what):
+            return "interrupted: \(what) stopped by Ctrl-C; nothing was kept"
         }
     }
 }

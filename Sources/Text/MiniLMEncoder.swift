@@ -71,15 +71,19 @@ public final class MiniLMEncoder: TextEncoder, Sendable {
                 throw TextError.invalid("sequence \(i) holds token id \(bad), outside the vocabulary 0..<\(c.vocabularySize)")
             }
         }
+        try MemoryLimit.check(sequences.count * c.hidden * MemoryLayout<Float>.stride,
+                              for: "the \(c.hidden)-d vectors of \(sequences.count) texts")
         var output = [Float](repeating: 0, count: sequences.count * c.hidden)
         if sequences.isEmpty { return output }
         // Shortest first, ties in input order, so the order never depends on anything but the input.
         let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
         let longest = sequences[order.last!].count
         let workspace = MiniLMWorkspace(configuration: c, rows: max(batchRows, longest))
-        output.withUnsafeMutableBufferPointer { out in
+        try output.withUnsafeMutableBufferPointer { out in
             var start = 0
             while start < order.count {
+                // Ctrl-C: stop between batches; the caller gets no vectors, so none are cached.
+                try Cancellation.check("text encoding (MiniLM, \(start) of \(order.count) texts done)")
                 // Grow the batch while its padded size (members × the longest, i.e. the last) fits.
                 var end = start + 1
                 while end < order.count && (end + 1 - start) * sequences[order[end]].count <= batchRows { end += 1 }

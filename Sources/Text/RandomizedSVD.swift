@@ -39,6 +39,7 @@ public enum RandomizedSVD {
         for i in omega.indices { omega[i] = random.normal() }
         var q = try LinearAlgebra.orthonormalColumns(a.multiply(omega, width: l), rows: n, columns: l)
         for _ in 0..<powerIterations {
+            try Cancellation.check("TF-IDF fitting (truncated SVD)")
             let z = try LinearAlgebra.orthonormalColumns(a.transposeMultiply(q, width: l), rows: d, columns: l)
             q = try LinearAlgebra.orthonormalColumns(a.multiply(z, width: l), rows: n, columns: l)
         }

@@ -78,6 +78,7 @@ public struct TfidfSVDEncoder: TextEncoder, Sendable {
     /// Unit-length vectors of `texts`, row-major [texts.count, width]; zero rows for texts with no
     /// fitted term.
     public func encode(_ texts: [String]) throws -> [Float] {
+        try Cancellation.check("text encoding (TF-IDF)")
         let tfidf = vectorizer.transform(texts)
         var out = tfidf.multiply(termVectors, width: width)
         for r in 0..<texts.count {

@@ -1,8 +1,8 @@
 // Evaluation by ranking: each row's positive item against all items (or sampled negatives).
 //
-// Scores are computed for one batch of rows at a time into a reused [B, N + 1] buffer, and only the
-// positive's rank is kept per row, so memory never holds a users × items matrix and the result
-// does not depend on the batch size. Ties count against the positive (an item scoring exactly as
+// Scores are computed for one batch of rows at a time into a reused [B, N + 1] buffer (B shrunk to
+// keep it under `MemoryLimit`), and only the positive's rank is kept per row, so memory never holds
+// a users × items matrix and the result does not depend on the batch size. Ties count against the positive (an item scoring exactly as
 // the positive ranks ahead of it), so a model that scores everything alike gets no credit.
 
 import Datasets
@@ -50,9 +50,13 @@ public enum Evaluator {
     static func forEachScoredRow(_ model: Recommender, rows: Rows, width: Int, batchSize: Int,
                                  _ body: (_ batch: Batch, _ b: Int, _ scores: UnsafePointer<Float>) throws -> Void) throws {
         let n = model.itemCount
-        var batcher = try Batcher(rows: rows, batchSize: batchSize, width: width)
+        // The score block [B, N + 1] stays under the memory limit: fewer rows at once never change
+        // a rank, only the speed; a single row that does not fit is refused.
+        let rowsAtOnce = try MemoryLimit.rows(ofBytes: (n + 1) * MemoryLayout<Float>.stride, atMost: batchSize,
+                                              for: "scoring all \(n) items for one row")
+        var batcher = try Batcher(rows: rows, batchSize: rowsAtOnce, width: width)
         var batch = batcher.makeBatch()
-        var scores = [Float](repeating: 0, count: batchSize * (n + 1))
+        var scores = [Float](repeating: 0, count: rowsAtOnce * (n + 1))
         batcher.startEpoch()
         while batcher.next(into: &batch) {
             if Cancellation.isRequested { throw EvaluationInterrupted() }

@@ -256,25 +256,76 @@ public final class Trainer {
         }
     }
 
-    /// One optimizer step; returns the batch loss.
+    /// One optimizer step; returns the batch loss. The loss and then the gradients are checked
+    /// before the update, so a NaN or ±Inf never reaches the weights or the optimizer's moments.
     private func step(_ batch: Batch, options: TrainingOptions, epoch: Int) throws -> Double {
         graph.reset()
         optimizer!.zeroGradients()
         let loss = try model.trainingLoss(graph, batch: batch, rng: &lossStream)
         let value = Double(loss.pointer[0])
         guard value.isFinite else {
-            // Back to the last good state; the moments may be poisoned too, so they start over.
-            let failedStep = optimizer!.stepCount + 1
-            write(bestWeights ?? lastWeights!)
-            optimizer = nil
-            partialLoss = 0; partialSteps = 0; partialSequences = 0
-            batcher!.startEpoch()
-            throw TrainingError("the loss became \(value) at step \(failedStep) (epoch \(epoch)); the model keeps its last good weights. Try a smaller lr or clip: 1")
+            throw stopNonFinite(.loss(value), batch: batch, options: options, epoch: epoch)
         }
         graph.backward(loss)
-        if let clip = options.clip { clipGradientNorm(model.parameters, maxNorm: clip) }
+        let parameters = optimizer!.parameters
+        if let clip = options.clip {
+            // Clipping needs the global norm anyway, and it is non-finite exactly when a gradient is.
+            let norm = gradientNorm(parameters)
+            guard norm.isFinite else {
+                throw stopNonFinite(badGradient(parameters), batch: batch, options: options, epoch: epoch)
+            }
+            clipGradientNorm(parameters, maxNorm: clip, norm: Float(norm))
+        } else {
+            for p in parameters where !p.isFrozen {
+                guard let g = p.grad, !Finiteness.allFinite(g.pointer, count: g.count) else { continue }
+                throw stopNonFinite(badGradient(parameters), batch: batch, options: options, epoch: epoch)
+            }
+        }
         optimizer!.step()
         return value
+    }
+
+    /// The first parameter whose gradient holds NaN (or else ±Inf), and that value.
+    private func badGradient(_ parameters: [Tensor]) -> NonFiniteTrainingError.Quantity {
+        var infinite: NonFiniteTrainingError.Quantity?
+        for p in parameters where !p.isFrozen {
+            guard let g = p.grad, let i = Finiteness.firstNonFinite(g.pointer, count: g.count) else { continue }
+            if g.pointer[i].isNaN { return .gradient(parameter: p.name, value: g.pointer[i]) }
+            if infinite == nil { infinite = .gradient(parameter: p.name, value: g.pointer[i]) }
+        }
+        return infinite ?? .gradient(parameter: "?", value: .nan)
+    }
+
+    /// Stops training at a non-finite loss or gradient. Nothing of the failing step was applied,
+    /// so the model keeps the weights from before it (unless those had overflowed already). Those
+    /// weights produced the bad value, so training cannot go on from them: a later `fit` restarts
+    /// the epoch in the same row order from the best weights (or the epoch's first weights), with
+    /// fresh optimizer moments, since the moments that led here cannot be trusted either.
+    private func stopNonFinite(_ quantity: NonFiniteTrainingError.Quantity, batch: Batch, options: TrainingOptions,
+                               epoch: Int) -> NonFiniteTrainingError {
+        let step = partialSteps + 1
+        let optimizerStep = optimizer!.stepCount + 1
+        let restart: (weights: [[Float]], point: NonFiniteTrainingError.Restart)?
+        if let w = bestWeights, let b = best, w.allSatisfy(Finiteness.allFinite) {
+            restart = (w, .best(epoch: b.epoch))
+        } else if let w = lastWeights, w.allSatisfy(Finiteness.allFinite) {
+            restart = (w, .epochStart(epoch: epoch))
+        } else {
+            restart = nil
+        }
+        let modelFinite = model.parameters.allSatisfy { Finiteness.allFinite($0.pointer, count: $0.count) }
+        if !modelFinite, let restart { write(restart.weights) }
+        lastWeights = restart?.weights ?? read()
+        optimizer = nil
+        var data = batcher!
+        try? data.resume(order: data.order, position: 0, stream: data.stream)
+        batcher = data
+        partialLoss = 0; partialSteps = 0; partialSequences = 0
+        let users = (0..<min(batch.count, 5)).map { Int(batch.users[$0]) }
+        return NonFiniteTrainingError(quantity: quantity, epoch: epoch, step: step, optimizerStep: optimizerStep,
+                                      rows: batch.count, users: users, learningRate: options.learningRate,
+                                      clip: options.clip, keptWeightsBeforeStep: modelFinite,
+                                      restart: restart?.point ?? .nowhere)
     }
 
     /// The validation value after an epoch, or nil without validation rows.

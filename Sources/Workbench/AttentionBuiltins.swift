@@ -70,7 +70,7 @@ extension Registry {
             }
             if args.has("file") {
                 let file = try args.string("file")
-                do { try writeAtomically(svgs.count == 1 ? svgs[0] : combinedSVG(svgs), to: file) }
+                do { try AtomicFile.write(svgs.count == 1 ? svgs[0] : combinedSVG(svgs), to: file) }
                 catch { throw args.error("file", "\(error)") }
             }
             return .object(TextObject("Attention", texts.joined(separator: "\n")))

@@ -3,6 +3,7 @@
 
 import Plots
 import Script
+import Tensors
 import Training
 
 /// A chart that prints as terminal art and may have been written to a file.
@@ -57,7 +58,7 @@ extension Registry {
             let chart = LinePlot(title: title, xLabel: "epoch", yLabel: yLabel, series: series)
             if args.has("file") {
                 let file = try args.string("file")
-                do { try writeAtomically(chart.renderSVG(), to: file) } catch { throw args.error("file", "\(error)") }
+                do { try AtomicFile.write(chart.renderSVG(), to: file) } catch { throw args.error("file", "\(error)") }
             }
             let text = chart.renderTerminal(width: try args.int("width", min: 20, max: 400), height: try args.int("height", min: 4, max: 200))
             return .object(PlotObject(text: text, title: title))

@@ -24,6 +24,7 @@ public enum Workbench {
         r.registerText()
         r.registerUniSRec()
         r.registerVQRec()
+        r.registerMemory()
         return r
     }
 }

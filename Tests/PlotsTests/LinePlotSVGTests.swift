@@ -60,7 +60,7 @@ final class LinePlotSVGTests: XCTestCase {
     func testWrittenFileOpensAsThePlot() throws {
         let path = NSTemporaryDirectory() + "seqlab-lineplot-\(getpid()).svg"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try writeAtomically(plot.renderSVG(), to: path)
+        try plot.renderSVG().write(toFile: path, atomically: false, encoding: .utf8)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), plot.renderSVG())
     }
 }

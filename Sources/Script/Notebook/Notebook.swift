@@ -8,6 +8,7 @@
 // the `#> ` lines and leaves every other line (comments, blank lines, code) as it was.
 
 import Foundation
+import Tensors
 
 /// What one top-level statement showed when it ran.
 public struct StatementOutcome {
@@ -74,6 +75,12 @@ public enum Notebook {
             }
         }
         for statement in statements {
+            // Ctrl-C stopped the previous statement at a safe point (fit returns its history then):
+            // a script goes no further, as the REPL returns to its prompt.
+            if Cancellation.isRequested {
+                return NotebookRun(outcomes: outcomes, errors: [ScriptError(
+                    "interrupted by Ctrl-C; this statement and the ones after it did not run", at: statement.location)])
+            }
             captured = []
             do {
                 try interpreter.execute(statement)

@@ -315,6 +315,14 @@ public final class Interpreter {
         return .none
     }
 
+    /// Calls a builtin's body; Ctrl-C inside it (`Interrupted`, thrown by encoding and other long
+    /// loops) becomes one script error at the call instead of an internal error.
+    private func callBody(_ spec: BuiltinSpec, _ args: Arguments, at e: Expression) throws -> Value {
+        do { return try spec.body(args, self) } catch let stop as Interrupted {
+            throw ScriptError(stop.description, at: e.location, length: e.length)
+        }
+    }
+
     /// Binds arguments to a builtin's parameters, checks them, and calls it.
     private func invoke(_ spec: BuiltinSpec, receiver: Value?, arguments: [CallArgument],
                         scope: Scope, at e: Expression) throws -> Value {
@@ -326,7 +334,7 @@ public final class Interpreter {
             let argument = arguments[0].value
             let args = Arguments(spec: spec, receiver: receiver, values: [], locations: [], callLocation: e.location,
                                  rest: [], thunk: { [unowned self] in try self.evaluate(argument, scope) })
-            return try spec.body(args, self)
+            return try callBody(spec, args, at: e)
         }
         var values = [Value?](repeating: nil, count: spec.parameters.count)
         var locations = [SourceLocation?](repeating: nil, count: spec.parameters.count)
@@ -378,6 +386,6 @@ public final class Interpreter {
         }
         let args = Arguments(spec: spec, receiver: receiver, values: values, locations: locations,
                              callLocation: e.location, rest: rest, thunk: nil)
-        return try spec.body(args, self)
+        return try callBody(spec, args, at: e)
     }
 }

@@ -279,10 +279,8 @@ public enum SafetensorsWriter {
     public static func write(_ tensors: [(name: String, value: SafetensorsValue)], metadata: [String: String] = [:],
                              to path: String) throws {
         let data = encode(tensors, metadata: metadata)
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw SafetensorsError(path: path, message: "cannot write the file (\(error.localizedDescription))")
+        do { try AtomicFile.write(data, to: path) } catch {
+            throw SafetensorsError(path: path, message: error.message)
         }
     }
 }

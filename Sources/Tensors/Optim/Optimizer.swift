@@ -46,12 +46,26 @@ func maskedGradient(_ p: Tensor) -> UnsafeMutablePointer<Float>? {
 /// clipping (as torch.nn.utils.clip_grad_norm_, including its 1e-6 guard).
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    let norm = Float(gradientNorm(parameters))
+    clipGradientNorm(parameters, maxNorm: maxNorm, norm: norm)
+    return norm
+}
+
+/// The global L2 norm of the gradients of the parameters that are not frozen, summed in Double in
+/// parameter order (so clipping gives the same bits however it is called). NaN when a gradient
+/// holds NaN, +Inf when one holds ±Inf and none NaN: the trainer reads that as a bad gradient.
+public func gradientNorm(_ parameters: [Tensor]) -> Double {
     var total: Double = 0
     for p in parameters where !p.isFrozen {
         guard let g = p.grad else { continue }
         for i in 0..<g.count { total += Double(g.pointer[i]) * Double(g.pointer[i]) }
     }
-    let norm = Float(total.squareRoot())
+    return total.squareRoot()
+}
+
+/// Scales all gradients by `maxNorm / (norm + 1e-6)` when that is below 1, `norm` being their
+/// global norm as `gradientNorm` computed it (the trainer computes it once, to check it too).
+public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float, norm: Float) {
     let coefficient = maxNorm / (norm + 1e-6)
     if coefficient < 1 {
         for p in parameters where !p.isFrozen {
@@ -59,5 +73,4 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
             for i in 0..<g.count { g.pointer[i] *= coefficient }
         }
     }
-    return norm
 }
