@@ -119,7 +119,8 @@ public final class VQRecFineTuning {
         guard remaining > 0 else { return .completed }
         var o = options
         o.epochs = remaining
-        return try trainer.fit(split, options: o, observer: observer)
+        let offset = reassignmentTrainer?.epochsTrained ?? 0
+        return try trainer.fit(split, options: o, observer: observer.map { EpochOffset($0, by: offset) })
     }
 
     /// Writes the reassigned table (Gumbel noise from "reassignment.commit") into the code table
@@ -139,5 +140,32 @@ public final class VQRecFineTuning {
         let trained = [network.codeEmbedding, network.lnGamma, network.lnBeta]
         for p in network.parameters { p.isFrozen = !trained.contains { $0 === p } }
         model.origin += "; code table and input layer norm tuned, encoder frozen"
+    }
+}
+
+/// Passes a phase's progress on with its epochs numbered after the earlier phase's, so progress
+/// lines and the run store count the fine-tuning's epochs as `history` does.
+private final class EpochOffset: TrainingObserver {
+    let inner: TrainingObserver
+    let offset: Int
+
+    init(_ inner: TrainingObserver, by offset: Int) {
+        self.inner = inner
+        self.offset = offset
+    }
+
+    func batchFinished(_ progress: TrainingProgress) {
+        var p = progress
+        p.epoch += offset
+        p.lastEpoch += offset
+        inner.batchFinished(p)
+    }
+
+    func validationStarted(epoch: Int) { inner.validationStarted(epoch: epoch + offset) }
+
+    func epochFinished(_ record: EpochRecord, metric: ValidationMetric) {
+        var r = record
+        r.epoch += offset
+        inner.epochFinished(r, metric: metric)
     }
 }
