@@ -122,6 +122,10 @@ public struct PresplitBenchmark: Sendable {
                 lines.append(number)
             }
         }
+        // A part without rows would train, validate or test on nothing and report it as a result.
+        guard !lines.isEmpty else {
+            throw DataError(file: path, line: headerLine + 1, "no rows after the header; expected one history → target row per line")
+        }
     }
 
     /// Reads `RAW_ID<TAB>index` lines.
@@ -215,7 +219,13 @@ public struct PresplitBenchmark: Sendable {
             for k in 0..<w {
                 let o = (row * w + k) * 4
                 let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
-                values[id * w + k] = Float(bitPattern: bits)
+                let value = Float(bitPattern: bits)
+                // One NaN feature turns every score of a text model into NaN; refuse it here, where the row is known.
+                guard value.isFinite else {
+                    throw DataError(file: path, line: nil,
+                                    "row \(row) (item '\(items.tokens[id])') holds \(value) at column \(k + 1); expected finite float32 values")
+                }
+                values[id * w + k] = value
             }
         }
         return FeatureMatrix(rows: items.count, width: w, values: values)
