@@ -60,7 +60,12 @@ extension Dataset {
     }
 
     static func guessFormat(_ path: String) throws -> DataFormat {
-        guard FileManager.default.fileExists(atPath: path) else {
+        let lower = path.lowercased()
+        let fileFormat: DataFormat? = lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") ? .amazon
+            : lower.hasSuffix(".csv") || lower.hasSuffix(".txt") ? .sessions : nil
+        // A missing directory would otherwise read as "cannot tell the format"; a missing file of a
+        // known kind gets its reader's "no such file".
+        guard fileFormat != nil || FileManager.default.fileExists(atPath: path) else {
             throw DataError(file: path, line: nil, "no such file or directory; check the path (relative paths start at the working directory)")
         }
         let base = path.hasSuffix("/") ? path : path + "/"
@@ -68,9 +73,7 @@ extension Dataset {
         if fileExists(base + name + ".inter") { return .recbole }
         if fileExists(base + name + ".train.inter") { return .presplit }
         if fileExists(base + "u.data") || fileExists(base + "ratings.dat") { return .movielens }
-        let lower = path.lowercased()
-        if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") { return .amazon }
-        if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") { return .sessions }
+        if let fileFormat { return fileFormat }
         throw DataError(file: path, line: nil, "cannot tell the data format; give format: one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", "))")
     }
 }

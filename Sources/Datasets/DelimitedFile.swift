@@ -67,8 +67,10 @@ public enum DelimitedFile {
                 switch c {
                 case .index(let k):
                     guard k >= 0 && k < width else {
+                        // One field usually means another separator: say which one was expected.
+                        let hint = width == 1 ? "; check that fields are separated by \(sepName == "tab" ? "tabs" : sepName)" : ""
                         throw DataError(file: path, line: firstNumber,
-                                        "the \(role) column index \(k) is outside the \(width) \(sepName)-separated fields; columns are numbered from 0")
+                                        "the \(role) column index \(k) is outside the \(width) \(sepName)-separated fields; columns are numbered from 0" + hint)
                     }
                     return k
                 case .name(let n):

@@ -75,6 +75,14 @@ public struct PresplitBenchmark: Sendable {
             var indexOfRaw: [String: String] = [:]
             for index in indexOrder { if let raw = rawOfIndex[index] { indexOfRaw[raw] = index } }
             var text = [String](repeating: "", count: itemVocabulary.count)
+            // Two texts for one item would silently keep the last; say where the second one is.
+            var firstLine: [String: Int] = [:]
+            for (row, line) in zip(table.rows, table.lines) {
+                if let earlier = firstLine[row[key]] {
+                    throw DataError(file: textPath, line: line, "item_id '\(row[key])' is listed again (first on line \(earlier)); expected one line per item_id")
+                }
+                firstLine[row[key]] = line
+            }
             for row in table.rows {
                 let token = indexOfRaw[row[key]] ?? row[key]
                 if let id = itemVocabulary.id(of: token) { text[Int(id)] = row[textK] }

@@ -334,7 +334,13 @@ public final class RunStore: Sendable {
             throw error
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB { throw .notADatabase(path: path) }
-            throw .database(path: path, message: error.message ?? "\(error)")
+            let message = error.message ?? "\(error)"
+            // A damaged file, or tables that are not the ones SeqLab made: SQLite's words alone do not say what to do.
+            if error.resultCode == .SQLITE_CORRUPT || message.hasPrefix("no such table") || message.hasPrefix("no such column") {
+                throw .database(path: path, message: "the store is damaged or was changed outside SeqLab (SQLite: \(message)); "
+                                + "move it away or choose another --store path")
+            }
+            throw .database(path: path, message: message)
         } catch {
             throw .database(path: path, message: "\(error)")
         }

@@ -46,6 +46,7 @@ enum CaseRunner {
                 problems.append("\(label): the store opened without an error")
             } catch {
                 let message = "\(error)"
+                if ProcessInfo.processInfo.environment["BADINPUT_SHOW"] != nil { print("SHOW \(label) => \(message)") }
                 if !message.contains(expected) { problems.append("\(label): expected \"\(expected)\" in: \(message)") }
             }
             // Without a store the session still computes, and says why store builtins are unavailable.
@@ -74,6 +75,7 @@ enum CaseRunner {
             }
             let run = Notebook.run(input.replacingOccurrences(of: "$DIR", with: dir), interpreter: interpreter)
             let shown = run.errors.map { "\($0.location.line):\($0.location.column): \($0.message)" }
+            if ProcessInfo.processInfo.environment["BADINPUT_SHOW"] != nil { print("SHOW \(label) => \(shown)") }
             if shown.count != 1 {
                 problems.append("\(label): expected exactly one error, got \(shown.count): \(shown)")
             } else if !shown[0].contains(expected) {

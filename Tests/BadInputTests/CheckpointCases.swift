@@ -10,8 +10,9 @@ private func run(_ name: String, setup: String = toySetup, _ source: String, _ e
 }
 
 /// A case restoring `data` stored as checkpoint "bad"; the intact "good" restores afterwards.
-private func damaged(_ name: String, _ data: @escaping @Sendable () -> Data, _ expected: String, kind: String = "seqlab-checkpoint") -> BadInput {
-    BadInput("safetensors", name, setup: toySetup, "restore(\"bad\", s)", expect: "1:9: checkpoint 'bad' (run 1)" + expected,
+private func damaged(_ name: String, _ data: @escaping @Sendable () -> Data, _ expected: String, kind: String = "seqlab-checkpoint",
+                     whole: Bool = false) -> BadInput {
+    BadInput("safetensors", name, setup: toySetup, "restore(\"bad\", s)", expect: whole ? expected : "1:9: checkpoint 'bad' (run 1)" + expected,
              after: "len(restore(\"good\", s).history)", afterOutput: ["1"],
              prepare: { context in try BaseCheckpoint.store(data(), kind: kind, in: context) })
 }
@@ -22,12 +23,12 @@ let runAndCheckpointCases: [BadInput] = [
     run("run zero", "run(0)", "1:5: argument 'id' to run must be at least 1, got 0"),
     run("compare with a missing run", "compare(1, 99)", "1:12: $DIR/runs.sqlite: no run 99; `seqlab runs` lists them"),
     run("compare one run", "compare(1)", "1:1: compare two runs: compare(a, b) with two run ids"),
-    run("zero runs listed", "runs(limit: 0)", "1:13: argument 'limit' to runs must be at least 1, got 0"),
-    run("metric at a negative step", "metric(\"loss\", 0.5, step: -1)", "1:27: argument 'step' to metric must be at least 0, got -1"),
+    run("zero runs listed", "runs(limit: 0)", "1:6: argument 'limit' to runs must be at least 1, got 0"),
+    run("metric at a negative step", "metric(\"loss\", 0.5, step: -1)", "1:21: argument 'step' to metric must be at least 0, got -1"),
     run("missing checkpoint", "restore(\"nope\", s)", "1:9: $DIR/runs.sqlite: no artifact named \"nope\"; `seqlab show RUN` lists a run's artifacts"),
-    run("checkpoint in a missing run", "restore(\"nope\", s, run: 99)", "1:9: $DIR/runs.sqlite: no artifact named \"nope\" in run 99"),
+    run("checkpoint in a missing run", "restore(\"nope\", s, run: 99)", "1:9: $DIR/runs.sqlite: no run 99; `seqlab runs` lists them"),
     run("checkpoint of another dataset", setup: toyModelSetup + "save(m, \"mine\");\nb = synthetic(\"small\", seed: 1);\n",
-        "restore(\"mine\", b)", "1:17: 'mine' ranks 120 items but synthetic-movies has 1000; give the dataset it was trained on"),
+        "restore(\"mine\", b)", "1:17: 'mine' ranks 200 items but synthetic-movies has 1000; give the dataset it was trained on"),
     run("save a baseline", setup: toySetup + "p = popularity(s);\n", "save(p, \"pop\")", "1:6: popularity is a baseline; only neural models are saved"),
     run("save with an empty name", setup: toyModelSetup, "save(m, \"\")", "1:9: the name must not be empty"),
     run("save a dataset", "save(w, \"w\")", "1:6: argument 'model' to save expects Model, got Dataset"),
@@ -35,7 +36,8 @@ let runAndCheckpointCases: [BadInput] = [
     run("export without the extension", setup: toyModelSetup, "export(m, \"m.bin\")", "1:11: the file name should end in .safetensors"),
     run("export into a missing directory", setup: toyModelSetup, "export(m, \"/nonexistent-dir/m.safetensors\")",
         "1:11: /nonexistent-dir/m.safetensors: error: cannot write the file"),
-    damaged("artifact of another kind", { BaseCheckpoint.data }, "", kind: "text-vectors"),
+    damaged("artifact of another kind", { BaseCheckpoint.data }, "1:9: 'bad' in run 1 is a text-vectors, not a model checkpoint",
+            kind: "text-vectors", whole: true),
 ]
 
 let safetensorsCases: [BadInput] = [
@@ -89,11 +91,11 @@ let safetensorsCases: [BadInput] = [
             ": the checkpoint holds a model of kind 'transformer-xl', which this SeqLab cannot build"),
     damaged("channels not a number", { BaseCheckpoint.editingConfiguration("channels", "eight") },
             ": the saved configuration has no integer 'channels'"),
-    damaged("zero channels", { BaseCheckpoint.editingConfiguration("channels", "0") }, ": the saved configuration is out of range: items 121, channels 0"),
+    damaged("zero channels", { BaseCheckpoint.editingConfiguration("channels", "0") }, ": the saved configuration is out of range: items 201, channels 0, kernel 3, dilations [1, 2]"),
     damaged("huge channels", { BaseCheckpoint.editingConfiguration("channels", "100000000") }, ": the saved configuration is out of range"),
     damaged("no dilations", { BaseCheckpoint.editingConfiguration("dilations", nil) }, ": the saved configuration is out of range"),
     damaged("channels disagree with the weights", { BaseCheckpoint.editingConfiguration("channels", "9") },
-            ": param.embedding has shape [121, 8] but the model needs [121, 9]; the checkpoint does not match its configuration"),
+            ": param.embedding has shape [201, 8] but the model needs [201, 9]; the checkpoint does not match its configuration"),
     damaged("seed not a number", { BaseCheckpoint.editingMetadata("seed", "-") }, ": cannot read the seed from '-'; the file is damaged"),
     damaged("no name", { BaseCheckpoint.editingMetadata("name", nil) }, ": the checkpoint has no 'name' entry; the file is damaged"),
     damaged("weights missing", { var (h, b) = BaseCheckpoint.parts(); h["param.embedding"] = nil; return BaseCheckpoint.assemble(header: h, body: b) },

@@ -42,7 +42,7 @@ private func amazon(_ name: String, _ lines: String, _ expected: String) -> BadI
 }
 private let review = "{\"reviewerID\": \"A1\", \"asin\": \"B1\", \"unixReviewTime\": 1400000000}\n"
 
-/// The fine-tuning cases run against the toy world, whose item tokens are "1"..."120".
+/// The fine-tuning cases run against the toy world, whose item tokens are "movies-1"..."movies-200".
 private func finetuneFile(_ name: String, _ bytes: [UInt8], _ expected: String) -> BadInput {
     BadInput("data/finetune", name, files: [("f.csv", bytes)], setup: "w = synthetic(\"toy\", seed: 1);\n",
              "finetuneTask(\"$DIR/f.csv\", w)", expect: "1:1: $DIR/f.csv" + expected)
@@ -83,7 +83,7 @@ let dataFileCases: [BadInput] = [
     recbole("decimal comma", interFile("user_id:token\titem_id:token\trating:float\nu\ta\t4,5\n"),
             "r.inter:2: error: expected a number for rating:float, found '4,5'"),
     recbole("undecodable byte", [("r/r.inter", text(good) + [0x75, 0xFF, 0x09, 0x61, 0x09, 0x32, 0x0A])],
-            "r.inter:5: error: undecodable text at byte 58: expected UTF-8"),
+            "r.inter:5: error: undecodable text at byte 66: expected UTF-8; re-encode the file (for example `iconv -f latin1 -t utf-8`)"),
     recbole("truncated UTF-8 at the end", [("r/r.inter", text(inter + "u\ta\t1\nu\tb\t2") + [0xE2, 0x82])],
             "r.inter:3: error: undecodable text"),
     recbole("UTF-16 file", [("r/r.inter", [0xFF, 0xFE] + text(inter).flatMap { [$0, 0] })],
@@ -158,7 +158,7 @@ let dataFileCases: [BadInput] = [
 
     // GroupLens MovieLens directories.
     movielens("u.data with three fields", [("ml/u.data", text(udata + "1\t2\t3\n"))], "u.data:3: error: expected 4 tab-separated fields, found 3"),
-    movielens("u.data spaces", [("ml/u.data", text("1 10 5 881250949\n"))], "u.data:1: error: expected 4 tab-separated fields, found 1"),
+    movielens("u.data spaces", [("ml/u.data", text("1 10 5 881250949\n"))], "u.data:1: error: the item column index 1 is outside the 1 tab-separated fields; columns are numbered from 0; check that fields are separated by tabs"),
     movielens("u.data time not a number", [("ml/u.data", text("1\t2\t3\tnoon\n"))],
               "u.data:1: error: expected a number for the time column column 3, found 'noon'"),
     movielens("u.data NaN time", [("ml/u.data", text(udata + "1\t2\t3\tNaN\n"))],
@@ -213,18 +213,18 @@ let dataFileCases: [BadInput] = [
 
     // PeterRec fine-tuning files (source items,,target items), read against a pretraining dataset.
     finetuneFile("empty file", [], ":1: error: empty file; expected lines of the form source items,,target items"),
-    finetuneFile("empty source field", text("1,2,,7\n1,,2,,8\n"), ":2: error: empty source item in field 2"),
-    finetuneFile("line without source", text("1,2,,7\n,,t2\n"), ":2: error: empty source item in field 1"),
-    finetuneFile("empty middle target", text("1,2,,t1,,t2\n"), ":1: error: empty target in field 2 after `,,`"),
-    finetuneFile("source not in the pretraining items", text("1,2,,7\n1,nosuchitem,,8\n"),
+    finetuneFile("empty source field", text("movies-1,movies-2,,7\nmovies-1, ,movies-2,,8\n"), ":2: error: empty source item in field 2"),
+    finetuneFile("line without source", text("movies-1,movies-2,,7\n,,t2\n"), ":2: error: empty source item in field 1"),
+    finetuneFile("empty middle target", text("movies-1,movies-2,,t1,,t2\n"), ":1: error: empty target in field 2 after `,,`"),
+    finetuneFile("source not in the pretraining items", text("movies-1,movies-2,,7\nmovies-1,nosuchitem,,8\n"),
                  ":2: error: source item 'nosuchitem' is not in the pretraining vocabulary"),
-    finetuneFile("undecodable byte", text("1,2,,7\n1,") + [0xFF] + text(",,8\n"), ":2: error: undecodable text at byte"),
+    finetuneFile("undecodable byte", text("movies-1,movies-2,,7\nmovies-1,") + [0xFF] + text(",,8\n"), ":2: error: undecodable text at byte"),
 
     // Paths and formats.
     BadInput("data/paths", "missing path without extension", "load(\"$DIR/nothing-here\")",
              expect: "1:1: $DIR/nothing-here: error: no such file or directory; check the path (relative paths start at the working directory)"),
     BadInput("data/paths", "missing csv file", "load(\"$DIR/missing.csv\")",
-             expect: "1:1: $DIR/missing.csv: error: no such file; check the path"),
+             expect: "1:1: $DIR/missing.csv: error: no such file; check the path (relative paths start at the working directory)"),
     BadInput("data/paths", "directory of unknown files", files: [("d/notes.txt", text("hello\n"))], "load(\"$DIR/d\")",
              expect: "1:1: $DIR/d: error: cannot tell the data format; give format: one of recbole, presplit, sessions, movielens, amazon"),
     BadInput("data/paths", "file of unknown extension", files: [("x.parquet", [0x50, 0x41, 0x52, 0x31])], "load(\"$DIR/x.parquet\")",

@@ -51,12 +51,12 @@ let storeFileCases: [BadInput] = [
             "$DIR/s.sqlite: file is not a database; move it away or choose another --store path"),
     opening("text file", files: [("s.sqlite", text("runs go here\n"))], "$DIR/s.sqlite: file is not a database"),
     opening("a notebook by mistake", files: [("s.sqlite", text("seed(7)\nml = load(\"x\")\n"))], "$DIR/s.sqlite: file is not a database"),
-    opening("SQLite header only", files: [("s.sqlite", text("SQLite format 3\0"))], "$DIR/s.sqlite: "),
-    opening("truncated store", "$DIR/s.sqlite: ", prepare: { context in
+    opening("SQLite header only", files: [("s.sqlite", text("SQLite format 3\0"))], "$DIR/s.sqlite: file is not a database; move it away or choose another --store path"),
+    opening("truncated store", "$DIR/s.sqlite: the store is damaged or was changed outside SeqLab (SQLite: database disk image is malformed); move it away or choose another --store path", prepare: { context in
         let bytes = try storeBytes()
         try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: context.directory + "/s.sqlite"))
     }),
-    opening("first page zeroed", "$DIR/s.sqlite: ", prepare: { context in
+    opening("first page zeroed", "$DIR/s.sqlite: file is not a database; move it away or choose another --store path", prepare: { context in
         var bytes = try storeBytes()
         for k in 0..<min(4096, bytes.count) { bytes[k] = 0 }
         try Data(bytes).write(to: URL(fileURLWithPath: context.directory + "/s.sqlite"))
@@ -65,9 +65,9 @@ let storeFileCases: [BadInput] = [
             prepare: { try database($0.directory + "/s.sqlite", "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)") }),
     opening("newer schema", "$DIR/s.sqlite: written by a newer SeqLab (schema version 99, this build reads up to 1); upgrade SeqLab or choose another --store path",
             prepare: { try database($0.directory + "/s.sqlite", "PRAGMA user_version = 99") }),
-    opening("schema version without tables", "$DIR/s.sqlite: ",
+    opening("schema version without tables", "$DIR/s.sqlite: the store is damaged or was changed outside SeqLab (SQLite: no such table: runs); move it away or choose another --store path",
             prepare: { try database($0.directory + "/s.sqlite", "PRAGMA user_version = 1") }),
-    opening("runs table missing", "$DIR/s.sqlite: ", prepare: { context in
+    opening("runs table missing", "$DIR/s.sqlite: the store is damaged or was changed outside SeqLab (SQLite: no such table: runs); move it away or choose another --store path", prepare: { context in
         let bytes = try storeBytes()
         try Data(bytes).write(to: URL(fileURLWithPath: context.directory + "/s.sqlite"))
         try database(context.directory + "/s.sqlite", "DROP TABLE runs")
@@ -82,8 +82,10 @@ let storeFileCases: [BadInput] = [
     rows("run with a text seed", "UPDATE runs SET seed = 'lucky' WHERE id = 1", "runs()", "1:1: $DIR/runs.sqlite: run 1 has a malformed row"),
     rows("run with a text thread count", "UPDATE runs SET threads = 'two' WHERE id = 1", "run(1)", "1:5: $DIR/runs.sqlite: run 1 has a malformed row"),
     rows("artifact with a bad time", "UPDATE artifacts SET created_at = 'soon'", "restore(\"good\", s)", "1:9: $DIR/runs.sqlite: artifact 1 has a malformed row"),
-    rows("artifact data as text", "UPDATE artifacts SET data = 'weights'", "restore(\"good\", s)", "1:9: checkpoint 'good' (run 1): error: "),
-    rows("metric value as text", "INSERT INTO metrics (run, step, name, value) VALUES (1, 1, 'loss', 'low')", "run(1)", "1:5: $DIR/runs.sqlite: "),
+    rows("artifact data as text", "UPDATE artifacts SET data = 'weights'", "restore(\"good\", s)",
+         "1:9: checkpoint 'good' (run 1): error: file is 7 bytes; a safetensors file starts with an 8-byte header length"),
+    rows("metric value as text", "INSERT INTO metrics (run, step, name, value) VALUES (1, 1, 'loss', 'low')", "run(1)",
+         "1:5: $DIR/runs.sqlite: a metric of run 1 has a malformed row (column value holds \"low\"); the store was changed outside SeqLab"),
     rows("parameter with a NULL value", "PRAGMA ignore_check_constraints = 1; CREATE TABLE p2 AS SELECT * FROM parameters; DROP TABLE parameters; CREATE TABLE parameters (run INTEGER, key TEXT, value TEXT); INSERT INTO parameters VALUES (1, 'lr', NULL)",
-         "run(1)", "1:5: $DIR/runs.sqlite: "),
+         "run(1)", "1:5: $DIR/runs.sqlite: a parameter of run 1 has a malformed row (column value holds NULL); the store was changed outside SeqLab"),
 ]

@@ -26,7 +26,9 @@ private func textModel(_ name: String, _ files: [(String, [UInt8])], _ expected:
 }
 
 let textModelCases: [BadInput] = [
-    textModel("no model directory", [], ": error: no model directory here; run `make models`"),
+    BadInput("safetensors/text-model", "no model directory", "encode([\"a b\"])",
+             expect: "1:1: $DIR/models/all-minilm-l6-v2: error: no model directory here; run `make models`",
+             environment: ["SEQLAB_MODELS": "$DIR/models"]),
     textModel("no weights file", configFiles, "model.safetensors: error: file not found; run `make models`"),
     textModel("empty weights file", configFiles + [(model + "model.safetensors", [])],
               "model.safetensors: error: file is 0 bytes; a safetensors file starts with an 8-byte header length"),
