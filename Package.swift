@@ -81,6 +81,11 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], path: "Tests/DatasetsTests",
             resources: [.copy("Fixtures")]),
+        // The bad-input corpus: malformed files, scripts, hyperparameters, checkpoints and stores, one error each.
+        .testTarget(
+            name: "BadInputTests",
+            dependencies: ["Workbench", "Script", "Store", "Tensors", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/BadInputTests"),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StoreTests"),

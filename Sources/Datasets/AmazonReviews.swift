@@ -18,6 +18,10 @@ public enum AmazonReviews {
             guard let time = (object["unixReviewTime"] as? NSNumber)?.doubleValue, time.isFinite else {
                 throw DataError(file: reviews, line: number, "expected a number field 'unixReviewTime' (Unix seconds)")
             }
+            guard time >= 0 else {
+                let text = time == time.rounded() && abs(time) < 1e15 ? String(Int64(time)) : String(time)
+                throw DataError(file: reviews, line: number, "negative unixReviewTime \(text); expected Unix seconds (0 or later)")
+            }
             builder.add(user: user, item: item, time: time)
         }
         var dataset = builder.build(name: name ?? stem(reviews))

@@ -21,6 +21,8 @@ public struct ColumnMapping: Sendable {
     public var delimiter: String?
     /// Whether the first line is a header (needed to choose columns by name).
     public var hasHeader: Bool
+    /// The time column holds Unix seconds (as MovieLens files do), so a negative time is an error.
+    public var timeIsUnixSeconds = false
 
     /// A mapping; by default columns are chosen by header name.
     public init(user: Column, item: Column, time: Column? = nil, delimiter: String? = nil, hasHeader: Bool = true) {
@@ -65,8 +67,10 @@ public enum DelimitedFile {
                 switch c {
                 case .index(let k):
                     guard k >= 0 && k < width else {
+                        // One field usually means another separator: say which one was expected.
+                        let hint = width == 1 ? "; check that fields are separated by \(sepName == "tab" ? "tabs" : sepName)" : ""
                         throw DataError(file: path, line: firstNumber,
-                                        "the \(role) column index \(k) is outside the \(width) \(sepName)-separated fields; columns are numbered from 0")
+                                        "the \(role) column index \(k) is outside the \(width) \(sepName)-separated fields; columns are numbered from 0" + hint)
                     }
                     return k
                 case .name(let n):
@@ -83,6 +87,10 @@ public enum DelimitedFile {
             let userK = try resolve(mapping.user, "user"), itemK = try resolve(mapping.item, "item")
             let timeK = try mapping.time.map { try resolve($0, "time") }
             let timeName = timeK.map { mapping.hasHeader ? "'\(names[$0])'" : "column \($0)" } ?? ""
+            func checkUnixTime(_ t: Double, _ text: String, line: Int) throws {
+                guard mapping.timeIsUnixSeconds, t < 0 else { return }
+                throw DataError(file: path, line: line, "negative time \(text) in \(timeName); expected Unix seconds (0 or later)")
+            }
             var row = 0
             try file.forEachLine { number, range in
                 if mapping.hasHeader && number == firstNumber { return }
@@ -98,6 +106,7 @@ public enum DelimitedFile {
                         guard let t = Array(quoted[k].utf8).withUnsafeBufferPointer({ parseDouble($0, 0..<$0.count) }) else {
                             throw DataError(file: path, line: number, "expected a number for the time column \(timeName), found '\(quoted[k])'; convert dates to Unix seconds")
                         }
+                        try checkUnixTime(t, quoted[k], line: number)
                         time = t
                     }
                     builder.add(user: quoted[userK], item: quoted[itemK], time: time)
@@ -117,6 +126,7 @@ public enum DelimitedFile {
                         throw DataError(file: path, line: number,
                                         "expected a number for the time column \(timeName), found \(file.quoted(fields[k])); convert dates to Unix seconds")
                     }
+                    try checkUnixTime(t, file.string(trimmed(b, fields[k])), line: number)
                     time = t
                 }
                 builder.add(b, user: u, item: i, time: time)

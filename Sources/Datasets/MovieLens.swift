@@ -29,7 +29,8 @@ public enum MovieLens {
 
     static func load100K(_ dir: String, name: String) throws -> Dataset {
         var builder = DatasetBuilder(expectedEvents: 100_000)
-        let mapping = ColumnMapping(user: .index(0), item: .index(1), time: .index(3), delimiter: "\t", hasHeader: false)
+        var mapping = ColumnMapping(user: .index(0), item: .index(1), time: .index(3), delimiter: "\t", hasHeader: false)
+        mapping.timeIsUnixSeconds = true
         try DelimitedFile.read(dir + "u.data", mapping: mapping, encoding: .utf8, into: &builder)
         var items: [(Int32, [String])] = [], users: [(Int32, [String])] = []
         if fileExists(dir + "u.item") {
@@ -58,7 +59,8 @@ public enum MovieLens {
 
     static func load1M(_ dir: String, name: String) throws -> Dataset {
         var builder = DatasetBuilder(expectedEvents: 1_000_000)
-        let mapping = ColumnMapping(user: .index(0), item: .index(1), time: .index(3), delimiter: "::", hasHeader: false)
+        var mapping = ColumnMapping(user: .index(0), item: .index(1), time: .index(3), delimiter: "::", hasHeader: false)
+        mapping.timeIsUnixSeconds = true
         try DelimitedFile.read(dir + "ratings.dat", mapping: mapping, encoding: .utf8, into: &builder)
         var items: [(Int32, [String])] = [], users: [(Int32, [String])] = []
         if fileExists(dir + "movies.dat") {

@@ -75,6 +75,14 @@ public struct PresplitBenchmark: Sendable {
             var indexOfRaw: [String: String] = [:]
             for index in indexOrder { if let raw = rawOfIndex[index] { indexOfRaw[raw] = index } }
             var text = [String](repeating: "", count: itemVocabulary.count)
+            // Two texts for one item would silently keep the last; say where the second one is.
+            var firstLine: [String: Int] = [:]
+            for (row, line) in zip(table.rows, table.lines) {
+                if let earlier = firstLine[row[key]] {
+                    throw DataError(file: textPath, line: line, "item_id '\(row[key])' is listed again (first on line \(earlier)); expected one line per item_id")
+                }
+                firstLine[row[key]] = line
+            }
             for row in table.rows {
                 let token = indexOfRaw[row[key]] ?? row[key]
                 if let id = itemVocabulary.id(of: token) { text[Int(id)] = row[textK] }
@@ -121,6 +129,10 @@ public struct PresplitBenchmark: Sendable {
                 rows.add(Int(user), start, end)
                 lines.append(number)
             }
+        }
+        // A part without rows would train, validate or test on nothing and report it as a result.
+        guard !lines.isEmpty else {
+            throw DataError(file: path, line: headerLine + 1, "no rows after the header; expected one history → target row per line")
         }
     }
 
@@ -215,7 +227,13 @@ public struct PresplitBenchmark: Sendable {
             for k in 0..<w {
                 let o = (row * w + k) * 4
                 let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
-                values[id * w + k] = Float(bitPattern: bits)
+                let value = Float(bitPattern: bits)
+                // One NaN feature turns every score of a text model into NaN; refuse it here, where the row is known.
+                guard value.isFinite else {
+                    throw DataError(file: path, line: nil,
+                                    "row \(row) (item '\(items.tokens[id])') holds \(value) at column \(k + 1); expected finite float32 values")
+                }
+                values[id * w + k] = value
             }
         }
         return FeatureMatrix(rows: items.count, width: w, values: values)

@@ -12,15 +12,17 @@ enum RunRecovery {
         let rows = try Row.fetchAll(
             db, sql: "SELECT id, pid, process_start, hostname FROM runs WHERE status = 'running' ORDER BY id")
         for row in rows {
-            let id: Int64 = row["id"]
-            let pid: Int64 = row["pid"]
-            let runHost: String = row["hostname"]
+            // Throwing decodes: GRDB's subscript traps on a NULL or mistyped value in a damaged store.
+            let id: Int64 = try row.decode(forColumn: "id")
+            let pid: Int64 = try row.decode(forColumn: "pid")
+            let runHost: String = try row.decode(forColumn: "hostname")
+            let startTicks: Int64? = try row.decode(forColumn: "process_start")
             // A run recorded on another host cannot be checked from here; a store on a shared disk is
             // not used concurrently from two hosts (SQLite's WAL needs shared memory), so it is dead.
             let reason: String
             if runHost != host {
                 reason = "process \(pid) ran on host \(runHost), not this one (\(host))"
-            } else if !Machine.isAlive(pid: Int32(truncatingIfNeeded: pid), startTicks: row["process_start"]) {
+            } else if !Machine.isAlive(pid: Int32(truncatingIfNeeded: pid), startTicks: startTicks) {
                 reason = "process \(pid) ended without finishing the run"
             } else {
                 continue

@@ -173,7 +173,8 @@ public final class RunStore: Sendable {
                     + "WHERE name = ? AND (? IS NULL OR run = ?) ORDER BY id DESC LIMIT 1",
                 arguments: [name, run, run])
             guard let row else { throw StoreError.noArtifact(path: path, name: name, run: run) }
-            return Artifact(info: try artifactInfo(row), data: row["data"])
+            let info = try artifactInfo(row)
+            return Artifact(info: info, data: try field(row, "data", "artifact \(info.id)"))
         }
     }
 
@@ -218,10 +219,14 @@ public final class RunStore: Sendable {
             }
             let parameters = try Row.fetchAll(
                 db, sql: "SELECT key, value FROM parameters WHERE run = ? ORDER BY key", arguments: [id]
-            ).map { Parameter(key: $0["key"], value: $0["value"]) }
+            ).map { Parameter(key: try field($0, "key", "a parameter of run \(id)"), value: try field($0, "value", "a parameter of run \(id)")) }
             let datasets = try Row.fetchAll(
                 db, sql: "SELECT name, path, bytes, sha256 FROM datasets WHERE run = ? ORDER BY id", arguments: [id]
-            ).map { DatasetUse(name: $0["name"], path: $0["path"], bytes: $0["bytes"], sha256: $0["sha256"]) }
+            ).map { row in
+                let what = "a dataset of run \(id)"
+                return DatasetUse(name: try field(row, "name", what), path: try field(row, "path", what),
+                                  bytes: try field(row, "bytes", what), sha256: try field(row, "sha256", what))
+            }
             let artifacts = try Row.fetchAll(
                 db, sql: "SELECT id, run, name, kind, bytes, created_at FROM artifacts WHERE run = ? ORDER BY id",
                 arguments: [id]
@@ -249,9 +254,11 @@ public final class RunStore: Sendable {
                 + "ORDER BY step, name, split, id",
             arguments: [run, name, name]
         ).map { row in
-            MetricPoint(
-                step: row["step"], name: row["name"], value: (row["value"] as Double?) ?? .nan,
-                epoch: row["epoch"], split: row["split"])
+            let what = "a metric of run \(run)"
+            let value: Double? = try field(row, "value", what)
+            return MetricPoint(
+                step: try field(row, "step", what), name: try field(row, "name", what), value: value ?? .nan,
+                epoch: try field(row, "epoch", what), split: try field(row, "split", what))
         }
     }
 
@@ -264,31 +271,51 @@ public final class RunStore: Sendable {
     }
 
     private func run(from row: Row) throws -> Run {
-        let started: String = row["started_at"]
-        let ended: String? = row["ended_at"]
-        let status: String = row["status"]
-        guard let startedAt = Timestamp.date(started), let runStatus = RunStatus(rawValue: status) else {
-            throw StoreError.database(path: path, message: "run \(row["id"] as Int64) has a malformed row")
-        }
-        let pid: Int64 = row["pid"]
+        let id: Int64 = try field(row, "id", "a run")
+        let what = "run \(id)"
+        let started: String = try field(row, "started_at", what)
+        let ended: String? = try field(row, "ended_at", what)
+        let status: String = try field(row, "status", what)
+        guard let startedAt = Timestamp.date(started) else { throw malformed(what, "started_at", started) }
+        guard let runStatus = RunStatus(rawValue: status) else { throw malformed(what, "status", status) }
+        let pid: Int64 = try field(row, "pid", what)
+        let seed: Int64 = try field(row, "seed", what)
         let info = RunInfo(
-            script: row["script"], scriptPath: row["script_path"], version: row["seqlab_version"],
-            gitCommit: row["git_commit"], seed: UInt64(bitPattern: row["seed"]), threads: row["threads"],
-            blasThreads: row["blas_threads"], blas: row["blas"], cpuModel: row["cpu_model"],
-            pid: Int32(truncatingIfNeeded: pid), hostname: row["hostname"])
+            script: try field(row, "script", what), scriptPath: try field(row, "script_path", what),
+            version: try field(row, "seqlab_version", what), gitCommit: try field(row, "git_commit", what),
+            seed: UInt64(bitPattern: seed), threads: try field(row, "threads", what),
+            blasThreads: try field(row, "blas_threads", what), blas: try field(row, "blas", what),
+            cpuModel: try field(row, "cpu_model", what), pid: Int32(truncatingIfNeeded: pid),
+            hostname: try field(row, "hostname", what))
         return Run(
-            id: row["id"], startedAt: startedAt, endedAt: ended.flatMap(Timestamp.date), status: runStatus,
-            error: row["error"], scriptSHA256: row["script_sha256"], info: info)
+            id: id, startedAt: startedAt, endedAt: ended.flatMap(Timestamp.date), status: runStatus,
+            error: try field(row, "error", what), scriptSHA256: try field(row, "script_sha256", what), info: info)
     }
 
     private func artifactInfo(_ row: Row) throws -> ArtifactInfo {
-        let created: String = row["created_at"]
-        guard let createdAt = Timestamp.date(created) else {
-            throw StoreError.database(path: path, message: "artifact \(row["id"] as Int64) has a malformed row")
-        }
+        let id: Int64 = try field(row, "id", "an artifact")
+        let what = "artifact \(id)"
+        let created: String = try field(row, "created_at", what)
+        guard let createdAt = Timestamp.date(created) else { throw malformed(what, "created_at", created) }
         return ArtifactInfo(
-            id: row["id"], run: row["run"], name: row["name"], kind: row["kind"], bytes: row["bytes"],
-            createdAt: createdAt)
+            id: id, run: try field(row, "run", what), name: try field(row, "name", what), kind: try field(row, "kind", what),
+            bytes: try field(row, "bytes", what), createdAt: createdAt)
+    }
+
+    /// Column `column` of a row, decoded without trapping: GRDB's subscript traps on a NULL or on a
+    /// value of another type, and a store edited by hand (or damaged) can hold either.
+    private func field<T: DatabaseValueConvertible>(_ row: Row, _ column: String, _ what: String) throws -> T {
+        do {
+            return try row.decode(T.self, forColumn: column)
+        } catch {
+            throw malformed(what, column, (row[column] as DatabaseValue?).map { "\($0)" } ?? "nothing (no such column)")
+        }
+    }
+
+    /// The error for a row whose column does not hold what SeqLab wrote there.
+    private func malformed(_ what: String, _ column: String, _ found: String) -> StoreError {
+        .database(path: path, message: "\(what) has a malformed row (column \(column) holds \(found)); "
+                  + "the store was changed outside SeqLab: repair that row, or move the store away or choose another --store path")
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
@@ -307,7 +334,13 @@ public final class RunStore: Sendable {
             throw error
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_NOTADB { throw .notADatabase(path: path) }
-            throw .database(path: path, message: error.message ?? "\(error)")
+            let message = error.message ?? "\(error)"
+            // A damaged file, or tables that are not the ones SeqLab made: SQLite's words alone do not say what to do.
+            if error.resultCode == .SQLITE_CORRUPT || message.hasPrefix("no such table") || message.hasPrefix("no such column") {
+                throw .database(path: path, message: "the store is damaged or was changed outside SeqLab (SQLite: \(message)); "
+                                + "move it away or choose another --store path")
+            }
+            throw .database(path: path, message: message)
         } catch {
             throw .database(path: path, message: "\(error)")
         }

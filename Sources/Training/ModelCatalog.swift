@@ -23,7 +23,10 @@ public enum ModelCatalog {
         func network(causal: Bool) throws -> NextItNetConfiguration {
             let dilations = (values["dilations"] ?? "").split(separator: ",").compactMap { Int($0) }
             let items = try int("items"), channels = try int("channels"), kernel = try int("kernel")
-            guard items >= 2, channels >= 1, kernel >= 1, !dilations.isEmpty, dilations.allSatisfy({ $0 >= 1 }) else {
+            // The bounds nextitnet(...) enforces, so a damaged entry cannot ask for gigabytes before the
+            // weights' shapes are compared.
+            guard items >= 2, items <= 1 << 26, (1...4096).contains(channels), (1...64).contains(kernel),
+                  (1...64).contains(dilations.count), dilations.allSatisfy({ (1...1024).contains($0) }) else {
                 throw TrainingError("the saved configuration is out of range: items \(items), channels \(channels), kernel \(kernel), dilations \(dilations)")
             }
             return NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,

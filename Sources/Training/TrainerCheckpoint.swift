@@ -80,7 +80,10 @@ public enum TrainerCheckpoint {
             return (String(line[..<eq]), String(line[line.index(after: eq)...]))
         }
         let seed = Seed(try number(Substring(try field("seed")), "the seed") as UInt64)
-        let model = try build(entries, try field("name"), seed)
+        let name = try field("name")
+        let model: TrainableRecommender
+        // The catalog's messages describe the configuration; say which checkpoint holds it.
+        do { model = try build(entries, name, seed) } catch { throw TrainingError("\(source): \(error)") }
         let trainer = Trainer(model: model, seed: seed)
 
         for p in model.parameters { try copy(file, "param." + p.name, into: p, source: source) }
@@ -88,6 +91,7 @@ public enum TrainerCheckpoint {
             trainer.lastWeights = try model.parameters.map { p in
                 let t = try file.tensor("last." + p.name)
                 guard t.shape == p.shape else { throw TrainingError("\(source): last.\(p.name) has shape \(t.shape), expected \(p.shape)") }
+                try checkFinite(t, "last." + p.name, source: source)
                 return Array(UnsafeBufferPointer(start: t.pointer, count: t.count))
             }
         }
@@ -122,6 +126,8 @@ public enum TrainerCheckpoint {
             guard let kind = OptimizerKind(rawValue: kindText) else { throw TrainingError("\(source): unknown optimizer '\(kindText)'") }
             let decay: Float = try number(Substring(try field("weightDecay")), "weightDecay")
             let lr: Float = try number(Substring(try field("learningRate")), "learningRate")
+            guard lr.isFinite, lr > 0 else { throw TrainingError("\(source): learningRate \(lr) is out of range; the file is damaged") }
+            guard decay.isFinite, decay >= 0 else { throw TrainingError("\(source): weightDecay \(decay) is out of range; the file is damaged") }
             let optimizer: Optimizer
             switch kind {
             case .adam: optimizer = Adam(model.parameters, learningRate: lr, weightDecay: decay)
@@ -129,16 +135,32 @@ public enum TrainerCheckpoint {
             case .sgd: optimizer = SGD(model.parameters, learningRate: lr, momentum: 0.9, weightDecay: decay)
             }
             for (name, t) in optimizer.stateTensors() { try copy(file, "optim." + name, into: t, source: source) }
-            optimizer.restore(stepCount: Int(try file.int64s("optim.stepCount")[0]))
+            optimizer.restore(stepCount: Int(try single(file, "optim.stepCount", source: source)))
             trainer.optimizer = optimizer
             trainer.optimizerKind = kind
             trainer.weightDecay = decay
         }
         if file.names.contains("data.order") {
+            let order = try file.indices("data.order").values
+            let position = try single(file, "data.position", source: source)
+            // The order is a permutation of the training rows and the position a place in it; anything
+            // else would index past the rows when the next fit resumes.
+            var seen = [Bool](repeating: false, count: order.count)
+            for row in order {
+                guard row >= 0, Int(row) < order.count, !seen[Int(row)] else {
+                    throw TrainingError("\(source): data.order holds row \(row), outside the \(order.count) training rows it orders (or twice); the file is damaged")
+                }
+                seen[Int(row)] = true
+            }
+            guard position >= 0, position <= Int64(order.count) else {
+                throw TrainingError("\(source): data.position \(position) is outside the data order of \(order.count) rows; the file is damaged")
+            }
+            let batchSize: Int = try number(Substring(try field("data.batchSize")), "the batch size")
+            guard batchSize >= 1 else { throw TrainingError("\(source): data.batchSize \(batchSize) is out of range; the file is damaged") }
             trainer.pendingData = PendingData(
-                order: try file.indices("data.order").values, position: Int(try file.int64s("data.position")[0]),
+                order: order, position: Int(position),
                 stream: file.names.contains("data.stream") ? try stream(file, "data.stream") : nil,
-                batchSize: try number(Substring(try field("data.batchSize")), "the batch size"),
+                batchSize: batchSize,
                 fingerprint: try number(Substring(try field("data.fingerprint")), "the data fingerprint"))
         }
         return trainer
@@ -159,7 +181,23 @@ public enum TrainerCheckpoint {
         guard t.shape == p.shape else {
             throw TrainingError("\(source): \(name) has shape \(t.shape) but the model needs \(p.shape); the checkpoint does not match its configuration")
         }
+        try checkFinite(t, name, source: source)
         p.pointer.update(from: t.pointer, count: p.count)
+    }
+
+    /// Refuses a NaN or infinite value: restored, it would turn every later score and loss into NaN.
+    private static func checkFinite(_ t: Tensor, _ name: String, source: String) throws {
+        let values = UnsafeBufferPointer(start: t.pointer, count: t.count)
+        if let k = values.firstIndex(where: { !$0.isFinite }) {
+            throw TrainingError("\(source): \(name) holds \(values[k]) at element \(k); the checkpoint is damaged")
+        }
+    }
+
+    /// The one int64 a scalar entry (a step count, a position) holds.
+    private static func single(_ file: SafetensorsFile, _ name: String, source: String) throws -> Int64 {
+        let values = try file.int64s(name)
+        guard values.count == 1 else { throw TrainingError("\(source): \(name) should hold 1 value, found \(values.count)") }
+        return values[0]
     }
 }
 

@@ -118,6 +118,11 @@ extension Registry {
             guard histories.dataset.fingerprint == c.dataset.dataset.fingerprint else {
                 throw args.error("task", "the task's histories are items of \(histories.dataset.name) but \(c.learner.name) was built for \(c.dataset.dataset.name); make the task from \(c.dataset.dataset.name)")
             }
+            // As nextitnet(...) checks at the call: conure(...) has no history length, the task brings it.
+            let kernel = c.learner.conure.configuration.kernel
+            guard kernel <= split.split.maxLength else {
+                throw args.error("task", "the kernel (\(kernel)) is longer than the longest history (\(split.split.maxLength)) of this task; build the network with a kernel of at most \(split.split.maxLength)")
+            }
             var training = TrainingOptions()
             training.epochs = try args.int("epochs", min: 1, max: 100_000)
             training.batchSize = try args.int("batch", min: 1, max: 1 << 20)

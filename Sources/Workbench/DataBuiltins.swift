@@ -159,7 +159,13 @@ extension Registry {
             Parameter("users", .integer, default: .number(5), help: "minimum interactions per user"),
             Parameter("items", .integer, default: .number(5), help: "minimum interactions per item"),
         ]) { d, args in
-            .object(DatasetObject(d.dataset.kCore(userCore: try args.int("users", min: 1), itemCore: try args.int("items", min: 1)), path: d.path))
+            let users = try args.int("users", min: 1), items = try args.int("items", min: 1)
+            let kept = d.dataset.kCore(userCore: users, itemCore: items)
+            // An empty dataset would only fail later, far from the thresholds that emptied it.
+            guard kept.interactionCount > 0 else {
+                throw args.error("kcore(users: \(users), items: \(items)) leaves no interactions in \(d.dataset.name); lower the thresholds")
+            }
+            return .object(DatasetObject(kept, path: d.path))
         }
         dataset("sessions", "Cuts each history into sessions where the time gap between two events exceeds gap; each session becomes a user \"<user>#<k>\".", parameters: [
             Parameter("gap", .number, positional: true, help: "the longest pause inside a session, in the units of the time column (seconds for MovieLens)"),
@@ -230,6 +236,7 @@ extension Registry {
                         return x
                     }
                     guard ratios.count == 3 else { throw args.error("ratios", "ratios needs three numbers (train, valid, test)") }
+                    guard ratios.reduce(0, +) > 0 else { throw args.error("ratios", "ratios are all zero; give the train, valid and test shares, e.g. [0.8, 0.1, 0.1]") }
                     return .object(SplitObject(try d.dataset.temporalSplit(ratios: ratios, maxLength: maxLength, training: training), source: d))
                 }
                 return .object(SplitObject(try d.dataset.leaveOneOut(maxLength: maxLength, training: training), source: d))

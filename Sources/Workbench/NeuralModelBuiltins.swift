@@ -38,11 +38,15 @@ extension Registry {
             if counts == nil && samplerName != "uniform" && loss != "softmax" {
                 throw args.error("sampler", "the \(samplerName) sampler counts items in the training rows: build the model from a split, e.g. nextitnet(split, ...)")
             }
+            // Checked before the objective is built, so each range error points at its own argument
+            // (a sampled softmax draws distinct negatives other than the target and the padding).
+            let negatives = loss == "sampled-softmax"
+                ? try args.int("negatives", min: 1, max: max(1, setup.items - 2)) : try args.int("negatives", min: 1)
+            let rho = try args.number("rho", min: 0, exclusiveMin: true)
             let objective: NextItemObjective
             do {
                 objective = try ObjectiveEntries.objective(
-                    loss: loss, sampler: samplerName, negatives: try args.int("negatives", min: 1), rho: try args.number("rho", min: 0, exclusiveMin: true),
-                    counts: counts, itemCount: setup.items)
+                    loss: loss, sampler: samplerName, negatives: negatives, rho: rho, counts: counts, itemCount: setup.items)
             } catch { throw args.error("loss", "\(error)") }
             let model = NextItNetRecommender(setup.configuration(causal: true), seed: setup.seed, objective: objective,
                                              samplerCounts: counts, name: setup.name)

@@ -26,10 +26,14 @@ extension Registry {
                     guard case .number(let x) = v else { throw args.error("buckets", "bucket boundaries are numbers") }
                     return x
                 }
+                if let b = buckets, zip(b, b.dropFirst()).contains(where: { $0 >= $1 }) {
+                    throw args.error("buckets", "bucket boundaries must increase, got [\(b.map(formatNumber).joined(separator: ", "))]")
+                }
             }
+            let (valid, test) = try fractions(args)
             do {
                 let labels = try UserLabelTask.make(from: d.dataset, attribute: try args.string("attribute"), bucketBoundaries: buckets,
-                                                    validFraction: try args.number("valid", min: 0), testFraction: try args.number("test", min: 0),
+                                                    validFraction: valid, testFraction: test,
                                                     seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(try labels.transferTask(in: d.dataset, maxLength: try args.int("maxLength", min: 1)), histories: d))
             } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
@@ -46,11 +50,12 @@ extension Registry {
         ], help: "A cross-domain item task (PeterRec's ColdRec): a user's source history → their items in the target domain.") { args, _ in
             let source = try args.object("source", as: DatasetObject.self), target = try args.object("target", as: DatasetObject.self)
             let maxLength = try args.int("maxLength", min: 1)
+            let (valid, test) = try fractions(args)
             do {
                 let examples = try SourceTargetTask.crossDomain(source: source.dataset, target: target.dataset, maxSourceLength: maxLength,
                                                                 targetsPerUser: try args.int("targets", min: 1))
                 let task = try examples.transferTask(name: "\(source.dataset.name) → \(target.dataset.name)", maxLength: maxLength,
-                                                     validFraction: try args.number("valid", min: 0), testFraction: try args.number("test", min: 0),
+                                                     validFraction: valid, testFraction: test,
                                                      seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(task, histories: source, titles: target))
             } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
@@ -67,12 +72,13 @@ extension Registry {
         ], help: "A source→target task read from a PeterRec fine-tuning file, its sources in the base dataset's item ids.") { args, _ in
             let base = try args.object("base", as: DatasetObject.self)
             let path = try args.string("path")
+            let (valid, test) = try fractions(args)
             do {
                 let examples = try SessionCSV.readFineTuning(path, sourceItems: base.dataset.items,
                                                              padToken: args.has("pad") ? try args.string("pad") : nil)
                 let name = String(path.split(separator: "/").last ?? Substring(path))
                 let task = try examples.transferTask(name: name, maxLength: try args.int("maxLength", min: 1),
-                                                     validFraction: try args.number("valid", min: 0), testFraction: try args.number("test", min: 0),
+                                                     validFraction: valid, testFraction: test,
                                                      seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(task, histories: base))
             } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
@@ -109,4 +115,16 @@ func taskSplit(_ task: TransferTask, histories: DatasetObject, titles: DatasetOb
         }
     }
     return SplitObject(task: task, labels: DatasetObject(labels, path: nil), histories: histories)
+}
+
+/// The `valid` and `test` shares of a task, checked at their arguments: each at least 0 and together
+/// below 1, so some examples are left to train on.
+private func fractions(_ args: Arguments) throws -> (valid: Double, test: Double) {
+    let valid = try args.number("valid", min: 0, max: 1), test = try args.number("test", min: 0, max: 1)
+    guard valid + test < 1 else {
+        // Point at the larger share: the one most likely mistyped.
+        throw args.error(test > valid ? "test" : "valid",
+                         "valid (\(formatNumber(valid))) and test (\(formatNumber(test))) shares leave nothing to train on; keep their sum below 1, e.g. 0.1 each")
+    }
+    return (valid, test)
 }

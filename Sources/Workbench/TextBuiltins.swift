@@ -78,6 +78,7 @@ extension Registry {
                     guard case .string(let s) = v else { throw args.error("texts", "texts must be strings") }
                     return s
                 }
+                guard !texts.isEmpty else { throw args.error("texts", "give at least one text to encode, e.g. encode([\"space war\"])") }
                 return .object(VectorsObject(values: try encoding.encode(texts, interpreter: interpreter), labels: texts,
                                              encoder: encoding.description, dataset: nil))
             } catch let e as ScriptError { throw e } catch { throw args.error(error.localizedDescriptionWithoutPrefix) }

@@ -26,6 +26,9 @@ extension Registry {
             guard t.rows == .prefix else { throw args.error("rows", "UniSRec trains on prefix rows (history → next item), as its reference does") }
             let (encoding, _) = try textEncoding(args, interpreter, kinds: TextEncoding.Kind.allCases, datasetParameter: "data")
             let mode = UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))!
+            // Checked here so the error points at the argument (the configuration's check only knows the value).
+            let adaptorDropout = try args.number("adaptorDropout", min: 0)
+            guard adaptorDropout < 1 else { throw args.error("adaptorDropout", "adaptorDropout must be below 1, got \(formatNumber(adaptorDropout))") }
             let features: FeatureMatrix
             do { features = try encoding.itemVectors(t.dataset.dataset, interpreter: interpreter) } catch {
                 throw args.error("encoder", error.localizedDescriptionWithoutPrefix)
@@ -33,7 +36,7 @@ extension Registry {
             let configuration = UniSRecConfiguration(
                 featureWidth: features.width, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner, maxLength: t.maxLength,
                 hiddenDropout: t.dropout, attentionDropout: t.attentionDropout, experts: try args.int("experts", min: 1, max: 256),
-                adaptorDropout: Float(try args.number("adaptorDropout", min: 0)),
+                adaptorDropout: Float(adaptorDropout),
                 temperature: Float(try args.number("temperature", min: 0, exclusiveMin: true)))
             if let problem = configuration.problem { throw args.error(problem) }
             let model: UniSRecRecommender

@@ -10,6 +10,12 @@ public struct Lexer {
     private var column = 1
     /// Errors found (unterminated strings, stray characters); lexing continues after each.
     public private(set) var errors: [ScriptError] = []
+    /// The line of the last unterminated string (0: none yet).
+    private var lastUnterminatedLine = 0
+    /// Lines holding a lexical mistake, including the continuation of a string broken across lines:
+    /// the parser's complaints there are consequences, not new mistakes.
+    public var linesWithMistakes: Set<Int> { Set(errors.map(\.location.line)).union(continuationLines) }
+    private var continuationLines: Set<Int> = []
 
     /// A lexer over `source`.
     public init(_ source: String) {
@@ -63,6 +69,12 @@ public struct Lexer {
             return Token(kind: .symbol(one), location: start, length: 1)
         }
         if c == "'" { return singleQuoted(start) }
+        // `&&` and `||` are one mistake: one message for the pair.
+        if (c == "&" || c == "|"), peek() == c {
+            advance(); advance()
+            errors.append(ScriptError("unexpected '\(c)\(c)'; use '\(c == "&" ? "and" : "or")'", at: start, length: 2))
+            return next()
+        }
         advance()
         let hint = (c == "&" || c == "|") ? "; use 'and' / 'or'" : c == "!" ? "; use 'not'" : ""
         errors.append(ScriptError("unexpected character '\(c)'\(hint)", at: start))
@@ -128,8 +140,15 @@ public struct Lexer {
             value.append(c)
             advance()
         }
-        errors.append(ScriptError("unterminated string; add a closing '\"' on the same line", at: start,
-                                  length: column - start.column))
+        // A string broken across lines leaves its closing quote on a later line, where it opens another
+        // unterminated string: that is the same mistake, so it gets no second message.
+        if lastUnterminatedLine != start.line - 1 || lastUnterminatedLine == 0 {
+            errors.append(ScriptError("unterminated string; add a closing '\"' on the same line",
+                                      at: start, length: column - start.column))
+        } else {
+            continuationLines.insert(start.line)
+        }
+        lastUnterminatedLine = start.line
         return Token(kind: .string(value), location: start, length: column - start.column)
     }
 }

@@ -25,7 +25,7 @@ public struct Parser {
         let statements = parser.statements(inBlock: false)
         // One message per mistake: a line the lexer already complained about gets no parser error,
         // which would only be a consequence of the same mistake.
-        let lexed = Set(lexer.errors.map(\.location.line))
+        let lexed = lexer.linesWithMistakes
         let all = (lexer.errors + parser.errors.filter { !lexed.contains($0.location.line) }).sorted { $0.location < $1.location }
         return (statements, all)
     }
