@@ -75,7 +75,7 @@ extension Registry {
             for (key, value) in trainable.configurationEntries { metadata["config." + key] = value }
             do {
                 try SafetensorsWriter.write(trainable.parameters.map { ($0.name, .float($0)) }, metadata: metadata, to: file)
-            } catch { throw args.error("file", "\(error)") }
+            } catch { throw args.error("file", error.localizedDescriptionWithoutPrefix) }
             return .none
         })
     }

@@ -119,7 +119,7 @@ func vqrecPretrain(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
         throw args.error(unisrecOnly, "\(unisrecOnly) is a UniSRec pretraining setting; VQ-Rec pretrains with semi-synthetic negatives")
     }
     guard let encoding = m.textEncoding, let quantizer = m.quantizer else {
-        throw args.error("\(m.model.name) has no quantiser of its own (it is a fine-tuned copy); pretrain the model made by vqrec(...)")
+        throw args.error("\(m.model.name) has no quantiser; pretrain a model made by vqrec(...)")
     }
     return try pretrainInPlace(args, interpreter, m, base: base, splits: splits) { seed, progress in
         let domains = try splits.map { s in

@@ -8,6 +8,7 @@ private func hp(_ group: String, _ name: String, setup: String = toySetup, _ sou
 }
 private let taskSetup = toyModelSetup + "t = attributeTask(w, \"gender\");\n"
 private let conureSetup = toySetup + "c = conure(w, channels: 8, dilations: [1]);\n"
+private let vqrecSetup = toySetup + "q = vqrec(s, encoder: \"tfidf\", width: 8, hidden: 8, inner: 16, codes: 2, centroids: 4);\n"
 private let tfidf = "encoder: \"tfidf\", width: 8, hidden: 8, inner: 16, experts: 2"
 
 let hyperparameterCases: [BadInput] = [
@@ -106,6 +107,14 @@ let hyperparameterCases: [BadInput] = [
     hp("vqrec", "too many centroids", "vqrec(s, encoder: \"tfidf\", width: 8, hidden: 8, codes: 2, centroids: 300)", "1:59: argument 'centroids' to vqrec must be at most 256, got 300"),
     hp("vqrec", "codes not dividing the width", "vqrec(s, encoder: \"tfidf\", width: 8, hidden: 8, codes: 3, centroids: 4)", "1:49: 3 codes do not divide the 8-d text vectors; each code reads width / codes dimensions"),
     hp("vqrec", "more centroids than items", "vqrec(s, encoder: \"tfidf\", width: 8, hidden: 8, codes: 2, centroids: 256)", "1:59: OPQ training: k-means needs at least 256 vectors for 256 centroids but got 194; train on at least 256 vectors or use fewer centroids (fewer bits)"),
+    hp("vqrec", "finetune negative reassignLr", setup: vqrecSetup, "q.finetune(s, reassignLr: -1)", "1:15: argument 'reassignLr' to finetune must be greater than 0, got -1"),
+    hp("vqrec", "finetune huge reassignLr", setup: vqrecSetup, "q.finetune(s, reassignLr: 1000)", "1:15: reassignLr 1000 is too large to train with; try 0.1"),
+    hp("vqrec", "finetune zero reassignEpochs", setup: vqrecSetup, "q.finetune(s, reassignEpochs: 0)", "1:15: argument 'reassignEpochs' to finetune must be at least 1, got 0"),
+    hp("vqrec", "finetune unknown permutation", setup: vqrecSetup, "q.finetune(s, permutation: \"random\")",
+       "1:15: argument 'permutation' to finetune must be one of \"learned\", \"released\", \"none\", got \"random\""),
+    hp("vqrec", "pretrain with a UniSRec setting", setup: vqrecSetup, "q.pretrain([s], lambda: 0.1)",
+       "1:17: lambda is a UniSRec pretraining setting; VQ-Rec pretrains with semi-synthetic negatives"),
+    hp("vqrec", "sharedCodes zero k", setup: vqrecSetup, "q.sharedCodes(1, k: 0)", "1:18: argument 'k' to sharedCodes must be at least 1, got 0"),
 
     // Training.
     hp("fit", "zero epochs", setup: toyModelSetup, "m.fit(s, epochs: 0)", "1:10: argument 'epochs' to fit must be at least 1, got 0"),

@@ -59,7 +59,7 @@ let typeCases: [BadInput] = [
     typeCase("peterrec on a plain split", setup: toyModelSetup, "peterrec(m, s)",
              "1:13: this split is not a transfer task; make one with attributeTask(...), domainTask(...) or finetuneTask(...)"),
     typeCase("attention of a convolution", setup: toyModelSetup, "m.attention(user: 1)", "1:3: nextitnet has no attention; attention works on transformer models such as sasrec(...)"),
-    typeCase("pretrain a nextitnet", setup: toyModelSetup, "m.pretrain([s])", "1:3: nextitnet is not a UniSRec model; pretrain works on unisrec(...)"),
+    typeCase("pretrain a nextitnet", setup: toyModelSetup, "m.pretrain([s])", "1:3: nextitnet is not a UniSRec or VQ-Rec model; pretrain works on unisrec(...) and vqrec(...)"),
 ]
 
 let nameCases: [BadInput] = [
