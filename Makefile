@@ -11,7 +11,7 @@ export OPENBLAS_L2_SIZE  ?= 512
 
 APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 
-.PHONY: demo test build deps data models bench heavy check-all clean
+.PHONY: demo test build deps data models bench heavy fuzz fuzz-build asan check-all clean
 
 # Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
 HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/sasrec-attention.seqlab
@@ -77,8 +77,42 @@ bench: build models
 heavy: data build
 	@for nb in $(HEAVY_NOTEBOOKS); do $(BIN) check $$nb --store .build/notebook-runs.sqlite || exit 1; done
 
-## check-all: real data first (so `test` also checks Notebooks/real), the tests, the heavy notebooks, the benchmarks.
-check-all: data test heavy bench
+## fuzz: builds the libFuzzer targets (Fuzz/) in their own build path and runs each for FUZZ_RUNS inputs,
+## starting from the committed corpus Fuzz/corpus/<target>; new inputs go to .build/fuzz-corpus, crashes
+## to .build/fuzz-artifacts. A crash, a hang (> FUZZ_TIMEOUT s) or more than 2 GB of memory fails the target.
+FUZZ_TARGETS := script recbole presplit movielens sessions amazon delimited safetensors
+FUZZ_RUNS    ?= 1000000
+FUZZ_TIMEOUT ?= 10
+FUZZ_FLAGS   := -c release -Xswiftc -sanitize=fuzzer -Xswiftc -DSEQLAB_LIBFUZZER --build-path .build/fuzz
+FUZZ_BIN     := .build/fuzz/release
+fuzz-build:
+	@for t in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product fuzz-$$t || exit 1; done
+fuzz: fuzz-build
+	@mkdir -p .build/fuzz-artifacts
+	@mkdir -p .build/fuzz-logs
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$t; \
+	  dict=""; if [ -f Fuzz/$$t.dict ]; then dict="-dict=Fuzz/$$t.dict"; fi; \
+	  echo "== fuzz-$$t: $(FUZZ_RUNS) runs (log: .build/fuzz-logs/$$t.log)"; \
+	  start=$$(date +%s); \
+	  $(FUZZ_BIN)/fuzz-$$t -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 \
+	    -print_final_stats=1 $$dict -artifact_prefix=.build/fuzz-artifacts/$$t- \
+	    .build/fuzz-corpus/$$t Fuzz/corpus/$$t > .build/fuzz-logs/$$t.log 2>&1; \
+	  status=$$?; \
+	  grep -E '^(stat::number_of_executed_units|SUMMARY)|ERROR|Done [0-9]+ runs' .build/fuzz-logs/$$t.log; \
+	  echo "   $$(( $$(date +%s) - start )) s, exit status $$status"; \
+	  [ $$status -eq 0 ] || { echo "fuzz-$$t failed: the input is in .build/fuzz-artifacts"; exit 1; }; \
+	done
+
+## asan: the whole test suite under AddressSanitizer (Swift and the C kernels), in its own build path.
+ASAN_FLAGS   := -c release -Xswiftc -enable-testing -Xswiftc -sanitize=address -Xcc -fsanitize=address --build-path .build/asan
+asan: deps models
+	$(SWIFT) build $(ASAN_FLAGS) --build-tests
+	$(SWIFT) test $(ASAN_FLAGS)
+
+## check-all: real data first (so `test` also checks Notebooks/real), the tests, the heavy notebooks, the
+## benchmarks, the fuzzers and the test suite under AddressSanitizer.
+check-all: data test heavy bench fuzz asan
 
 clean:
 	rm -rf .build
