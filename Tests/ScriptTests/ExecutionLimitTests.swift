@@ -60,7 +60,7 @@ final class ExecutionLimitTests: XCTestCase {
         let source = "fn f(n) {\n  if n == 0 { return 0 }\n  return f(n - 1)\(chain)\n}\nf(150)\n"
         let error = run(source, stepLimit: nil).error
         XCTAssertEqual(error.map { String($0.drop { $0 != " " }.dropFirst()) },
-                       "expressions nested deeper than 6000 levels through function calls; split long expressions into steps or recurse less deeply")
+                       "expressions nested deeper than 3000 levels through function calls; split long expressions into steps or recurse less deeply")
         XCTAssertEqual(run("fn f(n) {\n  if n == 0 { return 0 }\n  return f(n - 1)\(chain)\n}\nf(20)\n", stepLimit: nil).output, ["2000"])
     }
 }

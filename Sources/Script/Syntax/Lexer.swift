@@ -13,8 +13,10 @@ public struct Lexer {
 
     /// A lexer over `source`.
     public init(_ source: String) {
-        // "\r\n" is one Character in Swift; files written on Windows must still break lines.
-        characters = Array(source.replacingOccurrences(of: "\r\n", with: "\n"))
+        // "\r\n" is one Character in Swift; files written on Windows must still break lines. Mapped
+        // per Character rather than with Foundation's replacingOccurrences, which bridges to NSString
+        // and was a tenth of the lexer's time.
+        characters = source.map { $0 == "\r\n" ? "\n" : $0 }
     }
 
     /// All tokens, ending with `.end`.
