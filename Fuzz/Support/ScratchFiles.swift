@@ -35,13 +35,13 @@ public enum ScratchFiles {
         return result
     }
 
-    /// Writes `files` (name → contents) into `root/directory`, first removing every file named in
-    /// `names` so that a file absent from this input is absent on disk. Returns the directory path.
+    /// Writes `files` (name → contents) into `root/directory`, first removing every other file named
+    /// in `names` so that a file absent from this input is absent on disk. Returns the directory path.
     @discardableResult
     public static func write(_ files: [(name: String, bytes: [UInt8])], in directory: String, clearing names: [String]) -> String {
         let dir = root + "/" + directory
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for name in names { unlink(dir + "/" + name) }
+        for name in names where !files.contains(where: { $0.name == name }) { unlink(dir + "/" + name) }
         // Plain POSIX writes: FileManager.createFile writes atomically and fsyncs, 10 ms a file here.
         for (name, bytes) in files {
             let path = dir + "/" + name

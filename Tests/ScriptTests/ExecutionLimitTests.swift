@@ -28,8 +28,9 @@ final class ExecutionLimitTests: XCTestCase {
         XCTAssertEqual(run("x = 1\ny = range(1e7)\n", stepLimit: 1000).error, "2:5: " + limitMessage)
     }
 
-    func testALongLoopStopsAtTheLoop() {
-        XCTAssertEqual(run("for i in range(500) {\n  for j in range(500) { }\n}\n", stepLimit: 1000).error,
+    func testNestedLoopsStopAtTheIterationThatRunsOut() {
+        // 34 steps to start, 65 per outer iteration: the 22nd inner iteration of the 15th runs out.
+        XCTAssertEqual(run("for i in range(30) {\n  for j in range(30) { }\n}\n", stepLimit: 1000).error,
                        "2:3: " + limitMessage)
     }
 
@@ -45,7 +46,8 @@ final class ExecutionLimitTests: XCTestCase {
     }
 
     func testConcatenatedListsAreChargedForTheirElements() {
-        XCTAssertEqual(run("a = range(300)\nb = a + a + a + a\n", stepLimit: 1000).error, "2:15: " + limitMessage)
+        // 310 steps, then 600 for the first sum; the second runs out charging for its 600-element operand.
+        XCTAssertEqual(run("a = range(300)\nb = a + a + a + a\n", stepLimit: 1000).error, "2:11: " + limitMessage)
     }
 
     func testWithoutALimitNothingIsCounted() {

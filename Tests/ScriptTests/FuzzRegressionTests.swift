@@ -22,7 +22,7 @@ final class FuzzRegressionTests: XCTestCase {
              firstError: "1:1: unexpected character '\u{1}'", errorCount: 51),
         Case(name: "190 recursive calls each inside a chain of 4,000 additions: evaluation overflowed the stack (segfault at 26,000 frames)",
              source: "fn f(n) {\n  if n == 0 { return 0 }\n  return f(n - 1)" + String(repeating: " + 1", count: 4_000) + "\n}\nf(190)\n",
-             firstError: "3:10: expressions nested deeper than 3000 levels through function calls; split long expressions into steps or recurse less deeply",
+             firstError: "3:4019: expressions nested deeper than 3000 levels through function calls; split long expressions into steps or recurse less deeply",
              errorCount: 1),
     ]
 
