@@ -38,7 +38,7 @@ public final class Interpreter {
     /// The most work one run may do, in steps (nil: no limit). A step is one statement, one expression
     /// or one loop iteration; building a list, record or string also costs one step per element or byte,
     /// so memory stays bounded with time. For running untrusted or generated scripts (the fuzzer);
-    /// exceeding it stops the run with an error at the statement that did.
+    /// exceeding it stops the run with an error at the statement or expression that did.
     public var stepLimit: Int?
     /// Steps taken so far (counted only while `stepLimit` is set).
     public private(set) var steps = 0
