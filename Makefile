@@ -11,7 +11,7 @@ export OPENBLAS_L2_SIZE  ?= 512
 
 APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 
-.PHONY: demo test build deps data models bench heavy check-all clean
+.PHONY: demo test build deps data models bench heavy fuzz fuzz-build fuzz-corpus asan check-all clean
 
 # Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
 HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/sasrec-attention.seqlab
@@ -77,8 +77,58 @@ bench: build models
 heavy: data build
 	@for nb in $(HEAVY_NOTEBOOKS); do $(BIN) check $$nb --store .build/notebook-runs.sqlite || exit 1; done
 
-## check-all: real data first (so `test` also checks Notebooks/real), the tests, the heavy notebooks, the benchmarks.
-check-all: data test heavy bench
+## fuzz: builds the libFuzzer targets (Fuzz/) in their own build path and runs each for FUZZ_RUNS inputs,
+## starting from the committed corpus Fuzz/corpus/<target>; new inputs go to .build/fuzz-corpus, crashes
+## to .build/fuzz-artifacts. A crash, a hang (> FUZZ_TIMEOUT s) or more than 2 GB of memory fails the target.
+FUZZ_TARGETS := script recbole presplit movielens sessions amazon delimited safetensors
+FUZZ_RUNS    ?= 1000000
+FUZZ_TIMEOUT ?= 10
+# Inputs up to 4 KB; scripts up to 1 KB, since parsing dominates their cost and 1 KB already holds
+# deep recursion and long chains.
+FUZZ_MAX_LEN := 4096
+FUZZ_MAX_LEN_script := 1024
+FUZZ_FLAGS   := -c release -Xswiftc -sanitize=fuzzer -Xswiftc -DSEQLAB_LIBFUZZER --build-path .build/fuzz
+FUZZ_BIN     := .build/fuzz/release
+fuzz-build:
+	@for t in $(FUZZ_TARGETS); do $(SWIFT) build $(FUZZ_FLAGS) --product fuzz-$$t || exit 1; done
+fuzz: fuzz-build
+	@mkdir -p .build/fuzz-artifacts
+	@mkdir -p .build/fuzz-logs
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$t; \
+	  dict=""; if [ -f Fuzz/$$t.dict ]; then dict="-dict=Fuzz/$$t.dict"; fi; \
+	  len=$(FUZZ_MAX_LEN); if [ $$t = script ]; then len=$(FUZZ_MAX_LEN_script); fi; \
+	  echo "== fuzz-$$t: $(FUZZ_RUNS) runs (log: .build/fuzz-logs/$$t.log)"; \
+	  start=$$(date +%s); \
+	  $(FUZZ_BIN)/fuzz-$$t -runs=$(FUZZ_RUNS) -max_len=$$len -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 \
+	    -print_final_stats=1 $$dict -artifact_prefix=.build/fuzz-artifacts/$$t- \
+	    .build/fuzz-corpus/$$t Fuzz/corpus/$$t > .build/fuzz-logs/$$t.log 2>&1; \
+	  status=$$?; \
+	  grep -E '^(stat::number_of_executed_units|SUMMARY)|ERROR|Done [0-9]+ runs' .build/fuzz-logs/$$t.log; \
+	  echo "   $$(( $$(date +%s) - start )) s, exit status $$status"; \
+	  [ $$status -eq 0 ] || { echo "fuzz-$$t failed: the input is in .build/fuzz-artifacts"; exit 1; }; \
+	done
+
+## fuzz-corpus: adds to the committed corpus the inputs of the last `make fuzz` that reach coverage it lacks
+## (libFuzzer's set-cover merge, so it stays small); commit Fuzz/corpus afterwards.
+fuzz-corpus: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_BIN)/fuzz-$$t -set_cover_merge=1 -max_len=$(FUZZ_MAX_LEN) Fuzz/corpus/$$t .build/fuzz-corpus/$$t 2>&1 | grep MERGE-OUTER; \
+	done
+
+## asan: the whole test suite under AddressSanitizer (Swift and the C kernels), in its own build path.
+## LeakSanitizer is off: test processes build many interpreters and registries and end with about 4 MB
+## unreachable through reference cycles; this run is for memory errors. REPLTerminalTests is skipped: it
+## presses Ctrl-C 0.5 s into `for i in range(3000000)`, and under ASan's allocator building that range
+## alone takes 1.5 s, so the loop never starts (it runs in `make test`).
+ASAN_FLAGS   := -c release -Xswiftc -enable-testing -Xswiftc -sanitize=address -Xcc -fsanitize=address --build-path .build/asan
+asan: deps models
+	$(SWIFT) build $(ASAN_FLAGS) --build-tests
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test $(ASAN_FLAGS) --skip REPLTerminalTests
+
+## check-all: real data first (so `test` also checks Notebooks/real), the tests, the heavy notebooks, the
+## benchmarks, the fuzzers and the test suite under AddressSanitizer.
+check-all: data test heavy bench fuzz asan
 
 clean:
 	rm -rf .build

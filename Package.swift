@@ -3,6 +3,15 @@
 // Library modules do the work; `seqlab` only wires them to a command line.
 import PackageDescription
 
+/// The fuzz target `fuzz-NAME` in Fuzz/<Name>. Linked with lld: with -sanitize=fuzzer, gold crashes
+/// ("internal error in format_file_lineno") on libFuzzer's `main` next to SwiftPM's `--defsym main=`.
+func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    let directory = ["script": "Script", "recbole": "RecBole", "presplit": "Presplit", "movielens": "MovieLens",
+                     "sessions": "Sessions", "amazon": "Amazon", "delimited": "Delimited", "safetensors": "Safetensors"][name]!
+    return .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzSupport"] + dependencies, path: "Fuzz/\(directory)",
+                             linkerSettings: [.unsafeFlags(["-use-ld=lld"])])
+}
+
 let package = Package(
     name: "SeqLab",
     products: [
@@ -62,6 +71,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),
+        // Fuzz targets, one per input language (`make fuzz`). Plain builds make replayers of the corpus in
+        // Fuzz/corpus; built with -sanitize=fuzzer -DSEQLAB_LIBFUZZER they are libFuzzer fuzzers.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"),
+        .target(name: "DatasetSupport", dependencies: ["Datasets"], path: "Fuzz/DatasetSupport"),
+        fuzzTarget("script", ["Script"]),
+        fuzzTarget("recbole", ["DatasetSupport", "Datasets"]),
+        fuzzTarget("presplit", ["DatasetSupport", "Datasets"]),
+        fuzzTarget("movielens", ["DatasetSupport", "Datasets"]),
+        fuzzTarget("sessions", ["DatasetSupport", "Datasets"]),
+        fuzzTarget("amazon", ["DatasetSupport", "Datasets"]),
+        fuzzTarget("delimited", ["DatasetSupport", "Datasets"]),
+        fuzzTarget("safetensors", ["Tensors"]),
         // Helpers the test targets share (finite-difference gradient checks, the seqlab binary).
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(

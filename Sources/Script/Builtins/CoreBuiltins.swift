@@ -28,13 +28,14 @@ extension Registry {
             Parameter("a", .integer, positional: true, help: "the end (alone) or the start"),
             Parameter("b", .integer, positional: true, default: Value.none, help: "the end, exclusive"),
             Parameter("step", .integer, positional: true, default: Value.none, help: "the increment (not 0)"),
-        ], help: "range(n) is [0, ..., n−1]; range(a, b, step) counts from a up to b (exclusive).") { args, _ in
+        ], help: "range(n) is [0, ..., n−1]; range(a, b, step) counts from a up to b (exclusive).") { args, interpreter in
             let a = try args.int("a")
             let (start, end) = args.has("b") ? (a, try args.int("b")) : (0, a)
             let step = args.has("step") ? try args.int("step") : 1
             guard step != 0 else { throw args.error("step", "range step must not be 0") }
             let count = step > 0 ? max(0, (end - start + step - 1) / step) : max(0, (start - end - step - 1) / -step)
             guard count <= 10_000_000 else { throw args.error("range of \(count) numbers is too long (limit 10,000,000)") }
+            try interpreter.charge(count, at: args.callLocation)
             return .list(Swift.stride(from: start, to: end, by: step).map { .number(Double($0)) })
         })
         register(BuiltinSpec("len", parameters: [Parameter("value", .any, positional: true, help: "a list, string, record or object")],

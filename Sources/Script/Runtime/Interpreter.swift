@@ -35,8 +35,23 @@ public final class Interpreter {
     public var seed = Seed(0)
     /// Shared state that library modules attach (the run store, the current run id...).
     public var extensions: [String: AnyObject] = [:]
+    /// The most work one run may do, in steps (nil: no limit). A step is one statement, one expression
+    /// or one loop iteration; building a list, record or string also costs one step per element or byte,
+    /// so memory stays bounded with time. For running untrusted or generated scripts (the fuzzer);
+    /// exceeding it stops the run with an error at the statement or expression that did.
+    public var stepLimit: Int?
+    /// Steps taken so far (counted only while `stepLimit` is set).
+    public private(set) var steps = 0
     let globals = Scope(parent: nil)
     private var depth = 0
+    /// Nesting of `evaluate` calls, across function calls: bounded so deep expressions inside deep
+    /// recursion cannot overflow the native stack (the parser bounds each expression on its own).
+    private var evaluationDepth = 0
+    /// Deepest evaluation nesting allowed. A release build overflowed the 8 MB main stack at about
+    /// 26,000 levels (320 bytes each); debug and AddressSanitizer frames are several times larger.
+    /// So an operator chain longer than this (the parser admits 5,000) stops with an error, as do
+    /// deep recursive calls each inside a long chain.
+    static let maximumEvaluationDepth = 3_000
 
     /// An interpreter over `registry`, writing to stdout and stderr unless redirected.
     public init(registry: Registry,
@@ -67,6 +82,7 @@ public final class Interpreter {
 
     /// Runs a statement; returns the value to auto-print, if any.
     private func run(_ statement: Statement, in scope: Scope) throws -> Value? {
+        try charge(1, at: statement.location)
         switch statement.kind {
         case .assign(let name, let e):
             if registry.function(name) != nil {
@@ -104,6 +120,7 @@ public final class Interpreter {
             }
             for item in items {
                 if Cancellation.isRequested { throw ScriptError("interrupted", at: statement.location) }
+                try charge(1, at: statement.location)
                 scope.variables[name] = item
                 try runBlock(body, scope)
             }
@@ -135,6 +152,13 @@ public final class Interpreter {
     public func evaluate(_ e: Expression) throws -> Value { try evaluate(e, globals) }
 
     func evaluate(_ e: Expression, _ scope: Scope) throws -> Value {
+        try charge(1, at: e.location)
+        guard evaluationDepth < Self.maximumEvaluationDepth else {
+            throw ScriptError("expressions nested deeper than \(Self.maximumEvaluationDepth) levels through function calls; "
+                              + "split long expressions into steps or recurse less deeply", at: e.location, length: e.length)
+        }
+        evaluationDepth += 1
+        defer { evaluationDepth -= 1 }
         switch e.kind {
         case .number(let v): return .number(v)
         case .string(let s): return .string(s)
@@ -145,9 +169,14 @@ public final class Interpreter {
             if let f = registry.function(name) { return .builtin(f) }
             throw ScriptError("unknown name '\(name)'" + didYouMean(name, among: scope.allNames + registry.functionNames),
                               at: e.location, length: e.length)
-        case .list(let items): return .list(try items.map { try evaluate($0, scope) })
+        case .list(let items):
+            let values = try items.map { try evaluate($0, scope) }
+            try chargeSize(of: values, at: e)
+            return .list(values)
         case .record(let fields):
-            return .record(Record(try fields.map { ($0.key, try evaluate($0.value, scope)) }))
+            let values = try fields.map { ($0.key, try evaluate($0.value, scope)) }
+            try chargeSize(of: values.map(\.1), at: e)
+            return .record(Record(values))
         case .unary(_, let operand):
             let v = try evaluate(operand, scope)
             guard case .number(let x) = v else {
@@ -210,14 +239,19 @@ public final class Interpreter {
             }
         case let (.string(x), .string(y)):
             switch op {
-            case .plus: return .string(x + y)
+            case .plus:
+                try charge(x.utf8.count + y.utf8.count, at: e.location)
+                return .string(x + y)
             case .less: return .bool(x < y)
             case .lessEqual: return .bool(x <= y)
             case .greater: return .bool(x > y)
             case .greaterEqual: return .bool(x >= y)
             default: throw fail()
             }
-        case let (.list(x), .list(y)) where op == .plus: return .list(x + y)
+        case let (.list(x), .list(y)) where op == .plus:
+            try chargeSize(of: x, at: e)
+            try chargeSize(of: y, at: e)
+            return .list(x + y)
         case (.string, _) where op == .plus, (_, .string) where op == .plus:
             throw ScriptError("cannot add \(a.described) and \(b.described); convert with str(x) first", at: e.location)
         default: throw fail()
@@ -268,6 +302,40 @@ public final class Interpreter {
             throw ScriptError("index \(Int(v)) is out of range for \(count) element\(count == 1 ? "" : "s")", at: e.location, length: e.length)
         }
         return i
+    }
+
+    // MARK: - Limits
+
+    /// Counts `n` steps of work against `stepLimit`, failing at `location` once it is used up.
+    /// Builtins that build large values charge for them too (as `range` does).
+    public func charge(_ n: Int, at location: SourceLocation) throws {
+        guard let limit = stepLimit else { return }
+        steps += n
+        guard steps <= limit else {
+            throw ScriptError("step limit of \(limit) reached: the script does more work than this session allows "
+                              + "(long loops, large ranges or lists); make it smaller", at: location)
+        }
+    }
+
+    /// Charges the size of values about to be put into a new list or record: one step per element,
+    /// counted through nested lists and records (shared ones once per use, as printing would see
+    /// them) and one per byte of strings, so `a = [a, a]` repeated cannot build an exponential value.
+    private func chargeSize(of values: [Value], at e: Expression) throws {
+        guard let limit = stepLimit else { return }
+        var remaining = max(0, limit - steps) + 1
+        func visit(_ v: Value) {
+            guard remaining > 0 else { return }
+            remaining -= 1
+            switch v {
+            case .string(let s): remaining -= s.utf8.count
+            case .list(let items): for item in items where remaining > 0 { visit(item) }
+            case .record(let r): for (_, value) in r.fields where remaining > 0 { visit(value) }
+            default: break
+            }
+        }
+        let budget = remaining
+        for v in values where remaining > 0 { visit(v) }
+        try charge(budget - max(0, remaining), at: e.location)
     }
 
     // MARK: - Calls

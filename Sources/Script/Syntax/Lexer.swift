@@ -19,8 +19,10 @@ public struct Lexer {
 
     /// A lexer over `source`.
     public init(_ source: String) {
-        // "\r\n" is one Character in Swift; files written on Windows must still break lines.
-        characters = Array(source.replacingOccurrences(of: "\r\n", with: "\n"))
+        // "\r\n" is one Character in Swift; files written on Windows must still break lines. Mapped
+        // per Character rather than with Foundation's replacingOccurrences, which bridges to NSString
+        // and was a tenth of the lexer's time.
+        characters = source.map { $0 == "\r\n" ? "\n" : $0 }
     }
 
     /// All tokens, ending with `.end`.
@@ -44,41 +46,44 @@ public struct Lexer {
     }
 
     private mutating func next() -> Token {
-        while let c = current {
-            if c == " " || c == "\t" || c == "\r" { advance(); continue }
-            if c == "#" { while let d = current, d != "\n" { advance() }; continue }
-            break
-        }
-        let start = SourceLocation(line: line, column: column)
-        guard let c = current else { return Token(kind: .end, location: start, length: 0) }
-        if c == "\n" { advance(); return Token(kind: .newline, location: start, length: 1) }
-        if c.isNumber || (c == "." && (peek()?.isNumber ?? false)) { return number(start) }
-        if c == "\"" { return string(start) }
-        if c.isLetter || c == "_" {
-            var name = ""
-            while let d = current, d.isLetter || d.isNumber || d == "_" { name.append(d); advance() }
-            if let k = Keyword(rawValue: name) { return Token(kind: .keyword(k), location: start, length: name.count) }
-            return Token(kind: .identifier(name), location: start, length: name.count)
-        }
-        if let n = peek(), let two = Symbol(rawValue: String([c, n])) {
-            advance(); advance()
-            return Token(kind: .symbol(two), location: start, length: 2)
-        }
-        if let one = Symbol(rawValue: String(c)) {
+        // A loop, not recursion, past unexpected characters: a binary file read as a script is a long
+        // run of them, and must give errors rather than exhaust the stack.
+        while true {
+            while let c = current {
+                if c == " " || c == "\t" || c == "\r" { advance(); continue }
+                if c == "#" { while let d = current, d != "\n" { advance() }; continue }
+                break
+            }
+            let start = SourceLocation(line: line, column: column)
+            guard let c = current else { return Token(kind: .end, location: start, length: 0) }
+            if c == "\n" { advance(); return Token(kind: .newline, location: start, length: 1) }
+            if c.isNumber || (c == "." && (peek()?.isNumber ?? false)) { return number(start) }
+            if c == "\"" { return string(start) }
+            if c.isLetter || c == "_" {
+                var name = ""
+                while let d = current, d.isLetter || d.isNumber || d == "_" { name.append(d); advance() }
+                if let k = Keyword(rawValue: name) { return Token(kind: .keyword(k), location: start, length: name.count) }
+                return Token(kind: .identifier(name), location: start, length: name.count)
+            }
+            if let n = peek(), let two = Symbol(rawValue: String([c, n])) {
+                advance(); advance()
+                return Token(kind: .symbol(two), location: start, length: 2)
+            }
+            if let one = Symbol(rawValue: String(c)) {
+                advance()
+                return Token(kind: .symbol(one), location: start, length: 1)
+            }
+            if c == "'" { return singleQuoted(start) }
+            // `&&` and `||` are one mistake: one message for the pair.
+            if c == "&" || c == "|", peek() == c {
+                advance(); advance()
+                errors.append(ScriptError("unexpected '\(c)\(c)'; use '\(c == "&" ? "and" : "or")'", at: start, length: 2))
+                continue
+            }
             advance()
-            return Token(kind: .symbol(one), location: start, length: 1)
+            let hint = (c == "&" || c == "|") ? "; use 'and' / 'or'" : c == "!" ? "; use 'not'" : ""
+            errors.append(ScriptError("unexpected character '\(c)'\(hint)", at: start))
         }
-        if c == "'" { return singleQuoted(start) }
-        // `&&` and `||` are one mistake: one message for the pair.
-        if (c == "&" || c == "|"), peek() == c {
-            advance(); advance()
-            errors.append(ScriptError("unexpected '\(c)\(c)'; use '\(c == "&" ? "and" : "or")'", at: start, length: 2))
-            return next()
-        }
-        advance()
-        let hint = (c == "&" || c == "|") ? "; use 'and' / 'or'" : c == "!" ? "; use 'not'" : ""
-        errors.append(ScriptError("unexpected character '\(c)'\(hint)", at: start))
-        return next()
     }
 
     private mutating func number(_ start: SourceLocation) -> Token {

@@ -17,7 +17,12 @@ public struct Parser {
     /// Operands in one chain (`a + b + ...`): evaluation recurses once per operator.
     private static let maximumChain = 5_000
 
-    /// Parses `source`; returns the statements that parsed and every error (lexical and syntactic).
+    /// Errors reported at most, as compilers cap theirs: a binary file read as a script would otherwise
+    /// give one per byte, and every one is printed with its source line.
+    static let maximumErrors = 50
+
+    /// Parses `source`; returns the statements that parsed and the errors (lexical and syntactic): all
+    /// of them up to `maximumErrors`, then one saying how many there were.
     public static func parse(_ source: String) -> (statements: [Statement], errors: [ScriptError]) {
         var lexer = Lexer(source)
         let tokens = lexer.tokenize()
@@ -27,7 +32,10 @@ public struct Parser {
         // which would only be a consequence of the same mistake.
         let lexed = lexer.linesWithMistakes
         let all = (lexer.errors + parser.errors.filter { !lexed.contains($0.location.line) }).sorted { $0.location < $1.location }
-        return (statements, all)
+        guard all.count > maximumErrors else { return (statements, all) }
+        let stop = ScriptError("\(all.count) errors; stopped listing them after \(maximumErrors): fix these first (is this a SeqLab script?)",
+                               at: all[maximumErrors].location)
+        return (statements, Array(all.prefix(maximumErrors)) + [stop])
     }
 
     private init(tokens: [Token]) { self.tokens = tokens }
