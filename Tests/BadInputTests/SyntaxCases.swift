@@ -23,6 +23,7 @@ let syntaxCases: [BadInput] = [
     syntax("assignment without value", "x = ", "1:5: expected an expression"),
     syntax("operator without right operand", "x = 1 +", "1:8: expected an expression"),
     syntax("assignment to a literal", "3 = x", "1:1: cannot assign to this expression; assign to a plain name (x = ...)"),
+    syntax("assignment to a keyword", "none = 3", "1:1: 'none' is a keyword and cannot be assigned to; choose another name"),
     syntax("assignment to a call", "len(x) = 3", "1:1: cannot assign to this expression"),
     syntax("two expressions on a line", "x = 1 2", "1:7: expected the end of the statement (a new line or ';') before 2"),
     syntax("missing comma between arguments", "print(\"a\" \"b\")", "1:11: expected ')' to close the argument list, found \"b\""),
@@ -37,9 +38,13 @@ let syntaxCases: [BadInput] = [
     syntax("fn without name", "fn (a) { return a }", "1:4: expected a function name after 'fn'"),
     syntax("duplicate parameter", "fn f(a, a) { return a }", "1:9: duplicate parameter 'a'"),
     syntax("else without if", "else { x = 1 }", "1:1: 'else' is a keyword and cannot start an expression"),
-    syntax("keyword as a variable", "in = 3", "1:1: 'in' is a keyword and cannot start an expression"),
+    syntax("keyword as a variable", "in = 3", "1:1: 'in' is a keyword and cannot be assigned to; choose another name"),
     syntax("trailing dot", "x = keep.", "1:10: expected a member name after '.'"),
     syntax("error on a later line", "a = 1\nb = 2\nc = (3 +\n", "4:1: expected an expression"),
     syntax("deeply nested parentheses", "x = " + String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300),
            "1:205: expressions nested deeper than 200 levels; split the expression into steps"),
+    // Found by fuzzing (Fuzz/Script; Tests/ScriptTests/FuzzRegressionTests.swift): deep recursion
+    // inside long expressions overflowed the stack before the evaluation-depth bound.
+    BadInput("limits", "recursion inside a 4,000-term expression", "fn f(n) {\n  if n == 0 { return 0 }\n  return f(n - 1)" + String(repeating: " + 1", count: 4_000) + "\n}\nf(190)",
+             expect: "3:4019: expressions nested deeper than 3000 levels through function calls; split long expressions into steps or recurse less deeply"),
 ]

@@ -104,6 +104,9 @@ public struct Parser {
             advance(); advance()
             skipNewlines()
             kind = .assign(name, try expression())
+        case .keyword(let k) where tokens[position + 1].kind == .symbol(.assign):
+            // `none = 3`, `true = x`: the literal keywords parse as expressions, so say why instead.
+            throw ScriptError("'\(k.rawValue)' is a keyword and cannot be assigned to; choose another name", at: peek.location, length: peek.length)
         default:
             let e = try expression()
             if isSymbol(.assign) {
