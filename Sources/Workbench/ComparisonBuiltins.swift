@@ -62,7 +62,7 @@ extension Registry {
         var results: [RankingResult] = []
         for m in models {
             do { results.append(try Evaluator.evaluate(m.model, rows: evalRows, ks: ks, width: m.width)) }
-            catch is EvaluationInterrupted { throw args.error("interrupted") }
+            catch is EvaluationInterrupted { throw args.error("interrupted: the comparison stopped by Ctrl-C; nothing was changed, run it again") }
             catch { throw args.error("\(error)") }
         }
         return ("\(part) of \(dataset.name): " + results[0].header, results)

@@ -217,7 +217,7 @@ extension Registry {
                 let result = try Evaluator.evaluate(model, rows: rows, ks: ks, width: record.split.maxLength)
                 return .object(ResultObject(result, label: "\(c.learner.name) T\(number) (\(record.name)) on \(part)"))
             } catch is EvaluationInterrupted {
-                throw args.error("interrupted")
+                throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
             } catch { throw args.error("\(error)") }
         })
 

@@ -75,7 +75,7 @@ extension Registry {
                     width: m.width, batchSize: try args.int("batch", min: 1, max: 65_536))
                 return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)"))
             } catch is EvaluationInterrupted {
-                throw args.error("interrupted")
+                throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
             } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
         })
 

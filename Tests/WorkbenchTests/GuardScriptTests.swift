@@ -1,6 +1,6 @@
 // The guards as a user meets them at the prompt, in process: Ctrl-C from another thread during a
 // real `fit` returns the history marked interrupted and leaves a model that evaluates and trains
-// on; Ctrl-C during `encode` is one script error and the next encode works; the memory limit
+// on; Ctrl-C during `encode` or `evaluate` is one script error and the next call works; the memory limit
 // makes evaluation work in smaller blocks with identical metrics, and refuses with a message when
 // even one row does not fit; a NaN in training is one script error and the model stays usable.
 
@@ -90,6 +90,22 @@ final class GuardScriptTests: XCTestCase {
         XCTAssertFalse(interpreter.variables.contains { $0.name == "v" }, "no half result is bound")
         XCTAssertEqual(enter("v = encode(w, encoder: \"tfidf\", width: 8);\nlen(v)"), [])
         XCTAssertEqual(lines, ["200"])
+    }
+
+    func testCtrlCDuringEvaluateIsOneErrorAndTheModelEvaluatesAgain() {
+        prepare()
+        XCTAssertEqual(enter("before = m.evaluate(s.test, k: [10]).ndcg(10);"), [])
+        // As the REPL runs an entry, with Ctrl-C pressed before the first batch is scored.
+        let (statements, _) = Parser.parse("r = m.evaluate(s.test, k: [10], batch: 16);")
+        Cancellation.request()
+        var errors: [String] = []
+        do { try interpreter.execute(statements[0]) } catch let e as ScriptError { errors.append(e.message) } catch {
+            XCTFail("not a script error: \(error)")
+        }
+        XCTAssertEqual(errors, ["interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again"])
+        XCTAssertFalse(interpreter.variables.contains { $0.name == "r" }, "no half result is bound")
+        XCTAssertEqual(enter("m.evaluate(s.test, k: [10], batch: 16).ndcg(10) == before"), [])
+        XCTAssertEqual(lines, ["true"], "the same model evaluates to the same value afterwards")
     }
 
     func testTheMemoryLimitEvaluatesInBlocksWithTheSameMetricsAndRefusesWhatCannotFit() {
