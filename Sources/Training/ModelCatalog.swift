@@ -7,6 +7,11 @@ import Tensors
 
 /// Builds trainable models from saved configuration entries.
 public enum ModelCatalog {
+    /// The model kinds (`configurationEntries`' "model") that `build` can rebuild. Transfers
+    /// (PeterRec), Conure and the text models (UniSRec, VQ-Rec) are not among them: a checkpoint
+    /// holds neither their base model nor their item text or codes.
+    public static let rebuildableKinds: Set<String> = ["nextitnet", "grec", "sasrec", "bert4rec"]
+
     /// The model described by `entries` (from `configurationEntries`), named `name`, initialised
     /// from `seed` before the checkpoint's weights overwrite it.
     public static func build(_ entries: [(String, String)], name: String, seed: Seed) throws -> TrainableRecommender {

@@ -25,6 +25,11 @@ extension Registry {
         ], help: "Saves a model's checkpoint (weights, optimizer, data position, random state) in the run store.") { args, interpreter in
             let m = try args.object("model", as: ModelObject.self)
             guard let trainer = m.trainer else { throw args.error("model", "\(m.model.name) is a baseline; only neural models are saved") }
+            // Refused here rather than at restore, where the afternoon's training would be lost.
+            let kind = trainer.model.configurationEntries.first { $0.0 == "model" }?.1 ?? "?"
+            guard ModelCatalog.rebuildableKinds.contains(kind) else {
+                throw args.error("model", "\(m.model.name) is a \(kind) model, which restore cannot rebuild yet; export(\(m.model.name), \"file.safetensors\") keeps its weights")
+            }
             let name = try args.string("name")
             guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
             let s = try session(args, interpreter)

@@ -30,6 +30,8 @@ let runAndCheckpointCases: [BadInput] = [
     run("checkpoint of another dataset", setup: toyModelSetup + "save(m, \"mine\");\nb = synthetic(\"small\", seed: 1);\n",
         "restore(\"mine\", b)", "1:17: 'mine' ranks 200 items but synthetic-movies has 1000; give the dataset it was trained on"),
     run("save a baseline", setup: toySetup + "p = popularity(s);\n", "save(p, \"pop\")", "1:6: popularity is a baseline; only neural models are saved"),
+    run("save a model restore cannot rebuild", setup: toySetup + "q = vqrec(s, encoder: \"tfidf\", width: 8, hidden: 8, inner: 16, codes: 2, centroids: 4);\n",
+        "save(q, \"q\")", "1:6: vqrec is a vqrec model, which restore cannot rebuild yet; export(vqrec, \"file.safetensors\") keeps its weights"),
     run("save with an empty name", setup: toyModelSetup, "save(m, \"\")", "1:9: the name must not be empty"),
     run("save a dataset", "save(w, \"w\")", "1:6: argument 'model' to save expects Model, got Dataset"),
     run("export a baseline", setup: toySetup + "p = popularity(s);\n", "export(p, \"p.safetensors\")", "1:8: popularity is a baseline and has no weights"),
