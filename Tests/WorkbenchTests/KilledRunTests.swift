@@ -8,19 +8,14 @@ import XCTest
 
 final class KilledRunTests: XCTestCase {
     func testSIGKILLDuringMetricsLeavesAReadableStoreAndAnUnfinishedRun() throws {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard seqlabBinary != nil else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-kill-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let script = dir + "/loop.seqlab", store = dir + "/runs.sqlite"
         try "for i in range(1000000) { metric(\"loss\", 1 / (i + 1), step: i) }\n".write(toFile: script, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", script, "--store", store]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, _) = try startSeqlabRun(script: script, store: store, captureOutput: false)
 
         // Wait until a good number of metrics are committed, then kill without warning.
         let deadline = Date().addingTimeInterval(60)
@@ -47,20 +42,14 @@ final class KilledRunTests: XCTestCase {
     }
 
     func testCtrlCStopsTheScriptAndRecordsTheRunAsInterrupted() throws {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard seqlabBinary != nil else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-int-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let script = dir + "/loop.seqlab", store = dir + "/runs.sqlite"
         try "for i in range(5000000) { metric(\"i\", i, step: i) }\nprint(\"never reached\")\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", script, "--store", store]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try startSeqlabRun(script: script, store: store)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)

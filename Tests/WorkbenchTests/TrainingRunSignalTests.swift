@@ -22,18 +22,12 @@ final class TrainingRunSignalTests: XCTestCase {
     /// Starts `seqlab run` on the script with a fresh store; returns the process, the store path
     /// and the pipe its standard output goes to.
     func start(_ name: String) throws -> (Process, String, Pipe, String) {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard seqlabBinary != nil else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-\(name)-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let file = dir + "/train.seqlab", store = dir + "/runs.sqlite"
         try Self.script.write(toFile: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", file, "--store", store]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try startSeqlabRun(script: file, store: store)
         return (process, store, output, dir)
     }
 
