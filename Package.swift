@@ -16,6 +16,7 @@ let package = Package(
     name: "SeqLab",
     products: [
         .executable(name: "seqlab", targets: ["seqlab"]),
+        .library(name: "Support", targets: ["Support"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Store", targets: ["Store"]),
@@ -37,27 +38,29 @@ let package = Package(
             providers: [.apt(["libreadline-dev"])]),
         // Plain C reference kernels: the baseline `seqlab bench` measures the engine against.
         .target(name: "CKernels", dependencies: ["COpenBLAS"], path: "Sources/CKernels"),
+        // What every layer needs and nothing numeric: atomic files, Ctrl-C, the memory limit, edit distance.
+        .target(name: "Support", path: "Sources/Support"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels"], path: "Sources/Tensors"),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels", "Support"], path: "Sources/Tensors"),
         // The models of the literature (NextItNet, the GRec encoder, ...) over the engine.
         .target(name: "Models", dependencies: ["Tensors"], path: "Sources/Models"),
         // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
-        .target(name: "Datasets", dependencies: ["Tensors"], path: "Sources/Datasets"),
+        .target(name: "Datasets", dependencies: ["Support", "Tensors"], path: "Sources/Datasets"),
         // Losses, trainer, evaluator and baselines.
-        .target(name: "Training", dependencies: ["Tensors", "Datasets", "Models"], path: "Sources/Training"),
+        .target(name: "Training", dependencies: ["Support", "Tensors", "Datasets", "Models"], path: "Sources/Training"),
         // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
-        .target(name: "Script", dependencies: ["Tensors"], path: "Sources/Script"),
+        .target(name: "Script", dependencies: ["Support"], path: "Sources/Script"),
         // The front ends: REPL on readline, script and notebook files.
-        .target(name: "Console", dependencies: ["Script", "Tensors", "CReadline"], path: "Sources/Console"),
+        .target(name: "Console", dependencies: ["Script", "Support", "CReadline"], path: "Sources/Console"),
         // The language's builtins over the library modules (data, runs), and run bookkeeping.
-        .target(name: "Workbench", dependencies: ["Script", "Datasets", "Store", "Tensors", "Training", "Plots", "Text", "Quantization"], path: "Sources/Workbench"),
+        .target(name: "Workbench", dependencies: ["Script", "Support", "Datasets", "Store", "Tensors", "Models", "Training", "Plots", "Text", "Quantization"], path: "Sources/Workbench"),
         // Item text → vectors: WordPiece + all-MiniLM-L6-v2 sentence encoder, TF-IDF + truncated SVD fallback.
         // CKernels for the vectorised erf GELU and exp the forward pass shares with the engine.
-        .target(name: "Text", dependencies: ["Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),
+        .target(name: "Text", dependencies: ["Support", "Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),
         // k-means, product quantisation, OPQ and VQ-Rec's OPQ+IVF1+PQ item codes (faiss's algorithms, no faiss).
-        .target(name: "Quantization", dependencies: ["Tensors", "COpenBLAS"], path: "Sources/Quantization"),
-        // Benchmarks behind `seqlab bench`, one JSON object per line.
-        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Quantization"], path: "Sources/Benchmarks"),
+        .target(name: "Quantization", dependencies: ["Support", "Tensors", "COpenBLAS"], path: "Sources/Quantization"),
+        // Benchmarks behind `seqlab bench`, one JSON object per line: GEMM, model training steps, OPQ.
+        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Models", "Quantization"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
         .target(name: "Plots", path: "Sources/Plots"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
@@ -87,18 +90,19 @@ let package = Package(
         // Helpers the test targets share (finite-difference gradient checks, the seqlab binary).
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(
-            name: "TensorsTests", dependencies: ["Tensors", "CReadline", "TestSupport"], path: "Tests/TensorsTests",
+            name: "TensorsTests", dependencies: ["Support", "Tensors", "CReadline", "TestSupport"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"], path: "Tests/TrainingTests"),
-        .testTarget(name: "TextTests", dependencies: ["Text", "Tensors"], path: "Tests/TextTests", exclude: ["Golden"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Models", "Support", "Tensors"], path: "Tests/TrainingTests"),
+        .testTarget(name: "TextTests", dependencies: ["Support", "Text", "Tensors"], path: "Tests/TextTests", exclude: ["Golden"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
-        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Tensors"], path: "Tests/QuantizationTests",
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Support", "Tensors"], path: "Tests/QuantizationTests",
                     exclude: ["Golden"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "TestSupport"], path: "Tests/WorkbenchTests",
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "Support", "Tensors", "TestSupport"], path: "Tests/WorkbenchTests",
                     exclude: ["Scripts"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",
                     exclude: ["Golden"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"], path: "Tests/ConsoleTests"),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Models", "Tensors", "TestSupport"], path: "Tests/BenchmarksTests"),
+        .testTarget(name: "ConsoleTests", dependencies: ["TestSupport"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], path: "Tests/DatasetsTests",

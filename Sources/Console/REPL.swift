@@ -5,7 +5,7 @@
 import CReadline
 import Foundation
 import Script
-import Tensors
+import Support
 
 /// The interpreter the C callbacks (completion, SIGINT) reach; set while a REPL runs.
 nonisolated(unsafe) private var activeREPL: REPL?

@@ -4,7 +4,7 @@
 
 import Foundation
 import Script
-import Tensors
+import Support
 
 /// Front-end operations on script files.
 public enum ScriptFiles {

@@ -2,6 +2,7 @@
 // and plain CSV.
 
 import Foundation
+import Support
 import Tensors
 
 /// Writes datasets in the formats this module reads.

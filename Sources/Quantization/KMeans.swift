@@ -10,6 +10,7 @@
 // the one of largest inner product and the same L2 machinery serves both; the best unit centroid of
 // a cluster is its normalised sum, so the objective still never rises.
 
+import Support
 import Tensors
 
 /// How k-means runs.

@@ -7,6 +7,7 @@
 // faiss prints its "obj") never rises. The rotation is fit on centred data and applied without the
 // mean, as faiss does (its LinearTransform has no bias).
 
+import Support
 import Tensors
 
 /// How OPQ is trained (defaults: faiss's OPQMatrix).

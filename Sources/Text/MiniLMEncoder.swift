@@ -7,6 +7,7 @@
 // the caller set (`BLAS.threads`).
 
 import Foundation
+import Support
 import Tensors
 
 /// The all-MiniLM-L6-v2 sentence encoder (384-wide unit vectors).

@@ -7,6 +7,7 @@
 // Signs are fixed so that the largest-magnitude entry of each row of Vᵀ is positive (as
 // scikit-learn's svd_flip does), so the factors do not flip with the LAPACK build.
 
+import Support
 import Tensors
 
 /// Truncated SVD by random projection.

@@ -6,6 +6,7 @@
 // that share words end up close; texts with no word of the fitted vocabulary (the empty text
 // included) get a zero row, which has cosine 0 with everything.
 
+import Support
 import Tensors
 
 /// TF-IDF + truncated SVD text vectors, fitted on a corpus.

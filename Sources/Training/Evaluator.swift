@@ -6,6 +6,7 @@
 // the positive ranks ahead of it), so a model that scores everything alike gets no credit.
 
 import Datasets
+import Support
 import Tensors
 
 /// Computes ranking metrics of a recommender on rows of a split.

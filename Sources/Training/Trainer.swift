@@ -9,6 +9,7 @@
 
 import Datasets
 import Foundation
+import Support
 import Tensors
 
 /// What one epoch did.

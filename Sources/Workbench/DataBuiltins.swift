@@ -80,13 +80,6 @@ public final class RowsObject: ScriptObject {
     public var length: Int? { rows.count }
 }
 
-/// A Datasets error as a script error at the call.
-func scriptError(_ error: Error, _ args: Arguments) -> ScriptError {
-    // A data error without a file reads "error: ..."; the script error adds its own "error:".
-    if let e = error as? DataError, e.file.isEmpty { return args.error(e.message) }
-    return args.error("\(error)")
-}
-
 extension Registry {
     func registerData() {
         describeType("Dataset", "users and items mapped to dense ids (0 = padding), each user's events in time order")
@@ -171,19 +164,19 @@ extension Registry {
             Parameter("gap", .number, positional: true, help: "the longest pause inside a session, in the units of the time column (seconds for MovieLens)"),
             Parameter("minLength", .integer, default: .number(2), help: "drop sessions shorter than this"),
         ]) { d, args in
-            do {
+            return try args.rethrowing {
                 return .object(DatasetObject(try d.dataset.splitSessions(maxGap: try args.number("gap", min: 0),
                                                                          minLength: try args.int("minLength", min: 1)), path: d.path))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         }
         dataset("subsessions", "Cuts every history longer than maxLength at its largest time gap, recursively (the seed papers' max-gap split).", parameters: [
             Parameter("maxLength", .integer, positional: true, help: "the longest piece"),
             Parameter("minLength", .integer, default: .number(2), help: "drop pieces shorter than this"),
         ]) { d, args in
-            do {
+            return try args.rethrowing {
                 return .object(DatasetObject(try d.dataset.splitAtLargestGaps(maxLength: try args.int("maxLength", min: 1),
                                                                               minLength: try args.int("minLength", min: 1)), path: d.path))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         }
         dataset("selectItems", "Keeps the items whose item column (e.g. the genres in \"class\") has one of the given words, or with exclude: true none of them; an item-disjoint domain for text-based transfer.", parameters: [
             Parameter("column", .string, positional: true, help: "an item column (see the .item file's header)"),
@@ -195,11 +188,11 @@ extension Registry {
                 guard case .string(let s) = v else { throw args.error("values", "values must be strings, e.g. [\"Action\"]") }
                 return s
             }
-            do {
+            return try args.rethrowing {
                 return .object(DatasetObject(try d.dataset.selectingItems(column: try args.string("column"), values: values,
                                                                           exclude: try args.bool("exclude"),
                                                                           minLength: try args.int("minLength", min: 1)), path: d.path))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         }
         dataset("text", "Item texts in id order (or of the given items): the title, or the named item columns joined by spaces.", parameters: [
             Parameter("items", .list, default: Value.none, help: "item tokens or titles (default: every item)"),
@@ -229,7 +222,7 @@ extension Registry {
             let kind = try args.string("kind", choices: ["leave-one-out", "temporal"])
             let maxLength = try args.int("maxLength", min: 1)
             let training = RowKind(rawValue: try args.string("training", choices: ["prefix", "sequence"]))!
-            do {
+            return try args.rethrowing {
                 if kind == "temporal" {
                     let ratios = try args.list("ratios").map { v -> Double in
                         guard case .number(let x) = v, x >= 0 else { throw args.error("ratios", "ratios must be non-negative numbers") }
@@ -240,7 +233,7 @@ extension Registry {
                     return .object(SplitObject(try d.dataset.temporalSplit(ratios: ratios, maxLength: maxLength, training: training), source: d))
                 }
                 return .object(SplitObject(try d.dataset.leaveOneOut(maxLength: maxLength, training: training), source: d))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         }
 
         for part in ["train", "valid", "test"] {

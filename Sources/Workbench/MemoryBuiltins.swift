@@ -3,6 +3,7 @@
 // cannot be split refuse with a message naming what they would need.
 
 import Script
+import Support
 import Tensors
 
 extension Registry {

@@ -67,16 +67,18 @@ extension Registry {
             if args.has("negatives") {
                 guard m.model.itemCount >= 2 else { throw args.error("negatives", "sampling negatives needs at least 2 items") }
                 let count = try args.int("negatives", min: 1, max: m.model.itemCount - 1)
-                rankingProtocol = .sampled(negatives: count, seed: interpreter.seed.root)
+                rankingProtocol = .sampled(negatives: count, seed: interpreter.seed)
             }
-            do {
-                let result = try Evaluator.evaluate(
-                    m.model, rows: rows.rows, ks: ks, protocol: rankingProtocol, maskHistory: try args.bool("maskHistory"),
-                    width: m.width, batchSize: try args.int("batch", min: 1, max: 65_536))
-                return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)"))
-            } catch is EvaluationInterrupted {
-                throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
-            } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+            return try args.rethrowing {
+                do {
+                    let result = try Evaluator.evaluate(
+                        m.model, rows: rows.rows, ks: ks, protocol: rankingProtocol, maskHistory: try args.bool("maskHistory"),
+                        width: m.width, batchSize: try args.int("batch", min: 1, max: 65_536))
+                    return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)"))
+                } catch is EvaluationInterrupted {
+                    throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
+                }
+            }
         })
 
         for metric in ["hr", "ndcg", "mrr"] {

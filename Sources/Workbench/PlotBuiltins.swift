@@ -3,6 +3,7 @@
 
 import Plots
 import Script
+import Support
 import Tensors
 import Training
 

@@ -38,8 +38,7 @@ extension Registry {
             Parameter("limit", .integer, default: .number(20), help: "how many recent runs"),
         ], help: "Recent runs from the store, newest first.") { args, interpreter in
             let s = try session(args, interpreter)
-            do { return .object(RunTableObject(try s.store.runs(limit: try args.int("limit", min: 1)))) }
-            catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+            return try args.rethrowing { .object(RunTableObject(try s.store.runs(limit: try args.int("limit", min: 1)))) }
         })
         register(BuiltinSpec("run", topic: "runs", parameters: [
             Parameter("id", .integer, positional: true, help: "the run's id, as runs() lists it"),
@@ -70,10 +69,10 @@ extension Registry {
             Parameter("step", .integer, default: .number(0), help: "the step (epoch, iteration) it belongs to"),
         ], help: "Records a metric of the current run in the store.") { args, interpreter in
             let s = try session(args, interpreter)
-            do {
+            try args.rethrowing {
                 try s.store.logMetrics(s.runID, [MetricPoint(step: try args.int("step", min: 0), name: try args.string("name"),
                                                              value: try args.number("value"))])
-            } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+            }
             return .none
         })
     }

@@ -22,7 +22,7 @@ public final class RunSession {
     public init(storePath: String, script: String, scriptPath: String?, interpreter: Interpreter) throws {
         store = try RunStore.open(path: storePath)
         let info = RunInfo(script: script, scriptPath: scriptPath, version: Self.version, gitCommit: Self.gitCommit(),
-                           seed: interpreter.seed.root, threads: 1, blasThreads: BLAS.threads,
+                           seed: interpreter.seed, threads: 1, blasThreads: BLAS.threads,
                            blas: "OpenBLAS \(BLAS.coreName)")
         runID = try store.beginRun(info)
         interpreter.extensions[Self.key] = self
@@ -38,7 +38,7 @@ public final class RunSession {
     public func finish(_ status: RunStatus, error: String? = nil, interpreter: Interpreter) {
         guard !finished else { return }
         finished = true
-        try? store.setSeed(runID, interpreter.seed.root)
+        try? store.setSeed(runID, interpreter.seed)
         try? store.finishRun(runID, status: status, error: error)
     }
 

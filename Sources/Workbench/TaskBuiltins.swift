@@ -31,12 +31,12 @@ extension Registry {
                 }
             }
             let (valid, test) = try fractions(args)
-            do {
+            return try args.rethrowing {
                 let labels = try UserLabelTask.make(from: d.dataset, attribute: try args.string("attribute"), bucketBoundaries: buckets,
                                                     validFraction: valid, testFraction: test,
                                                     seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(try labels.transferTask(in: d.dataset, maxLength: try args.int("maxLength", min: 1)), histories: d))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         })
 
         register(BuiltinSpec("domainTask", topic: "transfer", parameters: [
@@ -51,14 +51,14 @@ extension Registry {
             let source = try args.object("source", as: DatasetObject.self), target = try args.object("target", as: DatasetObject.self)
             let maxLength = try args.int("maxLength", min: 1)
             let (valid, test) = try fractions(args)
-            do {
+            return try args.rethrowing {
                 let examples = try SourceTargetTask.crossDomain(source: source.dataset, target: target.dataset, maxSourceLength: maxLength,
                                                                 targetsPerUser: try args.int("targets", min: 1))
                 let task = try examples.transferTask(name: "\(source.dataset.name) → \(target.dataset.name)", maxLength: maxLength,
                                                      validFraction: valid, testFraction: test,
                                                      seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(task, histories: source, titles: target))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         })
 
         register(BuiltinSpec("finetuneTask", topic: "transfer", parameters: [
@@ -73,7 +73,7 @@ extension Registry {
             let base = try args.object("base", as: DatasetObject.self)
             let path = try args.string("path")
             let (valid, test) = try fractions(args)
-            do {
+            return try args.rethrowing {
                 let examples = try SessionCSV.readFineTuning(path, sourceItems: base.dataset.items,
                                                              padToken: args.has("pad") ? try args.string("pad") : nil)
                 let name = String(path.split(separator: "/").last ?? Substring(path))
@@ -81,7 +81,7 @@ extension Registry {
                                                      validFraction: valid, testFraction: test,
                                                      seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(task, histories: base))
-            } catch let e as ScriptError { throw e } catch { throw scriptError(error, args) }
+            }
         })
 
         registerMethod(BuiltinSpec("classify", owner: "Model", topic: "transfer", parameters: [

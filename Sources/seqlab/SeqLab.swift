@@ -9,6 +9,7 @@ import Console
 import Foundation
 import Script
 import Store
+import Support
 import Tensors
 import Workbench
 

@@ -4,6 +4,7 @@
 // (parallel), because the flag is process-wide and would stop the other suites' fits too.
 
 import Quantization
+import Support
 import Tensors
 import XCTest
 

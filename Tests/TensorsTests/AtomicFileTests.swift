@@ -2,6 +2,7 @@
 // half way leaves the old file as it was, and failures name the path and the reason.
 
 import Foundation
+import Support
 import XCTest
 @testable import Tensors
 

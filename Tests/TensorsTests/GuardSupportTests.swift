@@ -2,6 +2,7 @@
 // path agree), the memory bound's units, checks and blocks, and the interrupt check.
 
 import Foundation
+import Support
 import XCTest
 @testable import Tensors
 

@@ -3,6 +3,7 @@
 // no vectors, and encoding after the flag is cleared gives the same vectors as before.
 
 import Foundation
+import Support
 import Tensors
 import XCTest
 @testable import Text

@@ -2,6 +2,7 @@
 // checkpoint — after whole epochs and after an interruption in the middle of one.
 
 import Foundation
+import Support
 import XCTest
 @testable import Datasets
 @testable import Models

@@ -6,6 +6,7 @@
 
 import Foundation
 import Script
+import Support
 import Tensors
 import XCTest
 @testable import Workbench

@@ -1,7 +1,6 @@
 // The builtins every session has: printing, seeding, ranges, help, variables, timing, math.
 
 import Foundation
-import Tensors
 
 extension Registry {
     /// The registry with every builtin of the language (core now; modules add theirs).
@@ -21,7 +20,7 @@ extension Registry {
         register(BuiltinSpec("seed", parameters: [Parameter("value", .integer, positional: true, help: "the root seed (0 or more)")],
                              help: "Sets the root seed every random stream of the session derives from.") { args, interpreter in
             let v = try args.int("value", min: 0)
-            interpreter.seed = Seed(UInt64(v))
+            interpreter.seed = UInt64(v)
             return .none
         })
         register(BuiltinSpec("range", parameters: [

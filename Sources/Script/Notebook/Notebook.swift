@@ -8,7 +8,7 @@
 // the `#> ` lines and leaves every other line (comments, blank lines, code) as it was.
 
 import Foundation
-import Tensors
+import Support
 
 /// What one top-level statement showed when it ran.
 public struct StatementOutcome {

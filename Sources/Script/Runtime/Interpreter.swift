@@ -5,7 +5,7 @@
 // statement; progress bars and timings go to stderr and are never recorded.
 
 import Foundation
-import Tensors
+import Support
 
 /// Variables of one scope; function calls get a child of the scope they were defined in.
 final class Scope {
@@ -31,8 +31,9 @@ public final class Interpreter {
     public var output: (String) -> Void
     /// Receives timing and progress lines (stderr in the CLI; never recorded).
     public var diagnostics: (String) -> Void
-    /// The run's root seed; `seed(n)` sets it. Builtins derive named streams from it.
-    public var seed = Seed(0)
+    /// The run's root seed; `seed(n)` sets it. Builtins derive named streams from it (a plain number,
+    /// so the language does not depend on the tensor engine's random streams).
+    public var seed: UInt64 = 0
     /// Shared state that library modules attach (the run store, the current run id...).
     public var extensions: [String: AnyObject] = [:]
     /// The most work one run may do, in steps (nil: no limit). A step is one statement, one expression

@@ -4,7 +4,7 @@
 //                  ^~~~~
 // Errors are values (thrown, collected, printed by the front end), never crashes.
 
-import Tensors
+import Support
 
 /// A position in a source text (1-based line and column, in characters).
 public struct SourceLocation: Sendable, Equatable, Comparable {

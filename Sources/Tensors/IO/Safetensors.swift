@@ -8,6 +8,7 @@
 // in a fixed order) and atomic (temporary file, then rename).
 
 import Foundation
+import Support
 
 /// A problem with a safetensors file, naming the file and what is wrong.
 public struct SafetensorsError: Error, CustomStringConvertible, Equatable {

@@ -5,7 +5,8 @@
 import Foundation
 import TestSupport
 import XCTest
-@testable import Models
+@testable import Benchmarks
+import Models
 @testable import Tensors
 
 final class BenchmarkTests: XCTestCase {

@@ -95,7 +95,7 @@ struct TransformerSetup {
         let rowsName = args.has("rows") ? try args.string("rows", choices: ["prefix", "sequence"])
                                         : (split?.split.train.kind.rawValue ?? "prefix")
         rows = rowsName == "prefix" ? .prefix : .sequence
-        seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+        seed = try modelSeed(args, interpreter)
         name = args.has("name") ? try args.string("name") : defaultName
         guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
     }

@@ -101,7 +101,7 @@ struct NetworkSetup {
         guard kernel <= width else {
             throw args.error("kernel", "the kernel (\(kernel)) is longer than the longest history (\(width)); use a kernel of at most \(width)")
         }
-        seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+        seed = try modelSeed(args, interpreter)
         name = args.has("name") ? try args.string("name") : defaultName
         guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
     }

@@ -5,6 +5,7 @@
 import Datasets
 import Plots
 import Script
+import Support
 import Tensors
 import Training
 

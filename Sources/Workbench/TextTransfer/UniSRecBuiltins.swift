@@ -112,14 +112,13 @@ extension Registry {
             let (dataset, split) = try datasetOrSplit(args, "target")
             let mode = args.has("mode") ? UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))! : .inductive
             let freeze = args.has("freeze") ? try args.bool("freeze") : true
-            let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+            let seed = try modelSeed(args, interpreter)
             let name = args.has("name") ? try args.string("name") : "\(m.model.name)-\(mode.rawValue)"
             guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
-            let model: UniSRecRecommender
-            do {
-                model = try base.finetuned(features: try encoding.itemVectors(dataset.dataset, interpreter: interpreter), mode: mode,
+            let model = try args.rethrowing {
+                try base.finetuned(features: try encoding.itemVectors(dataset.dataset, interpreter: interpreter), mode: mode,
                                            freeze: freeze, seed: seed, name: name)
-            } catch let e as ScriptError { throw e } catch { throw args.error(error.localizedDescriptionWithoutPrefix) }
+            }
             let object = ModelObject(model, trainer: Trainer(model: model, seed: seed), dataset: dataset, split: split,
                                      width: split?.split.maxLength ?? base.network.configuration.maxLength)
             object.textEncoding = encoding
@@ -133,7 +132,7 @@ extension Registry {
 /// fitted it before would put its remembered best weights back on its next fit.
 func pretrainInPlace(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObject, base: TrainableRecommender,
                      splits: [SplitObject], _ pretrain: (Seed, ProgressPrinter) throws -> (Trainer, FitStop)) throws -> Value {
-    let seed = interpreter.seed
+    let seed = Seed(interpreter.seed)
     let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: "\(m.model.name) pretraining",
                                    session: RunSession.of(interpreter))
     let trainer: Trainer, stop: FitStop

@@ -4,6 +4,7 @@
 // then the mean over `steps` timed steps, each on its own batch as torch does.
 
 import Foundation
+import Models
 import Tensors
 
 /// Times NextItNet training steps on random data.

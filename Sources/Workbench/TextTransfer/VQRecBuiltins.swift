@@ -147,7 +147,7 @@ func vqrecFinetune(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
     }
     let reassignLr = args.has("reassignLr") ? try args.number("reassignLr", min: 0, exclusiveMin: true) : 0.1
     guard reassignLr <= 100 else { throw args.error("reassignLr", "reassignLr \(formatNumber(reassignLr)) is too large to train with; try 0.1") }
-    let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+    let seed = try modelSeed(args, interpreter)
     let name = args.has("name") ? try args.string("name") : "\(m.model.name)-\(permutation.rawValue)"
     guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
     let c = base.network.configuration
@@ -157,11 +157,10 @@ func vqrecFinetune(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
     }
     let (quantizer, codes) = try quantise(features, split: split, codes: c.codePositions, centroids: c.codeCap,
                                           stream: seed.stream("quantizer"), args, "target")
-    let fineTuning: VQRecFineTuning
-    do {
-        fineTuning = try base.finetuned(codes: codes, permutation: permutation, reassignEpochs: reassignEpochs,
+    let fineTuning = try args.rethrowing {
+        try base.finetuned(codes: codes, permutation: permutation, reassignEpochs: reassignEpochs,
                                         reassignmentLearningRate: Float(reassignLr), seed: seed, name: name)
-    } catch let e as ScriptError { throw e } catch { throw args.error(error.localizedDescriptionWithoutPrefix) }
+    }
     let object = ModelObject(fineTuning.model, trainer: fineTuning.trainer, dataset: dataset, split: split,
                              width: split?.split.maxLength ?? c.maxLength)
     object.textEncoding = encoding

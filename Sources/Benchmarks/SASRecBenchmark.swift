@@ -8,6 +8,7 @@
 // `steps` steps, each step on its own batch as torch does; the best block's mean is reported.
 
 import Foundation
+import Models
 import Tensors
 
 /// Times SASRec training steps on random data.

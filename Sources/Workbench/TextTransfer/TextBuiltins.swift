@@ -67,7 +67,7 @@ extension Registry {
             Parameter("seed", .integer, default: Value.none, help: "tfidf: seed of the randomised SVD (default: the session's)"),
         ], help: "Item text to vectors with the built-in sentence encoder or TF-IDF + SVD; cached in the run store.") { args, interpreter in
             let (encoding, dataset) = try textEncoding(args, interpreter, kinds: [.minilm, .tfidf])
-            do {
+            return try args.rethrowing {
                 if let dataset {
                     let f = try encoding.itemVectors(dataset.dataset, interpreter: interpreter)
                     let labels = (1..<f.rows).map { dataset.label($0) }
@@ -81,7 +81,7 @@ extension Registry {
                 guard !texts.isEmpty else { throw args.error("texts", "give at least one text to encode, e.g. encode([\"space war\"])") }
                 return .object(VectorsObject(values: try encoding.encode(texts, interpreter: interpreter), labels: texts,
                                              encoder: encoding.description, dataset: nil))
-            } catch let e as ScriptError { throw e } catch { throw args.error(error.localizedDescriptionWithoutPrefix) }
+            }
         })
         registerMethod(BuiltinSpec("similar", owner: "Vectors", topic: "text", parameters: [
             Parameter("row", .oneOf([.integer, .string]), positional: true, help: "a row number (1-based), a text, or for items a title or token"),
@@ -119,7 +119,7 @@ func textEncoding(_ args: Arguments, _ interpreter: Interpreter, kinds: [TextEnc
         guard case .string(let s) = v else { throw args.error("columns", "columns must be strings, e.g. [\"movie_title\", \"class\"]") }
         return s
     }
-    let seed = args.has("seed") ? UInt64(try args.int("seed", min: 0)) : interpreter.seed.root
+    let seed = args.has("seed") ? UInt64(try args.int("seed", min: 0)) : interpreter.seed
     let encoding = TextEncoding(kind: kind, columns: columns, tfidfWidth: try args.int("width", min: 1, max: 4096), seed: seed)
     if case .object(let d as DatasetObject) = args.value(datasetParameter) { return (encoding, d) }
     if case .object(let s as SplitObject) = args.value(datasetParameter) { return (encoding, s.source) }

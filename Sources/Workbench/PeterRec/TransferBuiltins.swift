@@ -68,14 +68,13 @@ private func makeTransfer(_ args: Arguments, _ interpreter: Interpreter, mode: T
     let channels = network.configuration.channels
     var patch = max(1, channels / 4)
     if case .peterrec = mode, args.has("patch") { patch = try args.int("patch", min: 1, max: 4096) }
-    let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+    let seed = try modelSeed(args, interpreter)
     let name = args.has("name") ? try args.string("name") : defaultName
     guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
-    let model: TransferRecommender
-    do {
-        model = try TransferRecommender(base: network, task: task, mode: mode, patchHidden: patch, loss: loss,
-                                        headL2: Float(try args.number("l2", min: 0)), seed: seed, name: name)
-    } catch let e as ScriptError { throw e } catch { throw args.error("\(error)") }
+    let model = try args.rethrowing {
+        try TransferRecommender(base: network, task: task, mode: mode, patchHidden: patch, loss: loss,
+                                headL2: Float(try args.number("l2", min: 0)), seed: seed, name: name)
+    }
     return .object(ModelObject(model, trainer: Trainer(model: model, seed: seed), dataset: taskSplit.source, split: nil,
                                width: task.split.maxLength))
 }

@@ -157,14 +157,3 @@ final class TextEncoding {
         }
     }
 }
-
-extension Error {
-    /// The error's text without its "error: " (script errors add their own): a leading one, or
-    /// the one after a "file:line" location, which stays.
-    var localizedDescriptionWithoutPrefix: String {
-        let text = "\(self)"
-        if text.hasPrefix("error: ") { return String(text.dropFirst(7)) }
-        if let marker = text.range(of: ": error: ") { return text.replacingCharacters(in: marker, with: ": ") }
-        return text
-    }
-}

@@ -90,7 +90,7 @@ extension Registry {
                 return Int(d)
             }
             let mode = try args.string("mode", choices: ["conure", "finetune"])
-            let seed = args.has("seed") ? Seed(UInt64(try args.int("seed", min: 0))) : interpreter.seed
+            let seed = try modelSeed(args, interpreter)
             let name = args.has("name") ? try args.string("name") : (mode == "conure" ? "conure" : "finetune")
             guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
             let configuration = ConureConfiguration(items: dataset.dataset.itemCount + 1, channels: channels, kernel: kernel, dilations: dilations)
