@@ -59,7 +59,7 @@ public enum ObjectiveEntries {
     }
 
     /// The objective saved as `values` (absent entries mean full softmax).
-    static func parse(_ values: [String: String], itemCount: Int) throws -> (NextItemObjective, [Int]?) {
+    static func parse(_ values: ConfigurationEntries, itemCount: Int) throws -> (NextItemObjective, [Int]?) {
         let loss = values["loss"] ?? "softmax"
         let counts = values["samplerCounts"].map { $0.split(separator: ",").compactMap { Int($0) } }
         let objective = try objective(loss: loss, sampler: values["sampler"] ?? "uniform", negatives: Int(values["negatives"] ?? "") ?? 0,

@@ -27,7 +27,7 @@ extension Registry {
             guard let trainer = m.trainer else { throw args.error("model", "\(m.model.name) is a baseline; only neural models are saved") }
             // Refused here rather than at restore, where the afternoon's training would be lost.
             let kind = trainer.model.configurationEntries.first { $0.0 == "model" }?.1 ?? "?"
-            guard ModelCatalog.rebuildableKinds.contains(kind) else {
+            guard ModelCatalog.family(kind)?.restorable == true else {
                 throw args.error("model", "\(m.model.name) is a \(kind) model, which restore cannot rebuild yet; export(\(m.model.name), \"file.safetensors\") keeps its weights")
             }
             let name = try args.string("name")

@@ -70,9 +70,9 @@ struct BenchCommand: ParsableCommand {
             guard SASRecBenchmark.Objective(rawValue: objective) != nil else {
                 throw ValidationError("--objective must be all or last, got \(objective)")
             }
-            if let problem = SASRecConfiguration.problem(items: items, hidden: hidden, layers: layers, heads: heads,
-                                                         inner: inner, maxLength: len, hiddenDropout: dropout,
-                                                         attentionDropout: dropout) {
+            let size = TransformerSize(hidden: hidden, layers: layers, heads: heads, inner: inner, maxLength: len,
+                                       hiddenDropout: dropout, attentionDropout: dropout)
+            if let problem = SASRecConfiguration.problem(items: items, size: size) {
                 throw ValidationError(problem)
             }
         }

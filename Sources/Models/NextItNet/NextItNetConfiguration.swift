@@ -48,6 +48,37 @@ public struct NextItNetConfiguration: Sendable, Equatable {
         self.reluBeforeOutput = reluBeforeOutput
     }
 
+    /// The largest sizes SeqLab builds (NextItNet, GRec, and Conure's backbone): the language checks
+    /// arguments against them and checkpoints are read against them, so a damaged or mistyped size
+    /// is an error before gigabytes are asked for.
+    public enum Bounds {
+        /// Item ids, padding included.
+        public static let items = 2...(1 << 26)
+        /// Embedding and hidden width C.
+        public static let channels = 1...4096
+        /// Convolution width k.
+        public static let kernel = 1...64
+        /// Residual blocks (entries of `dilations`).
+        public static let blocks = 1...64
+        /// One block's dilation d.
+        public static let dilation = 1...1024
+    }
+
+    /// The reason these sizes cannot build a network, or nil when they can (for values that arrive
+    /// from users: the language, checkpoints).
+    public static func problem(items: Int, channels: Int, kernel: Int, dilations: [Int]) -> String? {
+        if !Bounds.items.contains(items) { return "items must be from \(Bounds.items.lowerBound) to \(Bounds.items.upperBound), got \(items)" }
+        if !Bounds.channels.contains(channels) { return "channels must be from 1 to \(Bounds.channels.upperBound), got \(channels)" }
+        if !Bounds.kernel.contains(kernel) { return "kernel must be from 1 to \(Bounds.kernel.upperBound), got \(kernel)" }
+        if !Bounds.blocks.contains(dilations.count) {
+            return "give between 1 and \(Bounds.blocks.upperBound) dilations, e.g. [1, 4, 1, 4]"
+        }
+        if !dilations.allSatisfy(Bounds.dilation.contains) {
+            return "dilations must be whole numbers from 1 to \(Bounds.dilation.upperBound), e.g. [1, 4, 1, 4]"
+        }
+        return nil
+    }
+
     /// Rows of the embedding table: the items plus the input-only tokens.
     public var embeddingRows: Int { items + extraInputTokens }
 

@@ -17,29 +17,14 @@ public enum VQRecPermutation: String, Sendable, CaseIterable {
 }
 
 /// Sizes, dropouts, temperatures and initialisation of a VQ-Rec network (the item count comes from its codes).
-public struct VQRecConfiguration: Sendable, Equatable {
+public struct VQRecConfiguration: TransformerConfiguration, Sendable, Equatable {
     /// Codes per item D (code_dim).
     public var codePositions: Int
     /// Centroids per sub-space K (code_cap): codes are 0..<K.
     public var codeCap: Int
-    /// Width H of the code embeddings and every layer; a multiple of `heads`.
-    public var hidden: Int
-    /// Number of transformer layers.
-    public var layers: Int
-    /// Attention heads per layer.
-    public var heads: Int
-    /// Width of the feed-forward layer (inner_size).
-    public var inner: Int
-    /// Rows of the position table: the longest history read.
-    public var maxLength: Int
-    /// Dropout after the embedding layer norm and on each sublayer's output.
-    public var hiddenDropout: Float
-    /// Dropout on the attention probabilities.
-    public var attentionDropout: Float
-    /// Layer-norm epsilon.
-    public var layerNormEps: Float
-    /// Standard deviation of the normal initialisation of embeddings and linear weights.
-    public var initializerRange: Float
+    /// The SASRec encoder's sizes (H is also the code embeddings' width), read as
+    /// `configuration.hidden` and so on.
+    public var size: TransformerSize
     /// τ of the training logits normalize(h)·normalize(e)ᵀ / τ and of the pretraining loss.
     public var temperature: Float
     /// Probability that each code of a semi-synthetic negative is replaced (fake_idx_ratio).
@@ -57,15 +42,9 @@ public struct VQRecConfiguration: Sendable, Equatable {
                 fakeCodeRatio: Float = 0.75, sinkhornIterations: Int = 3, sinkhornTemperature: Float = 0.7) {
         self.codePositions = codePositions
         self.codeCap = codeCap
-        self.hidden = hidden
-        self.layers = layers
-        self.heads = heads
-        self.inner = inner
-        self.maxLength = maxLength
-        self.hiddenDropout = hiddenDropout
-        self.attentionDropout = attentionDropout
-        self.layerNormEps = layerNormEps
-        self.initializerRange = initializerRange
+        self.size = TransformerSize(hidden: hidden, layers: layers, heads: heads, inner: inner, maxLength: maxLength,
+                                    hiddenDropout: hiddenDropout, attentionDropout: attentionDropout,
+                                    layerNormEps: layerNormEps, initializerRange: initializerRange)
         self.temperature = temperature
         self.fakeCodeRatio = fakeCodeRatio
         self.sinkhornIterations = sinkhornIterations
@@ -77,21 +56,12 @@ public struct VQRecConfiguration: Sendable, Equatable {
         if codePositions < 1 || codeCap < 1 {
             return "VQ-Rec needs at least one code per item and one centroid per sub-space, got codes \(codePositions), centroids \(codeCap)"
         }
-        if hidden < 1 || layers < 1 || heads < 1 || inner < 1 || maxLength < 1 {
-            return "VQ-Rec needs positive hidden, layers, heads, inner and maxLength; got hidden \(hidden), layers \(layers), heads \(heads), inner \(inner), maxLength \(maxLength)"
-        }
-        if hidden % heads != 0 { return "VQ-Rec: \(heads) heads do not divide hidden size \(hidden)" }
-        for (name, rate) in [("dropout", hiddenDropout), ("attention dropout", attentionDropout)] where !(rate >= 0 && rate < 1) {
-            return "VQ-Rec \(name) must be in [0, 1), got \(rate)"
-        }
+        if let problem = size.problem(model: "VQ-Rec") { return problem }
         if !(fakeCodeRatio >= 0 && fakeCodeRatio <= 1) { return "VQ-Rec fakeCodeRatio must be in [0, 1], got \(fakeCodeRatio)" }
         if !(temperature > 0 && temperature.isFinite) || !(sinkhornTemperature > 0 && sinkhornTemperature.isFinite) {
             return "VQ-Rec temperatures must be positive numbers, got \(temperature) and Sinkhorn \(sinkhornTemperature)"
         }
         if sinkhornIterations < 1 { return "VQ-Rec needs at least one Sinkhorn iteration, got \(sinkhornIterations)" }
-        if !(layerNormEps > 0) || !(initializerRange >= 0) {
-            return "VQ-Rec needs a positive layer-norm epsilon and a non-negative initialisation range"
-        }
         return nil
     }
 }

@@ -50,7 +50,7 @@ public final class ConureTaskModel: TrainableRecommender {
     /// The sizes, strategy and phase as (key, value) pairs.
     public var configurationEntries: [(String, String)] {
         let c = conure.configuration
-        return [("model", "conure"), ("strategy", conure.strategy.rawValue), ("items", String(c.items)),
+        return [("model", ConureFamily.kind), ("strategy", conure.strategy.rawValue), ("items", String(c.items)),
                 ("channels", String(c.channels)), ("kernel", String(c.kernel)),
                 ("dilations", c.dilations.map(String.init).joined(separator: ",")), ("phase", phase.description)]
     }

@@ -41,9 +41,8 @@ public final class GRecRecommender: TrainableRecommender {
 
     public var configurationEntries: [(String, String)] {
         let c = grec.network.configuration
-        return [("model", "grec"), ("items", String(c.items)), ("channels", String(c.channels)), ("kernel", String(c.kernel)),
-                ("dilations", c.dilations.map(String.init).joined(separator: ",")),
-                ("maskProbability", String(grec.masking.probability)), ("maxPredictions", String(grec.masking.maxPredictions))]
+        return [("model", GRecFamily.kind)] + NextItNetFamily.entries(c)
+            + [("maskProbability", String(grec.masking.probability)), ("maxPredictions", String(grec.masking.maxPredictions))]
     }
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {

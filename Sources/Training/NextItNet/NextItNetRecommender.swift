@@ -44,8 +44,7 @@ public final class NextItNetRecommender: TrainableRecommender {
 
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
-        return [("model", "nextitnet"), ("items", String(c.items)), ("channels", String(c.channels)),
-                ("kernel", String(c.kernel)), ("dilations", c.dilations.map(String.init).joined(separator: ","))]
+        return [("model", NextItNetFamily.kind)] + NextItNetFamily.entries(c)
             + ObjectiveEntries.entries(objective, counts: samplerCounts)
     }
 

@@ -115,7 +115,7 @@ public final class TransferRecommender: TrainableRecommender {
 
     public var configurationEntries: [(String, String)] {
         let c = network.backbone.configuration
-        return [("model", "transfer"), ("mode", mode.description), ("targets", String(network.targets)), ("channels", String(c.channels)),
+        return [("model", PeterRecFamily.kind), ("mode", mode.description), ("targets", String(network.targets)), ("channels", String(c.channels)),
                 ("kernel", String(c.kernel)), ("dilations", c.dilations.map(String.init).joined(separator: ",")),
                 ("causal", String(c.causal)), ("loss", loss.rawValue), ("headL2", String(headL2)), ("maxLength", String(maxLength))]
     }

@@ -130,11 +130,9 @@ public final class UniSRecRecommender: TrainableRecommender {
     /// The sizes, mode, freeze and objective as (key, value) pairs (rebuilding also needs the text table).
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
-        var entries = [("model", "unisrec"), ("mode", network.mode.rawValue), ("items", String(network.items)),
-                       ("featureWidth", String(c.featureWidth)), ("hidden", String(c.hidden)), ("layers", String(c.layers)),
-                       ("heads", String(c.heads)), ("inner", String(c.inner)), ("maxLength", String(c.maxLength)),
-                       ("dropout", String(c.hiddenDropout)), ("attentionDropout", String(c.attentionDropout)),
-                       ("experts", String(c.experts)), ("adaptorDropout", String(c.adaptorDropout)),
+        var entries = [("model", UniSRecFamily.kind), ("mode", network.mode.rawValue), ("items", String(network.items)),
+                       ("featureWidth", String(c.featureWidth))] + c.size.entries
+            + [("experts", String(c.experts)), ("adaptorDropout", String(c.adaptorDropout)),
                        ("temperature", String(c.temperature)),
                        ("frozen", network.frozenWhenFineTuning.contains { $0.isFrozen } ? "encoder" : "none")]
         if case .pretraining(let lambda, let a) = objective {

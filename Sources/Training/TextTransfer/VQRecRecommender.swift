@@ -116,11 +116,9 @@ public final class VQRecRecommender: TrainableRecommender {
     /// The sizes and objective as (key, value) pairs (rebuilding also needs the code table).
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
-        return [("model", "vqrec"), ("items", String(network.items)), ("codes", String(c.codePositions)),
-                ("centroids", String(c.codeCap)), ("hidden", String(c.hidden)), ("layers", String(c.layers)),
-                ("heads", String(c.heads)), ("inner", String(c.inner)), ("maxLength", String(c.maxLength)),
-                ("dropout", String(c.hiddenDropout)), ("attentionDropout", String(c.attentionDropout)),
-                ("temperature", String(c.temperature)), ("fakeCodeRatio", String(c.fakeCodeRatio)),
+        return [("model", VQRecFamily.kind), ("items", String(network.items)), ("codes", String(c.codePositions)),
+                ("centroids", String(c.codeCap))] + c.size.entries
+            + [("temperature", String(c.temperature)), ("fakeCodeRatio", String(c.fakeCodeRatio)),
                 ("sinkhornIterations", String(c.sinkhornIterations)), ("sinkhornTemperature", String(c.sinkhornTemperature)),
                 ("reassignment", network.reassignment.rawValue), ("objective", objective.rawValue)]
     }

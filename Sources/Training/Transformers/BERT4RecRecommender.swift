@@ -52,10 +52,8 @@ public final class BERT4RecRecommender: TrainableRecommender {
 
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
-        return [("model", "bert4rec"), ("items", String(c.items)), ("hidden", String(c.hidden)), ("layers", String(c.layers)),
-                ("heads", String(c.heads)), ("inner", String(c.inner)), ("maxLength", String(c.maxLength)),
-                ("dropout", String(c.hiddenDropout)), ("attentionDropout", String(c.attentionDropout)),
-                ("maskRatio", String(c.maskRatio)), ("rows", rows.rawValue)]
+        return [("model", BERT4RecFamily.kind), ("items", String(c.items))] + c.size.entries
+            + [("maskRatio", String(c.maskRatio)), ("rows", rows.rawValue)]
     }
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {

@@ -48,10 +48,7 @@ public final class SASRecRecommender: TrainableRecommender {
 
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
-        return [("model", "sasrec"), ("items", String(c.items)), ("hidden", String(c.hidden)), ("layers", String(c.layers)),
-                ("heads", String(c.heads)), ("inner", String(c.inner)), ("maxLength", String(c.maxLength)),
-                ("dropout", String(c.hiddenDropout)), ("attentionDropout", String(c.attentionDropout)),
-                ("rows", rows.rawValue)]
+        return [("model", SASRecFamily.kind), ("items", String(c.items))] + c.size.entries + [("rows", rows.rawValue)]
             + ObjectiveEntries.entries(objective, counts: nil)
     }
 

@@ -62,11 +62,19 @@ public final class ConureObject: ScriptObject {
 /// "21.0%" of a whole.
 private func percent(_ part: Int, of whole: Int) -> String { fixed(whole == 0 ? 0 : 100 * Double(part) / Double(whole), 1) + "%" }
 
-extension Registry {
-    func registerConure() {
-        describeType("Conure", "one network learning tasks in turn (Conure: prune, retrain, freeze per task) without forgetting")
+extension ConureFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.describeType("Conure", "one network learning tasks in turn (Conure: prune, retrain, freeze per task) without forgetting")
+        registry.register(conureBuiltin)
+        registry.registerMethod(conureLearn)
+        registry.registerMethod(conureEvaluate)
+        registry.registerMethod(conureMasks)
+        registry.registerMethod(conureSummary)
+    }
 
-        register(BuiltinSpec("conure", topic: "transfer", parameters: [
+    /// The builtin `conure`.
+    private static var conureBuiltin: BuiltinSpec {
+        BuiltinSpec("conure", topic: "transfer", parameters: [
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset (or a split of it) of task 1; later tasks' histories are its items"),
             Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
@@ -79,26 +87,19 @@ extension Registry {
             Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
         ], help: "Conure (Yuan et al., SIGIR 2021): learns tasks one after another in one network by pruning and freezing weights per task.") { args, interpreter in
             let (dataset, _) = try datasetOrSplit(args, "data")
-            let channels = try args.int("channels", min: 1, max: 4096)
-            let kernel = try args.int("kernel", min: 1, max: 64)
-            let list = try args.list("dilations")
-            guard !list.isEmpty, list.count <= 64 else { throw args.error("dilations", "give between 1 and 64 dilations, e.g. [1, 4, 1, 4]") }
-            let dilations = try list.map { v -> Int in
-                guard case .number(let d) = v, d == d.rounded(), d >= 1, d <= 1024 else {
-                    throw args.error("dilations", "dilations must be whole numbers from 1 to 1024, e.g. [1, 4, 1, 4]")
-                }
-                return Int(d)
-            }
+            let (channels, kernel, dilations) = try networkSizes(args)
             let mode = try args.string("mode", choices: ["conure", "finetune"])
             let seed = try modelSeed(args, interpreter)
-            let name = args.has("name") ? try args.string("name") : (mode == "conure" ? "conure" : "finetune")
-            guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+            let name = try args.modelName(default: (mode == "conure" ? "conure" : "finetune"))
             let configuration = ConureConfiguration(items: dataset.dataset.itemCount + 1, channels: channels, kernel: kernel, dilations: dilations)
             let learner = ConureLearner(configuration, strategy: ConureStrategy(rawValue: mode)!, seed: seed, name: name)
             return .object(ConureObject(learner, dataset: dataset))
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("learn", owner: "Conure", topic: "transfer", parameters: [
+    /// The builtin `Conure.learn`.
+    private static var conureLearn: BuiltinSpec {
+        BuiltinSpec("learn", owner: "Conure", topic: "transfer", parameters: [
             Parameter("task", .object("Split"), positional: true,
                       help: "task 1: an ordinary split of the dataset; later: domainTask(...), attributeTask(...) or finetuneTask(...)"),
             Parameter("epochs", .integer, default: .number(10), help: "epochs of the training phase"),
@@ -171,9 +172,12 @@ extension Registry {
             }
             printers.last?.finish()
             return .object(TextObject("Learned", learnReport(record, c)))
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("evaluate", owner: "Conure", topic: "transfer", parameters: [
+    /// The builtin `Conure.evaluate`.
+    private static var conureEvaluate: BuiltinSpec {
+        BuiltinSpec("evaluate", owner: "Conure", topic: "transfer", parameters: [
             Parameter("task", .oneOf([.object("Split"), .integer, .nothing]), positional: true, default: Value.none,
                       help: "a task learned so far (its split, or its number); none: every task in a table"),
             Parameter("k", .list, default: .list([.number(5), .number(10), .number(20)]), help: "cut-offs (ranking tasks)"),
@@ -219,9 +223,12 @@ extension Registry {
             } catch is EvaluationInterrupted {
                 throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
             } catch { throw args.error("\(error)") }
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("masks", owner: "Conure", topic: "transfer", parameters: [
+    /// The builtin `Conure.masks`.
+    private static var conureMasks: BuiltinSpec {
+        BuiltinSpec("masks", owner: "Conure", topic: "transfer", parameters: [
             Parameter("width", .integer, default: .number(72), help: "terminal width in characters"),
         ], help: "How many weights of each convolution each task owns, and how many are free, as bars.") { args, _ in
             let c = args.receiver(as: ConureObject.self)
@@ -239,9 +246,12 @@ extension Registry {
             let chart = BarChart(title: "weights per convolution owned by each task (of \(groupedThousands(perTensor)) each)", bars: bars)
             let text = chart.renderTerminal(width: try args.int("width", min: 30, max: 400))
             return .object(TextObject("Plot", String(text.dropLast())))
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("summary", owner: "Conure", topic: "transfer",
+    /// The builtin `Conure.summary`.
+    private static var conureSummary: BuiltinSpec {
+        BuiltinSpec("summary", owner: "Conure", topic: "transfer",
                                    help: "The network, the tasks learned with their losses and the share of weights each owns.") { args, _ in
             let c = args.receiver(as: ConureObject.self)
             let conure = c.learner.conure
@@ -260,7 +270,7 @@ extension Registry {
                 lines.append(line)
             }
             return .object(TextObject("Summary", lines.joined(separator: "\n")))
-        })
+        }
     }
 }
 

@@ -1,6 +1,7 @@
-// Building neural models in the language: `nextitnet(data, ...)` and `grec(data, ...)`. Every size
-// is checked here, at the call, so a typo is an error pointing at the argument rather than a crash
-// deep in a forward pass.
+// The NextItNet family in the language: `nextitnet(data, ...)` and `grec(data, ...)`. Every size is
+// checked at the call against `NextItNetConfiguration.Bounds` (the bounds checkpoints are read
+// against too), so a typo is an error pointing at the argument rather than a crash deep in a
+// forward pass.
 
 import Datasets
 import Models
@@ -8,22 +9,23 @@ import Script
 import Tensors
 import Training
 
-extension Registry {
-    func registerNeuralModels() {
-        let common: [Parameter] = [
-            Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
-                      help: "the dataset (or a split of it) whose items the model ranks"),
-            Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
-            Parameter("dilations", .list, default: .list([1, 4, 1, 4].map { .number($0) }),
-                      help: "one residual block per entry d, with convolutions dilated d and 2d"),
-            Parameter("kernel", .integer, default: .number(3), help: "convolution width"),
-            Parameter("maxLength", .integer, default: Value.none,
-                      help: "longest history it reads (default: the split's max length, else 50)"),
-            Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
-            Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
-        ]
+/// The arguments of every NextItNet-family constructor.
+private let networkParameters: [Parameter] = [
+    Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
+              help: "the dataset (or a split of it) whose items the model ranks"),
+    Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
+    Parameter("dilations", .list, default: .list([1, 4, 1, 4].map { .number($0) }),
+              help: "one residual block per entry d, with convolutions dilated d and 2d"),
+    Parameter("kernel", .integer, default: .number(3), help: "convolution width"),
+    Parameter("maxLength", .integer, default: Value.none,
+              help: "longest history it reads (default: the split's max length, else 50)"),
+    Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
+    Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
+]
 
-        register(BuiltinSpec("nextitnet", topic: "models", parameters: common + [
+extension NextItNetFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.register(BuiltinSpec("nextitnet", topic: "models", parameters: networkParameters + [
             Parameter("loss", .string, default: .string("softmax"),
                       help: "\"softmax\" (full, fused), \"sampled-softmax\", \"bpr\" or \"bce\" (one negative each)"),
             Parameter("sampler", .string, default: .string("uniform"),
@@ -53,8 +55,12 @@ extension Registry {
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
                                        split: setup.split, width: setup.width))
         })
+    }
+}
 
-        register(BuiltinSpec("grec", topic: "models", parameters: common + [
+extension GRecFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.register(BuiltinSpec("grec", topic: "models", parameters: networkParameters + [
             Parameter("maskProbability", .number, default: .number(0.3), help: "share of each sequence masked in training"),
             Parameter("maxPredictions", .integer, default: .number(30), help: "at most this many masked items per sequence"),
         ], help: "The GRec encoder (non-causal NextItNet) trained to fill in masked items; recommends through a mask slot.") { args, interpreter in
@@ -83,16 +89,7 @@ struct NetworkSetup {
     init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
         (dataset, split) = try datasetOrSplit(args, "data")
         items = dataset.dataset.itemCount + 1
-        channels = try args.int("channels", min: 1, max: 4096)
-        kernel = try args.int("kernel", min: 1, max: 64)
-        let list = try args.list("dilations")
-        guard !list.isEmpty, list.count <= 64 else { throw args.error("dilations", "give between 1 and 64 dilations, e.g. [1, 4, 1, 4]") }
-        dilations = try list.map { v in
-            guard case .number(let d) = v, d == d.rounded(), d >= 1, d <= 1024 else {
-                throw args.error("dilations", "dilations must be whole numbers from 1 to 1024, e.g. [1, 4, 1, 4]")
-            }
-            return Int(d)
-        }
+        (channels, kernel, dilations) = try networkSizes(args)
         if args.has("maxLength") {
             width = try args.int("maxLength", min: 1, max: 100_000)
         } else {
@@ -102,13 +99,31 @@ struct NetworkSetup {
             throw args.error("kernel", "the kernel (\(kernel)) is longer than the longest history (\(width)); use a kernel of at most \(width)")
         }
         seed = try modelSeed(args, interpreter)
-        name = args.has("name") ? try args.string("name") : defaultName
-        guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+        name = try args.modelName(default: defaultName)
     }
 
     func configuration(causal: Bool) -> NextItNetConfiguration {
         NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal)
     }
+}
+
+/// The checked `channels`, `kernel` and `dilations` arguments of a NextItNet-style network
+/// (NextItNet, GRec, Conure's backbone).
+func networkSizes(_ args: Arguments) throws -> (channels: Int, kernel: Int, dilations: [Int]) {
+    let bounds = NextItNetConfiguration.Bounds.self
+    let channels = try args.int("channels", in: bounds.channels)
+    let kernel = try args.int("kernel", in: bounds.kernel)
+    let list = try args.list("dilations")
+    guard bounds.blocks.contains(list.count) else {
+        throw args.error("dilations", "give between 1 and \(bounds.blocks.upperBound) dilations, e.g. [1, 4, 1, 4]")
+    }
+    let dilations = try list.map { v in
+        guard case .number(let d) = v, d == d.rounded(), d >= Double(bounds.dilation.lowerBound), d <= Double(bounds.dilation.upperBound) else {
+            throw args.error("dilations", "dilations must be whole numbers from 1 to \(bounds.dilation.upperBound), e.g. [1, 4, 1, 4]")
+        }
+        return Int(d)
+    }
+    return (channels, kernel, dilations)
 }
 
 /// A `Dataset` or `Split` argument: the dataset, and the split when one was given.

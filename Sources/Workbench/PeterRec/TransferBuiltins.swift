@@ -9,8 +9,8 @@ import Script
 import Tensors
 import Training
 
-extension Registry {
-    func registerTransfer() {
+extension PeterRecFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
         let common = [
             Parameter("base", .object("Model"), positional: true, help: "a pretrained nextitnet(...) or grec(...) model"),
             Parameter("task", .object("Split"), positional: true, help: "a transfer task: attributeTask(...), domainTask(...) or finetuneTask(...)"),
@@ -19,14 +19,14 @@ extension Registry {
             Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
             Parameter("name", .string, default: Value.none, help: "the name in tables"),
         ]
-        register(BuiltinSpec("peterrec", topic: "transfer", parameters: common + [
+        registry.register(BuiltinSpec("peterrec", topic: "transfer", parameters: common + [
             Parameter("insertion", .string, default: .string("serial"), help: "\"serial\" (a patch after each convolution) or \"parallel\" (beside it)"),
             Parameter("patch", .integer, default: Value.none, help: "patch width (default channels / 4)"),
         ], help: "PeterRec: the base frozen, small patches in every block plus the second layer norms and a new head trained.") { args, interpreter in
             let insertion = PatchInsertion(rawValue: try args.string("insertion", choices: PatchInsertion.allCases.map(\.rawValue)))!
             return try makeTransfer(args, interpreter, mode: .peterrec(insertion), defaultName: "peterrec-\(insertion.rawValue)")
         })
-        register(BuiltinSpec("finetune", topic: "transfer", parameters: common + [
+        registry.register(BuiltinSpec("finetune", topic: "transfer", parameters: common + [
             Parameter("mode", .string, default: .string("all"), help: "\"all\" (everything from the pretrained weights), \"head\" (the new head only) or \"scratch\" (everything, fresh weights)"),
         ], help: "The baselines PeterRec is compared with: fine-tune everything, the head only, or train from scratch.") { args, interpreter in
             let mode: TransferMode
@@ -69,8 +69,7 @@ private func makeTransfer(_ args: Arguments, _ interpreter: Interpreter, mode: T
     var patch = max(1, channels / 4)
     if case .peterrec = mode, args.has("patch") { patch = try args.int("patch", min: 1, max: 4096) }
     let seed = try modelSeed(args, interpreter)
-    let name = args.has("name") ? try args.string("name") : defaultName
-    guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+    let name = try args.modelName(default: defaultName)
     let model = try args.rethrowing {
         try TransferRecommender(base: network, task: task, mode: mode, patchHidden: patch, loss: loss,
                                 headL2: Float(try args.number("l2", min: 0)), seed: seed, name: name)

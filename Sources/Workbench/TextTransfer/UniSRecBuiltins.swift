@@ -11,9 +11,9 @@ import Script
 import Tensors
 import Training
 
-extension Registry {
-    func registerUniSRec() {
-        register(BuiltinSpec("unisrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
+extension UniSRecFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.register(BuiltinSpec("unisrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
             Parameter("encoder", .string, default: .string("minilm"), help: "item text to vectors: \"minilm\", \"tfidf\" (fitted on this dataset's texts) or \"features\" (the dataset's own, e.g. .feat1CLS)"),
             Parameter("columns", .list, default: Value.none, help: "item columns joined into the text (default: the title)"),
             Parameter("width", .integer, default: .number(64), help: "tfidf: text vector dimensions"),
@@ -33,11 +33,10 @@ extension Registry {
             do { features = try encoding.itemVectors(t.dataset.dataset, interpreter: interpreter) } catch {
                 throw args.error("encoder", error.localizedDescriptionWithoutPrefix)
             }
-            let configuration = UniSRecConfiguration(
-                featureWidth: features.width, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner, maxLength: t.maxLength,
-                hiddenDropout: t.dropout, attentionDropout: t.attentionDropout, experts: try args.int("experts", min: 1, max: 256),
-                adaptorDropout: Float(adaptorDropout),
+            var configuration = UniSRecConfiguration(
+                featureWidth: features.width, experts: try args.int("experts", min: 1, max: 256), adaptorDropout: Float(adaptorDropout),
                 temperature: Float(try args.number("temperature", min: 0, exclusiveMin: true)))
+            configuration.size = t.size
             if let problem = configuration.problem { throw args.error(problem) }
             let model: UniSRecRecommender
             do {
@@ -48,7 +47,7 @@ extension Registry {
             return .object(object)
         })
 
-        registerMethod(BuiltinSpec("pretrain", owner: "Model", topic: "models", parameters: [
+        registry.registerMethod(BuiltinSpec("pretrain", owner: "Model", topic: "models", parameters: [
             Parameter("domains", .list, positional: true, help: "splits of the source domains; batches mix them, so negatives are multi-domain"),
             Parameter("epochs", .integer, default: .number(10), help: "epochs over the union of the domains' training rows"),
             Parameter("batch", .integer, default: .number(256), help: "rows per step (the in-batch negatives)"),
@@ -91,7 +90,7 @@ extension Registry {
             }
         })
 
-        registerMethod(BuiltinSpec("finetune", owner: "Model", topic: "models", parameters: [
+        registry.registerMethod(BuiltinSpec("finetune", owner: "Model", topic: "models", parameters: [
             Parameter("target", .oneOf([.object("Split"), .object("Dataset")]), positional: true, help: "the target domain (its items may be new to the model)"),
             Parameter("mode", .string, default: Value.none, help: "UniSRec: \"inductive\" (text only, the default) or \"transductive\" (text + new item id embeddings)"),
             Parameter("freeze", .bool, default: Value.none, help: "UniSRec: keep the position table and transformer layers fixed (default true; trains the adaptor, input norm, item ids)"),
@@ -113,8 +112,7 @@ extension Registry {
             let mode = args.has("mode") ? UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))! : .inductive
             let freeze = args.has("freeze") ? try args.bool("freeze") : true
             let seed = try modelSeed(args, interpreter)
-            let name = args.has("name") ? try args.string("name") : "\(m.model.name)-\(mode.rawValue)"
-            guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+            let name = try args.modelName(default: "\(m.model.name)-\(mode.rawValue)")
             let model = try args.rethrowing {
                 try base.finetuned(features: try encoding.itemVectors(dataset.dataset, interpreter: interpreter), mode: mode,
                                            freeze: freeze, seed: seed, name: name)

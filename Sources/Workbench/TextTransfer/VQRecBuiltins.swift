@@ -14,9 +14,9 @@ import Script
 import Tensors
 import Training
 
-extension Registry {
-    func registerVQRec() {
-        register(BuiltinSpec("vqrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
+extension VQRecFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.register(BuiltinSpec("vqrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
             Parameter("encoder", .string, default: .string("minilm"), help: "item text to vectors before quantisation: \"minilm\", \"tfidf\" or \"features\""),
             Parameter("columns", .list, default: Value.none, help: "item columns joined into the text (default: the title)"),
             Parameter("width", .integer, default: .number(64), help: "tfidf: text vector dimensions"),
@@ -38,10 +38,9 @@ extension Registry {
             }
             let (quantizer, codes) = try quantise(features, split: t.split, codes: d, centroids: k, stream: t.seed.stream("quantizer"),
                                                   args, "centroids")
-            let configuration = VQRecConfiguration(codePositions: d, codeCap: k, hidden: t.hidden, layers: t.layers, heads: t.heads,
-                                                   inner: t.inner, maxLength: t.maxLength, hiddenDropout: t.dropout,
-                                                   attentionDropout: t.attentionDropout,
+            var configuration = VQRecConfiguration(codePositions: d, codeCap: k,
                                                    temperature: Float(try args.number("temperature", min: 0, exclusiveMin: true)))
+            configuration.size = t.size
             if let problem = configuration.problem { throw args.error(problem) }
             let model: VQRecRecommender
             do { model = try VQRecRecommender(configuration, codes: codes, seed: t.seed, name: t.name) } catch {
@@ -53,7 +52,7 @@ extension Registry {
             return .object(object)
         })
 
-        registerMethod(BuiltinSpec("codes", owner: "Model", topic: "models", parameters: [
+        registry.registerMethod(BuiltinSpec("codes", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
         ], help: "A VQ-Rec item's codes, one per sub-space (each in 0 ..< centroids).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
@@ -62,7 +61,7 @@ extension Registry {
             return .list(try v.codes(item).map { .number(Double($0)) })
         })
 
-        registerMethod(BuiltinSpec("sharedCodes", owner: "Model", topic: "models", parameters: [
+        registry.registerMethod(BuiltinSpec("sharedCodes", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
             Parameter("k", .integer, default: .number(10), help: "how many items to list"),
         ], help: "The items of a VQ-Rec model that share the most codes (same centroid in the same sub-space) with an item; ties in id order.") { args, _ in
@@ -148,8 +147,7 @@ func vqrecFinetune(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
     let reassignLr = args.has("reassignLr") ? try args.number("reassignLr", min: 0, exclusiveMin: true) : 0.1
     guard reassignLr <= 100 else { throw args.error("reassignLr", "reassignLr \(formatNumber(reassignLr)) is too large to train with; try 0.1") }
     let seed = try modelSeed(args, interpreter)
-    let name = args.has("name") ? try args.string("name") : "\(m.model.name)-\(permutation.rawValue)"
-    guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+    let name = try args.modelName(default: "\(m.model.name)-\(permutation.rawValue)")
     let c = base.network.configuration
     let features: FeatureMatrix
     do { features = try encoding.itemVectors(dataset.dataset, interpreter: interpreter) } catch {

@@ -1,5 +1,6 @@
-// Building transformer models in the language: `sasrec(data, ...)` and `bert4rec(data, ...)`. Sizes are checked at the call
-// (heads must divide hidden, dropout in [0, 1)), so a typo points at the argument.
+// The transformer family in the language: `sasrec(data, ...)` and `bert4rec(data, ...)`. Sizes are
+// checked at the call against `TransformerSize.Bounds` (heads must divide hidden, dropout in [0, 1)),
+// so a typo points at the argument.
 
 import Datasets
 import Models
@@ -7,11 +8,9 @@ import Script
 import Tensors
 import Training
 
-extension Registry {
-    func registerTransformers() {
-        let common = transformerParameters(hidden: 64)
-
-        register(BuiltinSpec("sasrec", topic: "models", parameters: common + [
+extension SASRecFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.register(BuiltinSpec("sasrec", topic: "models", parameters: transformerParameters(hidden: 64) + [
             Parameter("loss", .string, default: .string("softmax"), help: "\"softmax\" (CE over all items) or \"bpr\" (one uniform negative)"),
         ], help: "SASRec as RecBole builds it: causal self-attention over item + position embeddings, tied output.") { args, interpreter in
             let t = try TransformerSetup(args, interpreter: interpreter, defaultName: "sasrec")
@@ -20,26 +19,25 @@ extension Registry {
             do {
                 objective = try ObjectiveEntries.objective(loss: loss, sampler: "uniform", negatives: 1, rho: 0.3, counts: nil, itemCount: t.items)
             } catch { throw args.error("loss", "\(error)") }
-            let configuration = SASRecConfiguration(items: t.items, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner,
-                                                    maxLength: t.maxLength, hiddenDropout: t.dropout, attentionDropout: t.attentionDropout)
-            let model = SASRecRecommender(configuration, seed: t.seed, objective: objective, rows: t.rows, name: t.name)
+            let model = SASRecRecommender(SASRecConfiguration(items: t.items, size: t.size), seed: t.seed, objective: objective,
+                                          rows: t.rows, name: t.name)
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width))
         })
+    }
+}
 
-        register(BuiltinSpec("bert4rec", topic: "models", parameters: common + [
+extension BERT4RecFamily: LanguageModelFamily {
+    static func register(in registry: Registry) {
+        registry.register(BuiltinSpec("bert4rec", topic: "models", parameters: transformerParameters(hidden: 64) + [
             Parameter("maskRatio", .number, default: .number(0.2), help: "share of each sequence replaced by the mask token in training"),
         ], help: "BERT4Rec as RecBole 1.0.1 builds it: bidirectional attention, Cloze masking, prediction through an appended mask.") { args, interpreter in
             let t = try TransformerSetup(args, interpreter: interpreter, defaultName: "bert4rec")
             let ratio = try args.number("maskRatio", min: 0, exclusiveMin: true)
-            if let problem = BERT4RecConfiguration.problem(items: t.items, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner,
-                                                           maxLength: t.maxLength, hiddenDropout: t.dropout,
-                                                           attentionDropout: t.attentionDropout, maskRatio: ratio) {
+            if let problem = BERT4RecConfiguration.problem(items: t.items, size: t.size, maskRatio: ratio) {
                 throw args.error("maskRatio", problem)
             }
-            let configuration = BERT4RecConfiguration(items: t.items, hidden: t.hidden, layers: t.layers, heads: t.heads, inner: t.inner,
-                                                      maxLength: t.maxLength, hiddenDropout: t.dropout, attentionDropout: t.attentionDropout,
-                                                      maskRatio: ratio)
-            let model = BERT4RecRecommender(configuration, seed: t.seed, rows: t.rows, name: t.name)
+            let model = BERT4RecRecommender(BERT4RecConfiguration(items: t.items, size: t.size, maskRatio: ratio), seed: t.seed,
+                                            rows: t.rows, name: t.name)
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width))
         })
     }
@@ -68,8 +66,12 @@ func transformerParameters(hidden: Int) -> [Parameter] {
 struct TransformerSetup {
     let dataset: DatasetObject
     let split: SplitObject?
-    let items: Int, hidden: Int, layers: Int, heads: Int, inner: Int, maxLength: Int, width: Int
-    let dropout: Float, attentionDropout: Float
+    /// Item ids, padding included.
+    let items: Int
+    /// The encoder's sizes.
+    let size: TransformerSize
+    /// The history width it is scored with.
+    let width: Int
     let rows: RowKind
     let seed: Seed
     let name: String
@@ -77,26 +79,32 @@ struct TransformerSetup {
     init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
         (dataset, split) = try datasetOrSplit(args, "data")
         items = dataset.dataset.itemCount + 1
-        hidden = try args.int("hidden", min: 1, max: 4096)
-        layers = try args.int("layers", min: 1, max: 64)
-        heads = try args.int("heads", min: 1, max: 256)
-        guard hidden % heads == 0 else {
-            throw args.error("heads", "\(heads) heads do not divide the hidden size \(hidden); each head gets hidden / heads dimensions")
-        }
-        inner = try args.int("inner", min: 1, max: 65_536)
-        let d = try args.number("dropout", min: 0)
-        guard d < 1 else { throw args.error("dropout", "dropout must be below 1, got \(formatNumber(d))") }
-        let a = args.has("attentionDropout") ? try args.number("attentionDropout", min: 0) : d
-        guard a < 1 else { throw args.error("attentionDropout", "attentionDropout must be below 1, got \(formatNumber(a))") }
-        dropout = Float(d)
-        attentionDropout = Float(a)
-        maxLength = args.has("maxLength") ? try args.int("maxLength", min: 1, max: 100_000) : (split?.split.maxLength ?? 50)
-        width = split?.split.maxLength ?? maxLength
+        size = try transformerSize(args, defaultMaxLength: split?.split.maxLength ?? 50)
+        width = split?.split.maxLength ?? size.maxLength
         let rowsName = args.has("rows") ? try args.string("rows", choices: ["prefix", "sequence"])
                                         : (split?.split.train.kind.rawValue ?? "prefix")
         rows = rowsName == "prefix" ? .prefix : .sequence
         seed = try modelSeed(args, interpreter)
-        name = args.has("name") ? try args.string("name") : defaultName
-        guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
+        name = try args.modelName(default: defaultName)
     }
+}
+
+/// The checked size arguments of a transformer (hidden, layers, heads, inner, dropouts, maxLength),
+/// each against `TransformerSize.Bounds`; a maxLength not given is `defaultMaxLength`.
+func transformerSize(_ args: Arguments, defaultMaxLength: Int) throws -> TransformerSize {
+    let bounds = TransformerSize.Bounds.self
+    let hidden = try args.int("hidden", in: bounds.hidden)
+    let layers = try args.int("layers", in: bounds.layers)
+    let heads = try args.int("heads", in: bounds.heads)
+    guard hidden % heads == 0 else {
+        throw args.error("heads", "\(heads) heads do not divide the hidden size \(hidden); each head gets hidden / heads dimensions")
+    }
+    let inner = try args.int("inner", in: bounds.inner)
+    let d = try args.number("dropout", min: 0)
+    guard d < 1 else { throw args.error("dropout", "dropout must be below 1, got \(formatNumber(d))") }
+    let a = args.has("attentionDropout") ? try args.number("attentionDropout", min: 0) : d
+    guard a < 1 else { throw args.error("attentionDropout", "attentionDropout must be below 1, got \(formatNumber(a))") }
+    let maxLength = args.has("maxLength") ? try args.int("maxLength", in: bounds.maxLength) : defaultMaxLength
+    return TransformerSize(hidden: hidden, layers: layers, heads: heads, inner: inner, maxLength: maxLength,
+                           hiddenDropout: Float(d), attentionDropout: Float(a))
 }

@@ -1,0 +1,46 @@
+// The NextItNet family's descriptors: NextItNet (causal, next item at every position) and the GRec
+// encoder (non-causal, masked items), both over `NextItNetConfiguration` and its bounds.
+
+import Datasets
+import Models
+import Tensors
+
+/// NextItNet (Yuan et al., WSDM 2019).
+public enum NextItNetFamily: ModelFamily {
+    public static let kind = "nextitnet"
+
+    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+        let configuration = try network(entries, causal: true)
+        let (objective, counts) = try ObjectiveEntries.parse(entries, itemCount: configuration.items)
+        return NextItNetRecommender(configuration, seed: seed, objective: objective, samplerCounts: counts, name: name)
+    }
+
+    /// The entries of a network's sizes.
+    static func entries(_ c: NextItNetConfiguration) -> [(String, String)] {
+        [("items", String(c.items)), ("channels", String(c.channels)), ("kernel", String(c.kernel)),
+         ("dilations", c.dilations.map(String.init).joined(separator: ","))]
+    }
+
+    /// The network sizes in `entries`, checked against the bounds `nextitnet(...)` enforces.
+    static func network(_ entries: ConfigurationEntries, causal: Bool) throws -> NextItNetConfiguration {
+        let items = try entries.int("items"), channels = try entries.int("channels"), kernel = try entries.int("kernel")
+        let dilations = entries.ints("dilations")
+        if let problem = NextItNetConfiguration.problem(items: items, channels: channels, kernel: kernel, dilations: dilations) {
+            throw TrainingError("the saved configuration is out of range: \(problem)")
+        }
+        return NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,
+                                      causal: causal, extraInputTokens: causal ? 0 : 1)
+    }
+}
+
+/// The GRec encoder (Yuan et al., WWW 2020) as PeterRec pretrains it.
+public enum GRecFamily: ModelFamily {
+    public static let kind = "grec"
+
+    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+        let p = try entries.double("maskProbability"), m = try entries.int("maxPredictions")
+        guard p > 0, p <= 1, m >= 1 else { throw TrainingError("the saved masking is out of range: probability \(p), maxPredictions \(m)") }
+        return GRecRecommender(try NextItNetFamily.network(entries, causal: false), seed: seed,
+                               masking: ClozeMasking(probability: p, maxPredictions: m), name: name)
+    }
+}
