@@ -356,3 +356,23 @@ public final class Trainer {
         return h
     }
 }
+
+/// Whatever drives a model's training: one `Trainer`, or a schedule of several (VQ-Rec's
+/// reassignment and code-table phases), seen as one run of epochs.
+public protocol TrainingSchedule: AnyObject {
+    /// Every finished epoch, numbered on across phases.
+    var history: [EpochRecord] { get }
+    /// The best validated epoch so far and its value.
+    var best: (epoch: Int, value: Double)? { get }
+    /// The metric `best` was measured with.
+    var bestMetric: ValidationMetric? { get }
+    /// Epochs trained so far.
+    var epochsTrained: Int { get }
+    /// Optimizer steps taken so far.
+    var steps: Int { get }
+    /// Trains `options.epochs` more epochs on `split`.
+    @discardableResult
+    func fit(_ split: Split, options: TrainingOptions, observer: TrainingObserver?) throws -> FitStop
+}
+
+extension Trainer: TrainingSchedule {}

@@ -124,11 +124,7 @@ extension Registry {
                                            session: RunSession.of(interpreter))
             let stop: FitStop
             do {
-                if let fineTuning = m.fineTuning {
-                    stop = try fineTuning.fit(split.split, options: options, observer: progress)
-                } else {
-                    stop = try trainer.fit(split.split, options: options, observer: progress)
-                }
+                stop = try (m.schedule ?? trainer).fit(split.split, options: options, observer: progress)
             } catch let e as ScriptError {
                 progress.finish(); throw e
             } catch is EvaluationInterrupted {

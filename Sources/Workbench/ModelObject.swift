@@ -2,7 +2,6 @@
 // the split it was fitted on, and for neural models the trainer that remembers how far training got.
 
 import Datasets
-import Quantization
 import Script
 import Tensors
 import Training
@@ -20,25 +19,24 @@ public final class ModelObject: ScriptObject {
     /// The trainer of a neural model (nil for baselines); pretraining in place gives a fresh one,
     /// so the old trainer's copy of its best weights cannot overwrite the pretrained ones.
     public internal(set) var trainer: Trainer?
-    /// How a text-based model (UniSRec) turns item text into vectors; its fine-tuned copies and the
-    /// domains it pretrains on are encoded the same way.
-    var textEncoding: TextEncoding?
-    /// The quantiser that gave a VQ-Rec model its item codes; the domains it pretrains on are
-    /// quantised with it, so their codes mean what the code table learned.
-    var quantizer: VQRecQuantizer?
-    /// A VQ-Rec fine-tuning in progress: `fit` goes through its two phases (reassignment, then the
-    /// code table), and `trainer` is the second phase's.
-    var fineTuning: VQRecFineTuning?
+    /// A schedule that drives training instead of `trainer` alone (VQ-Rec fine-tuning's two phases,
+    /// whose second phase `trainer` is); nil when `trainer` is the whole story.
+    var schedule: (any TrainingSchedule)?
+    /// What the model's family keeps beside it (UniSRec's text encoding, VQ-Rec's quantiser): opaque
+    /// here, typed by that family's builtins.
+    var familyState: Any?
 
-    /// Every epoch trained so far (both phases of a VQ-Rec fine-tuning).
-    var history: [EpochRecord] { fineTuning?.history ?? trainer?.history ?? [] }
+    /// What drives training: the schedule, else the trainer (nil for baselines).
+    var training: (any TrainingSchedule)? { schedule ?? trainer }
+    /// Every epoch trained so far.
+    var history: [EpochRecord] { training?.history ?? [] }
     /// The best validated epoch so far and its metric.
     var best: (epoch: Int, value: Double, metric: ValidationMetric)? {
-        if let f = fineTuning { return f.best.flatMap { b in f.bestMetric.map { (b.epoch, b.value, $0) } } }
-        return trainer?.best.flatMap { b in trainer?.bestMetric.map { (b.epoch, b.value, $0) } }
+        guard let training, let b = training.best, let metric = training.bestMetric else { return nil }
+        return (b.epoch, b.value, metric)
     }
     /// Epochs trained so far.
-    var epochsTrained: Int { fineTuning?.epochsTrained ?? trainer?.epochsTrained ?? 0 }
+    var epochsTrained: Int { training?.epochsTrained ?? 0 }
 
     /// A fitted baseline.
     init(_ model: Recommender, split: SplitObject) {
@@ -72,7 +70,7 @@ public final class ModelObject: ScriptObject {
         if history.isEmpty {
             lines.append("  not trained yet: call fit(split)")
         } else {
-            let steps = fineTuning?.steps ?? trainer.steps
+            let steps = training?.steps ?? trainer.steps
             var line = "  trained \(epochsTrained) epoch\(epochsTrained == 1 ? "" : "s") (\(steps) steps)"
             if let best {
                 line += "; holds the weights of epoch \(best.epoch), valid \(best.metric) \(fixed(best.value, 4))"

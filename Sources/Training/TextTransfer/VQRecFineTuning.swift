@@ -22,7 +22,7 @@ import Models
 import Tensors
 
 /// A VQ-Rec model fine-tuning on a target catalogue, with its permutation phase and trainers.
-public final class VQRecFineTuning {
+public final class VQRecFineTuning: TrainingSchedule {
     /// The model being fine-tuned.
     public let model: VQRecRecommender
     /// How the code embeddings are re-assigned before tuning them.

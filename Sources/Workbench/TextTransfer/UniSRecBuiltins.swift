@@ -43,7 +43,7 @@ extension UniSRecFamily: LanguageModelFamily {
                 model = try UniSRecRecommender(configuration, features: features, mode: mode, seed: t.seed, name: t.name)
             } catch { throw args.error(error.localizedDescriptionWithoutPrefix) }
             let object = ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width)
-            object.textEncoding = encoding
+            object.familyState = TextTransferState(encoding: encoding, quantizer: nil)
             return .object(object)
         })
 
@@ -119,7 +119,7 @@ extension UniSRecFamily: LanguageModelFamily {
             }
             let object = ModelObject(model, trainer: Trainer(model: model, seed: seed), dataset: dataset, split: split,
                                      width: split?.split.maxLength ?? base.network.configuration.maxLength)
-            object.textEncoding = encoding
+            object.familyState = TextTransferState(encoding: encoding, quantizer: nil)
             return .object(object)
         })
     }

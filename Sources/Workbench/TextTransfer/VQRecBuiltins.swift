@@ -47,8 +47,7 @@ extension VQRecFamily: LanguageModelFamily {
                 throw args.error(error.localizedDescriptionWithoutPrefix)
             }
             let object = ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width)
-            object.textEncoding = encoding
-            object.quantizer = quantizer
+            object.familyState = TextTransferState(encoding: encoding, quantizer: quantizer)
             return .object(object)
         })
 
@@ -161,8 +160,7 @@ func vqrecFinetune(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
     }
     let object = ModelObject(fineTuning.model, trainer: fineTuning.trainer, dataset: dataset, split: split,
                              width: split?.split.maxLength ?? c.maxLength)
-    object.textEncoding = encoding
-    object.quantizer = quantizer
-    object.fineTuning = fineTuning
+    object.familyState = TextTransferState(encoding: encoding, quantizer: quantizer)
+    object.schedule = fineTuning
     return .object(object)
 }
