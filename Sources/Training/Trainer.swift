@@ -88,12 +88,11 @@ public final class Trainer {
     /// The max length of the split it last trained on (the history width it learned from).
     public internal(set) var maxLength: Int?
 
-    var optimizer: Optimizer?
-    var optimizerKind: OptimizerKind?
-    var weightDecay: Float = 0
-    var batcher: Batcher?
-    var batchSize = 0
-    var splitFingerprint: UInt64 = 0
+    /// The optimizer and what it was made for; nil before the first fit, and after a non-finite
+    /// step (its moments are not trusted then).
+    var optimizer: OptimizerState?
+    /// Where the trainer is in its training data.
+    var data = DataPosition.unread
     var lossStream: RandomStream
     var shuffleStream: RandomStream
     /// The weights training continues from (the model may be showing the best ones instead).
@@ -103,8 +102,6 @@ public final class Trainer {
     var partialLoss: Double = 0
     var partialSteps = 0
     var partialSequences = 0
-    /// A data position read from a checkpoint, applied by the next `fit`.
-    var pendingData: PendingData?
     private let graph = Graph()
 
     /// A trainer for `model` whose random streams derive from `seed`.
@@ -119,7 +116,7 @@ public final class Trainer {
     public var epochsTrained: Int { history.count }
 
     /// Optimizer steps taken so far.
-    public var steps: Int { optimizer?.stepCount ?? 0 }
+    public var steps: Int { optimizer?.optimizer.stepCount ?? 0 }
 
     /// Trains for `options.epochs` more epochs on `split.train`, validating on `split.valid` after
     /// each, and leaves the model holding the best weights seen (by `options.validMetric`).
@@ -132,23 +129,28 @@ public final class Trainer {
         let rows = try trainingRows(split)
         guard rows.count > 0 else { throw TrainingError("the split has no training rows") }
 
-        try prepare(split: split, rows: rows, options: options)
+        let optimizer = prepareOptimizer(options)
+        var cursor = try prepareData(split: split, rows: rows, options: options)
+        // Held here while it moves (one owner, so its buffers are never copied), and the trainer's
+        // again however this call ends: an error, Ctrl-C, early stopping.
+        data = .unread
+        defer { data = .reading(cursor) }
         maxLength = split.maxLength
         if let lastWeights { write(lastWeights) } else { lastWeights = read() }
 
         let started = Date()
         var sequencesThisCall = 0, batchesThisCall = 0
         let lastEpoch = history.count + options.epochs
-        var batch = batcher!.makeBatch()
+        var batch = cursor.batcher.makeBatch()
         var stop = FitStop.completed
         epochs: while history.count < lastEpoch {
             let epoch = history.count + 1
             let epochStarted = Date()
-            let batches = batcher!.batchesPerEpoch
+            let batches = cursor.batcher.batchesPerEpoch
             while true {
                 if Cancellation.isRequested { stop = .interrupted; break epochs }
-                guard batcher!.next(into: &batch) else { break }
-                let loss = try step(batch, options: options, epoch: epoch)
+                guard cursor.batcher.next(into: &batch) else { break }
+                let loss = try step(batch, optimizer: optimizer, cursor: &cursor, options: options, epoch: epoch)
                 partialLoss += loss
                 partialSteps += 1
                 partialSequences += batch.count
@@ -171,7 +173,7 @@ public final class Trainer {
                                      valid: valid, seconds: Date().timeIntervalSince(epochStarted),
                                      sequences: partialSequences, steps: partialSteps, improved: false)
             if let valid {
-                if best == nil || valid > best!.value {
+                if valid > best?.value ?? -.infinity {
                     best = (epoch, valid)
                     bestWeights = lastWeights
                     epochsSinceBest = 0
@@ -182,7 +184,7 @@ public final class Trainer {
             }
             history.append(record)
             partialLoss = 0; partialSteps = 0; partialSequences = 0
-            batcher!.startEpoch()
+            cursor.batcher.startEpoch()
             observer?.epochFinished(record, metric: options.validMetric)
             if let patience = options.patience, epochsSinceBest >= patience, history.count < lastEpoch {
                 stop = .earlyStopped
@@ -205,84 +207,98 @@ public final class Trainer {
         }
     }
 
-    /// Creates or adapts the optimizer and the batcher for this call.
-    private func prepare(split: Split, rows: Rows, options: TrainingOptions) throws {
-        if optimizer == nil || optimizerKind != options.optimizer || weightDecay != options.weightDecay {
-            let parameters = model.parameters
-            switch options.optimizer {
-            case .adam: optimizer = Adam(parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
-            case .adamw: optimizer = Adam(parameters, learningRate: options.learningRate, weightDecay: options.weightDecay, decoupled: true)
-            case .sgd: optimizer = SGD(parameters, learningRate: options.learningRate, momentum: 0.9, weightDecay: options.weightDecay)
-            }
-            optimizerKind = options.optimizer
-            weightDecay = options.weightDecay
+    /// The optimizer for this call: the one training continues with, or a fresh one when there is
+    /// none or the call asks for another kind or weight decay.
+    private func prepareOptimizer(_ options: TrainingOptions) -> Optimizer {
+        if let state = optimizer, state.kind == options.optimizer, state.weightDecay == options.weightDecay {
+            state.optimizer.learningRate = options.learningRate
+            return state.optimizer
         }
-        optimizer!.learningRate = options.learningRate
+        let parameters = model.parameters
+        let made: Optimizer
+        switch options.optimizer {
+        case .adam: made = Adam(parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
+        case .adamw: made = Adam(parameters, learningRate: options.learningRate, weightDecay: options.weightDecay, decoupled: true)
+        case .sgd: made = SGD(parameters, learningRate: options.learningRate, momentum: 0.9, weightDecay: options.weightDecay)
+        }
+        optimizer = OptimizerState(optimizer: made, kind: options.optimizer, weightDecay: options.weightDecay)
+        return made
+    }
 
+    /// The data cursor for this call: the one in
+    /// progress when the rows are the same, a checkpoint's position when it matches them, else a
+    /// fresh shuffle. Another split's validation values are not comparable with the old best, and
+    /// a partly trained epoch of the old rows cannot be finished, so those are dropped.
+    private func prepareData(split: Split, rows: Rows, options: TrainingOptions) throws -> DataCursor {
         let fingerprint = Trainer.fingerprint(rows, maxLength: split.maxLength, validRows: split.valid.count)
-        if batcher == nil, let pending = pendingData {
+        var live: DataCursor?
+        var lastFingerprint: UInt64?
+        switch data {
+        case .unread: break
+        case .reading(let cursor):
+            live = cursor
+            lastFingerprint = cursor.fingerprint
+        case .pending(let pending):
             // A restored checkpoint: finish its epoch in its order when the data is the same.
-            pendingData = nil
+            lastFingerprint = pending.fingerprint
             if pending.fingerprint == fingerprint {
                 var resumed = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: pending.stream)
                 try resumed.resume(order: pending.order, position: pending.position, stream: pending.stream)
-                batcher = resumed
-                batchSize = options.batchSize
+                live = DataCursor(batcher: resumed, batchSize: options.batchSize, fingerprint: fingerprint)
             } else if let stream = pending.stream {
                 shuffleStream = stream
             }
-            splitFingerprint = pending.fingerprint
         }
-        let trainedBefore = batcher != nil || !history.isEmpty || partialSteps > 0
-        if trainedBefore, fingerprint != splitFingerprint {
-            // Another split: its validation values are not comparable with the old best, and a
-            // partly trained epoch of the old rows cannot be finished.
+        let trainedBefore = live != nil || !history.isEmpty || partialSteps > 0
+        if trainedBefore, fingerprint != lastFingerprint ?? 0 {
             best = nil; bestWeights = nil; epochsSinceBest = 0
             partialLoss = 0; partialSteps = 0; partialSequences = 0
         }
-        if batcher == nil || fingerprint != splitFingerprint {
-            batcher = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: batcher?.stream ?? shuffleStream)
-        } else if batchSize != options.batchSize {
-            // Same rows, another batch size: finish the epoch in progress in its order.
-            let previous = batcher!
-            var resized = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: previous.stream)
-            try resized.resume(order: previous.order, position: previous.position, stream: previous.stream)
-            batcher = resized
-        }
-        splitFingerprint = fingerprint
-        batchSize = options.batchSize
         if bestMetric != options.validMetric {
             if bestMetric != nil { best = nil; bestWeights = nil; epochsSinceBest = 0 }
             bestMetric = options.validMetric
         }
+        guard let cursor = live, cursor.fingerprint == fingerprint else {
+            let batcher = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength,
+                                      shuffle: live?.batcher.stream ?? shuffleStream)
+            return DataCursor(batcher: batcher, batchSize: options.batchSize, fingerprint: fingerprint)
+        }
+        guard cursor.batchSize != options.batchSize else { return cursor }
+        // Same rows, another batch size: finish the epoch in progress in its order.
+        var resized = try Batcher(rows: rows, batchSize: options.batchSize, width: split.maxLength, shuffle: cursor.batcher.stream)
+        try resized.resume(order: cursor.batcher.order, position: cursor.batcher.position, stream: cursor.batcher.stream)
+        return DataCursor(batcher: resized, batchSize: options.batchSize, fingerprint: fingerprint)
     }
 
     /// One optimizer step; returns the batch loss. The loss and then the gradients are checked
     /// before the update, so a NaN or ±Inf never reaches the weights or the optimizer's moments.
-    private func step(_ batch: Batch, options: TrainingOptions, epoch: Int) throws -> Double {
+    private func step(_ batch: Batch, optimizer: Optimizer, cursor: inout DataCursor, options: TrainingOptions,
+                      epoch: Int) throws -> Double {
         graph.reset()
-        optimizer!.zeroGradients()
+        optimizer.zeroGradients()
         let loss = try model.trainingLoss(graph, batch: batch, rng: &lossStream)
         let value = Double(loss.pointer[0])
         guard value.isFinite else {
-            throw stopNonFinite(.loss(value), batch: batch, options: options, epoch: epoch)
+            throw stopNonFinite(.loss(value), batch: batch, optimizer: optimizer, cursor: &cursor, options: options, epoch: epoch)
         }
         graph.backward(loss)
-        let parameters = optimizer!.parameters
+        let parameters = optimizer.parameters
         if let clip = options.clip {
             // Clipping needs the global norm anyway, and it is non-finite exactly when a gradient is.
             let norm = gradientNorm(parameters)
             guard norm.isFinite else {
-                throw stopNonFinite(badGradient(parameters), batch: batch, options: options, epoch: epoch)
+                throw stopNonFinite(badGradient(parameters), batch: batch, optimizer: optimizer, cursor: &cursor,
+                                    options: options, epoch: epoch)
             }
             clipGradientNorm(parameters, maxNorm: clip, norm: Float(norm))
         } else {
             for p in parameters where !p.isFrozen {
                 guard let g = p.grad, !Finiteness.allFinite(g.pointer, count: g.count) else { continue }
-                throw stopNonFinite(badGradient(parameters), batch: batch, options: options, epoch: epoch)
+                throw stopNonFinite(badGradient(parameters), batch: batch, optimizer: optimizer, cursor: &cursor,
+                                    options: options, epoch: epoch)
             }
         }
-        optimizer!.step()
+        optimizer.step()
         return value
     }
 
@@ -302,10 +318,10 @@ public final class Trainer {
     /// weights produced the bad value, so training cannot go on from them: a later `fit` restarts
     /// the epoch in the same row order from the best weights (or the epoch's first weights), with
     /// fresh optimizer moments, since the moments that led here cannot be trusted either.
-    private func stopNonFinite(_ quantity: NonFiniteTrainingError.Quantity, batch: Batch, options: TrainingOptions,
-                               epoch: Int) -> NonFiniteTrainingError {
+    private func stopNonFinite(_ quantity: NonFiniteTrainingError.Quantity, batch: Batch, optimizer failed: Optimizer,
+                               cursor: inout DataCursor, options: TrainingOptions, epoch: Int) -> NonFiniteTrainingError {
         let step = partialSteps + 1
-        let optimizerStep = optimizer!.stepCount + 1
+        let optimizerStep = failed.stepCount + 1
         let restart: (weights: [[Float]], point: NonFiniteTrainingError.Restart)?
         if let w = bestWeights, let b = best, w.allSatisfy(Finiteness.allFinite) {
             restart = (w, .best(epoch: b.epoch))
@@ -318,9 +334,7 @@ public final class Trainer {
         if !modelFinite, let restart { write(restart.weights) }
         lastWeights = restart?.weights ?? read()
         optimizer = nil
-        var data = batcher!
-        try? data.resume(order: data.order, position: 0, stream: data.stream)
-        batcher = data
+        try? cursor.batcher.resume(order: cursor.batcher.order, position: 0, stream: cursor.batcher.stream)
         partialLoss = 0; partialSteps = 0; partialSequences = 0
         let users = (0..<min(batch.count, 5)).map { Int(batch.users[$0]) }
         return NonFiniteTrainingError(quantity: quantity, epoch: epoch, step: step, optimizerStep: optimizerStep,
@@ -355,6 +369,32 @@ public final class Trainer {
         for r in 0..<rows.count { mix(Int(rows.users[r])); mix(Int(rows.starts[r])); mix(Int(rows.ends[r])) }
         return h
     }
+}
+
+/// A trainer's optimizer and the settings it was made with (another kind or decay makes a new one).
+struct OptimizerState {
+    let optimizer: Optimizer
+    let kind: OptimizerKind
+    let weightDecay: Float
+}
+
+/// A batcher over one set of training rows.
+struct DataCursor {
+    var batcher: Batcher
+    /// The batch size it was made for.
+    var batchSize: Int
+    /// The rows it reads (`Trainer.fingerprint`).
+    var fingerprint: UInt64
+}
+
+/// Where a trainer is in its training data.
+enum DataPosition {
+    /// Nothing read yet: the next fit shuffles from the trainer's stream.
+    case unread
+    /// A position read from a checkpoint, applied by the next fit when its rows are the same.
+    case pending(PendingData)
+    /// A live cursor.
+    case reading(DataCursor)
 }
 
 /// Whatever drives a model's training: one `Trainer`, or a schedule of several (VQ-Rec's

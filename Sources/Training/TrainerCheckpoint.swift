@@ -34,20 +34,24 @@ public enum TrainerCheckpoint {
         meta["partial"] = "\(trainer.partialLoss) \(trainer.partialSteps) \(trainer.partialSequences)"
         tensors.append(("rng.loss", words(trainer.lossStream)))
         tensors.append(("rng.shuffle", words(trainer.shuffleStream)))
-        if let optimizer = trainer.optimizer, let kind = trainer.optimizerKind {
-            meta["optimizer"] = kind.rawValue
-            meta["weightDecay"] = "\(trainer.weightDecay)"
+        if let state = trainer.optimizer {
+            let optimizer = state.optimizer
+            meta["optimizer"] = state.kind.rawValue
+            meta["weightDecay"] = "\(state.weightDecay)"
             meta["learningRate"] = "\(optimizer.learningRate)"
             tensors.append(("optim.stepCount", .int64([Int64(optimizer.stepCount)], shape: [1])))
             for (name, t) in optimizer.stateTensors() { tensors.append(("optim." + name, .float(t))) }
         }
-        if let batcher = trainer.batcher {
-            meta["data.batchSize"] = String(trainer.batchSize)
-            meta["data.fingerprint"] = String(trainer.splitFingerprint)
+        switch trainer.data {
+        case .unread: break
+        case .reading(let cursor):
+            let batcher = cursor.batcher
+            meta["data.batchSize"] = String(cursor.batchSize)
+            meta["data.fingerprint"] = String(cursor.fingerprint)
             tensors.append(("data.order", .int32(IndexTensor(shape: [batcher.order.count], values: batcher.order))))
             tensors.append(("data.position", .int64([Int64(batcher.position)], shape: [1])))
             if let stream = batcher.stream { tensors.append(("data.stream", words(stream))) }
-        } else if let pending = trainer.pendingData {
+        case .pending(let pending):
             meta["data.batchSize"] = String(pending.batchSize)
             meta["data.fingerprint"] = String(pending.fingerprint)
             tensors.append(("data.order", .int32(IndexTensor(shape: [pending.order.count], values: pending.order))))
@@ -136,9 +140,7 @@ public enum TrainerCheckpoint {
             }
             for (name, t) in optimizer.stateTensors() { try copy(file, "optim." + name, into: t, source: source) }
             optimizer.restore(stepCount: Int(try single(file, "optim.stepCount", source: source)))
-            trainer.optimizer = optimizer
-            trainer.optimizerKind = kind
-            trainer.weightDecay = decay
+            trainer.optimizer = OptimizerState(optimizer: optimizer, kind: kind, weightDecay: decay)
         }
         if file.names.contains("data.order") {
             let order = try file.indices("data.order").values
@@ -157,11 +159,11 @@ public enum TrainerCheckpoint {
             }
             let batchSize: Int = try number(Substring(try field("data.batchSize")), "the batch size")
             guard batchSize >= 1 else { throw TrainingError("\(source): data.batchSize \(batchSize) is out of range; the file is damaged") }
-            trainer.pendingData = PendingData(
+            trainer.data = .pending(PendingData(
                 order: order, position: Int(position),
                 stream: file.names.contains("data.stream") ? try stream(file, "data.stream") : nil,
                 batchSize: batchSize,
-                fingerprint: try number(Substring(try field("data.fingerprint")), "the data fingerprint"))
+                fingerprint: try number(Substring(try field("data.fingerprint")), "the data fingerprint")))
         }
         return trainer
     }

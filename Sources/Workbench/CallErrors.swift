@@ -6,10 +6,11 @@ import Datasets
 import Script
 import Tensors
 
-/// A library error as a script error at the call: the message without a leading "error: " (the
-/// script error adds its own), and a file-located message keeps its file and line.
+/// A library error as a script error at the call. A data file's error keeps its own
+/// "file:line: error:" form, so the file it names reads like a compiler's; any other message loses
+/// a leading "error: " (the script error adds its own).
 func scriptError(_ error: Error, _ args: Arguments) -> ScriptError {
-    if let e = error as? DataError, e.file.isEmpty { return args.error(e.message) }
+    if let e = error as? DataError { return args.error(e.file.isEmpty ? e.message : "\(e)") }
     return args.error(error.localizedDescriptionWithoutPrefix)
 }
 

@@ -50,10 +50,11 @@ final class BERT4RecMaskingTests: XCTestCase {
     }
 
     func testConfigurationRejectsARatioThatPredictsNothing() {
-        XCTAssertNotNil(BERT4RecConfiguration.problem(items: 10, hidden: 8, layers: 1, heads: 2, inner: 8, maxLength: 4,
-                                                      hiddenDropout: 0, attentionDropout: 0, maskRatio: 0.2))
-        XCTAssertNil(BERT4RecConfiguration.problem(items: 10, hidden: 8, layers: 1, heads: 2, inner: 8, maxLength: 5,
-                                                   hiddenDropout: 0, attentionDropout: 0, maskRatio: 0.2))
+        func size(maxLength: Int) -> TransformerSize {
+            TransformerSize(hidden: 8, layers: 1, heads: 2, inner: 8, maxLength: maxLength, hiddenDropout: 0, attentionDropout: 0)
+        }
+        XCTAssertNotNil(BERT4RecConfiguration.problem(items: 10, size: size(maxLength: 4), maskRatio: 0.2))
+        XCTAssertNil(BERT4RecConfiguration.problem(items: 10, size: size(maxLength: 5), maskRatio: 0.2))
         XCTAssertEqual(BERT4RecConfiguration(items: 10).maxPredictions, 10, "RecBole's int(0.2 · 50)")
     }
 }

@@ -28,7 +28,7 @@ import Tensors
 
 /// A BERT4Rec network: item (+ mask) and position embeddings, bidirectional post-LN transformer
 /// layers, output tied to the item table.
-public final class BERT4Rec {
+public final class BERT4Rec: ItemTransformer {
     /// The sizes this network was built with.
     public let configuration: BERT4RecConfiguration
     /// Item table [N + 1, H], named `item_embedding`; row N is the mask token. Rows 0 ..< N are also
@@ -51,59 +51,22 @@ public final class BERT4Rec {
     /// A network initialised from `initStream`; each parameter draws from its own derived stream.
     public init(_ configuration: BERT4RecConfiguration, initStream: RandomStream) {
         self.configuration = configuration
-        let (h, std) = (configuration.hidden, configuration.initializerRange)
-        itemEmbedding = Initialisation.normal("item_embedding", shape: [configuration.items + 1, h], std: std,
-                                              stream: initStream)
-        positionEmbedding = Initialisation.normal("position_embedding", shape: [configuration.maxLength + 1, h],
-                                                  std: std, stream: initStream)
-        lnGamma = Initialisation.constant("ln.gamma", shape: [h], value: 1)
-        lnBeta = Initialisation.constant("ln.beta", shape: [h], value: 0)
-        layers = (0..<configuration.layers).map { i in
-            TransformerLayer(prefix: "layer\(i)", hidden: h, heads: configuration.heads, inner: configuration.inner,
-                             eps: configuration.layerNormEps, std: std, stream: initStream)
-        }
+        let parts = ItemTransformerParts(size: configuration.size, itemRows: configuration.items + 1, positionRows: configuration.maxLength + 1,
+                                         stream: initStream)
+        itemEmbedding = parts.itemEmbedding
+        positionEmbedding = parts.positionEmbedding
+        lnGamma = parts.lnGamma
+        lnBeta = parts.lnBeta
+        layers = parts.layers
         masking = BERT4RecMasking(configuration)
     }
 
     /// The id that replaces masked items and marks the slot to predict: N.
     public var maskToken: Int32 { configuration.maskToken }
 
-    /// Every parameter in a stable order: item_embedding, position_embedding, ln.gamma, ln.beta,
-    /// then each layer's (layer0.q.weight, layer0.q.bias, ...).
-    public var parameters: [Tensor] {
-        [itemEmbedding, positionEmbedding, lnGamma, lnBeta] + layers.flatMap(\.parameters)
-    }
-
-    /// The parameter called `name`, or nil.
-    public func parameter(named name: String) -> Tensor? { parameters.first { $0.name == name } }
-
-    /// Total number of trainable scalars.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
-
-    /// Evaluation forward, no dropout: ids [B, L] (left-aligned, L ≤ maxLength + 1, mask token
-    /// allowed) → hidden [B, L, H] and attention maps [B, heads, L, L] per layer.
-    public func forward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput {
-        var unused = RandomStream(seed: 0)   // rates 0 draw nothing
-        return encode(g, ids, hiddenDropout: 0, attentionDropout: 0, rng: &unused)
-    }
-
-    /// Training forward with the configured dropouts drawn from `rng`: ids [B, L] → hidden
-    /// [B, L, H] and attention maps.
-    public func forward(_ g: Graph, _ ids: IndexTensor, dropout rng: inout RandomStream) -> SASRecOutput {
-        encode(g, ids, hiddenDropout: configuration.hiddenDropout, attentionDropout: configuration.attentionDropout,
-               rng: &rng)
-    }
-
-    private func encode(_ g: Graph, _ ids: IndexTensor, hiddenDropout: Float, attentionDropout: Float,
-                        rng: inout RandomStream) -> SASRecOutput {
-        precondition(ids.shape.count == 2, "BERT4Rec.forward: ids must be [B, L], got \(ids.shape)")
-        let l = ids.shape[1]
-        precondition(l >= 1 && l <= configuration.maxLength + 1,
-                     "BERT4Rec.forward: \(l) columns, but the position table has \(configuration.maxLength + 1) rows")
-        return encodeSequence(g, ids, items: itemEmbedding, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
-                              eps: configuration.layerNormEps, layers: layers, causal: false,
-                              hiddenDropout: hiddenDropout, attentionDropout: attentionDropout, rng: &rng)
-    }
+    public static var causal: Bool { false }
+    public static var modelName: String { "BERT4Rec" }
+    public var size: TransformerSize { configuration.size }
 
     /// The item rows of the table, [N, H]: the output projection (the mask row is not a candidate).
     func outputTable(_ g: Graph) -> Tensor {

@@ -30,7 +30,7 @@ public struct SASRecOutput {
 }
 
 /// A SASRec network: item and position embeddings, post-LN causal transformer layers, tied output.
-public final class SASRec {
+public final class SASRec: ItemTransformer {
     /// The sizes this network was built with.
     public let configuration: SASRecConfiguration
     /// Item table [N, H], named `item_embedding`; also the output projection (tied).
@@ -50,54 +50,18 @@ public final class SASRec {
     /// A network initialised from `initStream`; each parameter draws from its own derived stream.
     public init(_ configuration: SASRecConfiguration, initStream: RandomStream) {
         self.configuration = configuration
-        let (h, std) = (configuration.hidden, configuration.initializerRange)
-        itemEmbedding = Initialisation.normal("item_embedding", shape: [configuration.items, h], std: std, stream: initStream)
-        positionEmbedding = Initialisation.normal("position_embedding", shape: [configuration.maxLength, h], std: std,
-                                                  stream: initStream)
-        lnGamma = Initialisation.constant("ln.gamma", shape: [h], value: 1)
-        lnBeta = Initialisation.constant("ln.beta", shape: [h], value: 0)
-        layers = (0..<configuration.layers).map { i in
-            TransformerLayer(prefix: "layer\(i)", hidden: h, heads: configuration.heads, inner: configuration.inner,
-                             eps: configuration.layerNormEps, std: std, stream: initStream)
-        }
+        let parts = ItemTransformerParts(size: configuration.size, itemRows: configuration.items, positionRows: configuration.maxLength,
+                                         stream: initStream)
+        itemEmbedding = parts.itemEmbedding
+        positionEmbedding = parts.positionEmbedding
+        lnGamma = parts.lnGamma
+        lnBeta = parts.lnBeta
+        layers = parts.layers
     }
 
-    /// Every parameter in a stable order: item_embedding, position_embedding, ln.gamma, ln.beta,
-    /// then each layer's (layer0.q.weight, layer0.q.bias, ...).
-    public var parameters: [Tensor] {
-        [itemEmbedding, positionEmbedding, lnGamma, lnBeta] + layers.flatMap(\.parameters)
-    }
-
-    /// The parameter called `name`, or nil.
-    public func parameter(named name: String) -> Tensor? { parameters.first { $0.name == name } }
-
-    /// Total number of trainable scalars.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
-
-    /// Evaluation forward, no dropout: ids [B, L] (left-aligned, L ≤ maxLength) → hidden [B, L, H]
-    /// and attention maps.
-    public func forward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput {
-        var unused = RandomStream(seed: 0)   // rates 0 draw nothing
-        return encode(g, ids, hiddenDropout: 0, attentionDropout: 0, rng: &unused)
-    }
-
-    /// Training forward with the configured dropouts drawn from `rng`: ids [B, L] → hidden [B, L, H]
-    /// and attention maps.
-    public func forward(_ g: Graph, _ ids: IndexTensor, dropout rng: inout RandomStream) -> SASRecOutput {
-        encode(g, ids, hiddenDropout: configuration.hiddenDropout, attentionDropout: configuration.attentionDropout,
-               rng: &rng)
-    }
-
-    private func encode(_ g: Graph, _ ids: IndexTensor, hiddenDropout: Float, attentionDropout: Float,
-                        rng: inout RandomStream) -> SASRecOutput {
-        precondition(ids.shape.count == 2, "SASRec.forward: ids must be [B, L], got \(ids.shape)")
-        let l = ids.shape[1]
-        precondition(l >= 1 && l <= configuration.maxLength,
-                     "SASRec.forward: \(l) columns, but the position table has \(configuration.maxLength) rows")
-        return encodeSequence(g, ids, items: itemEmbedding, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
-                              eps: configuration.layerNormEps, layers: layers, causal: true,
-                              hiddenDropout: hiddenDropout, attentionDropout: attentionDropout, rng: &rng)
-    }
+    public static var causal: Bool { true }
+    public static var modelName: String { "SASRec" }
+    public var size: TransformerSize { configuration.size }
 
     /// Training forward for a loss that reads only each row's last real position (RecBole's prefix
     /// rows): ids [B, L], lengths [B] → hidden [B, H], the state at position max(length − 1, 0).

@@ -25,8 +25,8 @@ public enum NextItNetFamily: ModelFamily {
     static func network(_ entries: ConfigurationEntries, causal: Bool) throws -> NextItNetConfiguration {
         let items = try entries.int("items"), channels = try entries.int("channels"), kernel = try entries.int("kernel")
         let dilations = entries.ints("dilations")
-        if let problem = NextItNetConfiguration.problem(items: items, channels: channels, kernel: kernel, dilations: dilations) {
-            throw TrainingError("the saved configuration is out of range: \(problem)")
+        guard NextItNetConfiguration.problem(items: items, channels: channels, kernel: kernel, dilations: dilations) == nil else {
+            throw TrainingError("the saved configuration is out of range: items \(items), channels \(channels), kernel \(kernel), dilations \(dilations)")
         }
         return NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,
                                       causal: causal, extraInputTokens: causal ? 0 : 1)

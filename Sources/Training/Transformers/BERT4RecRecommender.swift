@@ -45,8 +45,7 @@ public final class BERT4RecRecommender: TrainableRecommender {
 
     public var architecture: String {
         let c = network.configuration
-        return "BERT4Rec (RecBole 1.0.1): \(itemCount) items + mask token, hidden \(c.hidden), \(c.layers) layers × \(c.heads) heads, "
-            + "inner \(c.inner), max length \(c.maxLength), dropout \(c.hiddenDropout) (attention \(c.attentionDropout)), "
+        return "BERT4Rec (RecBole 1.0.1): \(itemCount) items + mask token, \(c.size.summary), "
             + "mask ratio \(c.maskRatio) (≤ \(c.maxPredictions) predicted per row), \(rows.rawValue) rows"
     }
 

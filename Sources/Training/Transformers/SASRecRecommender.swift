@@ -42,8 +42,7 @@ public final class SASRecRecommender: TrainableRecommender {
 
     public var architecture: String {
         let c = network.configuration
-        return "SASRec (RecBole): \(itemCount) items, hidden \(c.hidden), \(c.layers) layers × \(c.heads) heads, inner \(c.inner), "
-            + "max length \(c.maxLength), dropout \(c.hiddenDropout) (attention \(c.attentionDropout)), \(rows.rawValue) rows, loss \(objective)"
+        return "SASRec (RecBole): \(itemCount) items, \(c.size.summary), \(rows.rawValue) rows, loss \(objective)"
     }
 
     public var configurationEntries: [(String, String)] {

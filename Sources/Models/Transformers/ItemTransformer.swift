@@ -1,0 +1,99 @@
+// What SASRec and BERT4Rec share: an item table, a position table, the embedding layer norm and
+// RecBole's transformer layers, read left-aligned (column c is position c). They differ in the
+// attention mask (causal or not), in how many position rows they have (BERT4Rec appends a mask slot)
+// and in their objectives, which stay with each model.
+
+import Tensors
+
+/// A transformer over item ids with RecBole's embedding layer and layers.
+public protocol ItemTransformer: AnyObject {
+    /// The encoder's sizes.
+    var size: TransformerSize { get }
+    /// Item table [rows, H], named `item_embedding`.
+    var itemEmbedding: Tensor { get }
+    /// Position table [positions, H], named `position_embedding`.
+    var positionEmbedding: Tensor { get }
+    /// The embedding layer norm [H], named `ln.gamma` and `ln.beta`.
+    var lnGamma: Tensor { get }
+    /// See `lnGamma`.
+    var lnBeta: Tensor { get }
+    /// The transformer layers, named `layer<i>.*`.
+    var layers: [TransformerLayer] { get }
+    /// Whether a position attends only to itself and earlier ones.
+    static var causal: Bool { get }
+    /// The model's name in messages.
+    static var modelName: String { get }
+}
+
+/// The freshly initialised parts of an `ItemTransformer` (RecBole's `_init_weights`: embeddings and
+/// linear weights N(0, initializerRange), biases 0, layer norms γ 1 β 0), each parameter from its
+/// own stream derived from `stream` by name.
+public struct ItemTransformerParts {
+    /// Item table [itemRows, H].
+    public let itemEmbedding: Tensor
+    /// Position table [positionRows, H].
+    public let positionEmbedding: Tensor
+    /// Embedding layer norm.
+    public let lnGamma: Tensor, lnBeta: Tensor
+    /// The layers.
+    public let layers: [TransformerLayer]
+
+    /// Parts of `size` with `itemRows` item rows and `positionRows` position rows.
+    public init(size: TransformerSize, itemRows: Int, positionRows: Int, stream: RandomStream) {
+        let (h, std) = (size.hidden, size.initializerRange)
+        itemEmbedding = Initialisation.normal("item_embedding", shape: [itemRows, h], std: std, stream: stream)
+        positionEmbedding = Initialisation.normal("position_embedding", shape: [positionRows, h], std: std, stream: stream)
+        lnGamma = Initialisation.constant("ln.gamma", shape: [h], value: 1)
+        lnBeta = Initialisation.constant("ln.beta", shape: [h], value: 0)
+        layers = (0..<size.layers).map { i in
+            TransformerLayer(prefix: "layer\(i)", hidden: h, heads: size.heads, inner: size.inner,
+                             eps: size.layerNormEps, std: std, stream: stream)
+        }
+    }
+}
+
+extension ItemTransformer {
+    /// Every parameter in a stable order: item_embedding, position_embedding, ln.gamma, ln.beta,
+    /// then each layer's (layer0.q.weight, layer0.q.bias, ...).
+    public var parameters: [Tensor] {
+        [itemEmbedding, positionEmbedding, lnGamma, lnBeta] + layers.flatMap(\.parameters)
+    }
+
+    /// The parameter called `name`, or nil.
+    public func parameter(named name: String) -> Tensor? { parameters.first { $0.name == name } }
+
+    /// Total number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Evaluation forward, no dropout: ids [B, L] (left-aligned, L ≤ the position rows) → hidden
+    /// [B, L, H] and attention maps [B, heads, L, L] per layer.
+    public func forward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput {
+        var unused = RandomStream(seed: 0)   // rates 0 draw nothing
+        return encode(g, ids, hiddenDropout: 0, attentionDropout: 0, rng: &unused)
+    }
+
+    /// Training forward with the configured dropouts drawn from `rng`: ids [B, L] → hidden
+    /// [B, L, H] and attention maps.
+    public func forward(_ g: Graph, _ ids: IndexTensor, dropout rng: inout RandomStream) -> SASRecOutput {
+        encode(g, ids, hiddenDropout: size.hiddenDropout, attentionDropout: size.attentionDropout, rng: &rng)
+    }
+
+    private func encode(_ g: Graph, _ ids: IndexTensor, hiddenDropout: Float, attentionDropout: Float,
+                        rng: inout RandomStream) -> SASRecOutput {
+        precondition(ids.shape.count == 2, "\(Self.modelName).forward: ids must be [B, L], got \(ids.shape)")
+        let l = ids.shape[1], positions = positionEmbedding.shape[0]
+        precondition(l >= 1 && l <= positions, "\(Self.modelName).forward: \(l) columns, but the position table has \(positions) rows")
+        return encodeSequence(g, ids, items: itemEmbedding, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
+                              eps: size.layerNormEps, layers: layers, causal: Self.causal,
+                              hiddenDropout: hiddenDropout, attentionDropout: attentionDropout, rng: &rng)
+    }
+}
+
+extension TransformerSize {
+    /// "hidden 64, 2 layers × 2 heads, inner 256, max length 50, dropout 0.5 (attention 0.5)", as
+    /// architecture lines show the sizes.
+    public var summary: String {
+        "hidden \(hidden), \(layers) layers × \(heads) heads, inner \(inner), max length \(maxLength), "
+            + "dropout \(hiddenDropout) (attention \(attentionDropout))"
+    }
+}
