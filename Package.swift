@@ -59,8 +59,8 @@ let package = Package(
         .target(name: "Text", dependencies: ["Support", "Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),
         // k-means, product quantisation, OPQ and VQ-Rec's OPQ+IVF1+PQ item codes (faiss's algorithms, no faiss).
         .target(name: "Quantization", dependencies: ["Support", "Tensors", "COpenBLAS"], path: "Sources/Quantization"),
-        // Benchmarks behind `seqlab bench`, one JSON object per line: GEMM, model training steps, OPQ.
-        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Models", "Quantization"], path: "Sources/Benchmarks"),
+        // Benchmarks behind `seqlab bench`, one JSON object per line: GEMM, data loading, model training steps, MiniLM, OPQ.
+        .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Datasets", "Models", "Quantization", "Text"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
         .target(name: "Plots", path: "Sources/Plots"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
@@ -101,7 +101,7 @@ let package = Package(
                     exclude: ["Scripts"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",
                     exclude: ["Golden"]),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Models", "Tensors", "TestSupport"], path: "Tests/BenchmarksTests"),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Datasets", "Models", "Tensors", "TestSupport"], path: "Tests/BenchmarksTests"),
         .testTarget(name: "ConsoleTests", dependencies: ["TestSupport"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(

@@ -106,12 +106,12 @@ final class TfidfTests: XCTestCase {
     }
 
     func testFitsTheMl100kItemTexts() throws {
-        let candidates = MiniLMBenchmark.itemFiles.map { URL(fileURLWithPath: packageRoot).appendingPathComponent($0).standardized.path }
+        let candidates = SampleItemTexts.itemFiles.map { URL(fileURLWithPath: packageRoot).appendingPathComponent($0).standardized.path }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             print("skipping: no ml-100k.item in Data/ml-100k or ../shared/data/ml-100k (run make data)")
             throw XCTSkip("no ml-100k.item")
         }
-        let texts = try MiniLMBenchmark.ml100kItemTexts(path: path)
+        let texts = try SampleItemTexts.ml100kItemTexts(path: path)
         XCTAssertEqual(texts.count, 1682)
         XCTAssertEqual(texts[0], "Toy Story 1995 Animation Children's Comedy", "the text of the MiniLM golden file")
         let start = Date()

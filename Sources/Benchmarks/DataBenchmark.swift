@@ -1,13 +1,14 @@
 // `seqlab bench data`: how long loading and splitting take, and how much memory they need.
 // Goals (release build): ml-100k load + leave-one-out <= 0.3 s; a 1M-interaction CSV <= 2 s.
 
+import Datasets
 import Foundation
 
 /// Loading and splitting benchmarks, one JSON object per line.
 public enum DataBenchmark {
     /// Where the ml-100k atomic files are: `Data/ml-100k` (from `make data`), else `../shared/data/ml-100k`.
     public static func defaultML100K() -> String? {
-        ["Data/ml-100k", "../shared/data/ml-100k"].first { fileExists($0 + "/ml-100k.inter") }
+        ["Data/ml-100k", "../shared/data/ml-100k"].first { FileManager.default.fileExists(atPath: $0 + "/ml-100k.inter") }
     }
 
     /// Runs the benchmarks and returns their JSON lines. `ml100k` is the directory of the RecBole
@@ -16,7 +17,7 @@ public enum DataBenchmark {
     public static func run(ml100k: String? = defaultML100K(), syntheticSpec: WorldSpec = .large,
                            repeats: Int = 3) throws -> [String] {
         var lines: [String] = []
-        if let dir = ml100k, fileExists(dir + "/ml-100k.inter") {
+        if let dir = ml100k, FileManager.default.fileExists(atPath: dir + "/ml-100k.inter") {
             var best = Double.infinity
             var counts = (0, 0, 0, 0, 0)
             for _ in 0..<max(1, repeats) {
