@@ -132,7 +132,7 @@ private func itemTable(_ m: ModelObject, _ args: Arguments) throws -> (Tensor, S
         guard let encoder = m.model as? ContextualEncoder else {
             throw args.error("space", "\(m.model.name) has no transformer layers; space: \"context\" works on sasrec(...) and bert4rec(...)")
         }
-        let layers = min(try args.int("layers", min: 1), encoder.encoderLayers)
+        let layers = min(try args.int("layers", min: 1), encoder.encoderSize.layers)
         let vectors = contextualItemVectors(encoder, dataset: m.dataset.dataset, itemCount: m.model.itemCount, lastLayers: layers).vectors
         return (vectors, "context (last \(layers) layer\(layers == 1 ? "" : "s"))")
     }

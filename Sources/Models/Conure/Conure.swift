@@ -15,39 +15,27 @@
 
 import Tensors
 
-/// Sizes of a Conure backbone.
+/// Sizes of a Conure backbone: a causal NextItNet's (id 0 is `<UNK>` in the reference: padding
+/// past a row's end and the CLS slot appended for tasks 2 onwards; it reads an embedding row like
+/// any id), read as `configuration.channels` and so on.
+@dynamicMemberLookup
 public struct ConureConfiguration: Sendable, Equatable {
-    /// Number of item ids including id 0 (V). Id 0 is `<UNK>` in the reference: padding past a
-    /// row's end and the CLS slot appended for tasks 2 onwards; it reads an embedding row like any id.
-    public var items: Int
-    /// Embedding width and width of every convolution (C).
-    public var channels: Int
-    /// Convolution kernel width (k).
-    public var kernel: Int
-    /// One entry d per residual block, whose convolutions use dilations d and 2d.
-    public var dilations: [Int]
-    /// Layer-norm epsilon inside the square root (1e-8 as in the TF reference).
-    public var layerNormEps: Float
-    /// Standard deviation of the truncated-normal initialisation (TF's 0.02).
-    public var initStd: Float
+    /// The backbone's sizes, layer-norm epsilon (1e-8 as in the TF reference) and initialisation
+    /// (TF's truncated normal 0.02).
+    public var backbone: NextItNetConfiguration
 
     /// A configuration; defaults are NextItNet's demo sizes (C 64, k 3, [1, 4, 1, 4], eps 1e-8).
     public init(items: Int, channels: Int = 64, kernel: Int = 3, dilations: [Int] = [1, 4, 1, 4],
                 layerNormEps: Float = 1e-8, initStd: Float = 0.02) {
-        precondition(items >= 2, "Conure needs at least one item besides id 0, got items \(items)")
-        precondition(channels >= 1 && kernel >= 1, "Conure needs positive channels and kernel")
-        precondition(!dilations.isEmpty && dilations.allSatisfy { $0 >= 1 },
-                     "Conure needs at least one block and positive dilations, got \(dilations)")
-        self.items = items
-        self.channels = channels
-        self.kernel = kernel
-        self.dilations = dilations
-        self.layerNormEps = layerNormEps
-        self.initStd = initStd
+        backbone = NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,
+                                          layerNormEps: layerNormEps, initStd: initStd, causal: true)
     }
 
-    /// Positions one hidden state depends on, itself included: 1 + (k − 1) · Σ 3d.
-    public var receptiveField: Int { 1 + (kernel - 1) * dilations.reduce(0) { $0 + 3 * $1 } }
+    /// `configuration.channels` for `configuration.backbone.channels`, and so on.
+    public subscript<T>(dynamicMember field: WritableKeyPath<NextItNetConfiguration, T>) -> T {
+        get { backbone[keyPath: field] }
+        set { backbone[keyPath: field] = newValue }
+    }
 }
 
 /// One pre-LN residual block with its two prunable convolutions.

@@ -122,8 +122,7 @@ public final class UniSRecRecommender: TrainableRecommender {
     public var architecture: String {
         let c = network.configuration
         return "UniSRec \(network.mode.rawValue) (\(origin)): \(itemCount) items with \(c.featureWidth)-d text, MoE adaptor of \(c.experts) experts "
-            + "(input dropout \(c.adaptorDropout)), SASRec encoder hidden \(c.hidden), \(c.layers) layers × \(c.heads) heads, inner \(c.inner), "
-            + "max length \(c.maxLength), dropout \(c.hiddenDropout) (attention \(c.attentionDropout)), τ \(c.temperature), loss \(objective); "
+            + "(input dropout \(c.adaptorDropout)), SASRec encoder \(c.size.summary), τ \(c.temperature), loss \(objective); "
             + "trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
 
@@ -196,12 +195,8 @@ extension UniSRecRecommender: ItemEmbeddingModel {
 }
 
 extension UniSRecRecommender: ContextualEncoder {
-    /// Number of transformer layers.
-    public var encoderLayers: Int { network.configuration.layers }
-    /// Hidden width H.
-    public var encoderHidden: Int { network.configuration.hidden }
-    /// Rows of the position table.
-    public var encoderPositions: Int { network.configuration.maxLength }
+    /// The SASRec encoder's sizes.
+    public var encoderSize: TransformerSize { network.configuration.size }
     /// Evaluation forward over item ids (their text through the adaptor): per-layer outputs [B, L, H].
     public func encoderForward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput { network.forward(g, ids) }
 }

@@ -106,9 +106,8 @@ public final class VQRecRecommender: TrainableRecommender {
     public var architecture: String {
         let c = network.configuration
         return "VQ-Rec (\(origin)): \(itemCount) items with \(c.codePositions) codes of \(c.codeCap) centroids, code table "
-            + "\(network.codes.tableSize) × \(c.hidden) (item = mean of its code embeddings), SASRec encoder hidden \(c.hidden), "
-            + "\(c.layers) layers × \(c.heads) heads, inner \(c.inner), max length \(c.maxLength), dropout \(c.hiddenDropout) "
-            + "(attention \(c.attentionDropout)), τ \(c.temperature), loss \(objective)"
+            + "\(network.codes.tableSize) × \(c.hidden) (item = mean of its code embeddings), SASRec encoder \(c.size.summary), "
+            + "τ \(c.temperature), loss \(objective)"
             + (objective == .pretraining ? " (codes replaced w.p. \(c.fakeCodeRatio))" : "")
             + "; trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
@@ -170,12 +169,8 @@ extension VQRecRecommender: ItemEmbeddingModel {
 }
 
 extension VQRecRecommender: ContextualEncoder {
-    /// Number of transformer layers.
-    public var encoderLayers: Int { network.configuration.layers }
-    /// Hidden width H.
-    public var encoderHidden: Int { network.configuration.hidden }
-    /// Rows of the position table.
-    public var encoderPositions: Int { network.configuration.maxLength }
+    /// The SASRec encoder's sizes.
+    public var encoderSize: TransformerSize { network.configuration.size }
     /// Evaluation forward over item ids (their codes' mean embeddings): per-layer outputs [B, L, H].
     public func encoderForward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput { network.forward(g, ids) }
 }

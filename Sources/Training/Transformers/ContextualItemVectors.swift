@@ -17,37 +17,30 @@ import Tensors
 
 /// A transformer recommender whose per-layer hidden states can be read at every position.
 public protocol ContextualEncoder: AnyObject {
-    /// Number of transformer layers.
-    var encoderLayers: Int { get }
-    /// Hidden width H of each layer's output.
-    var encoderHidden: Int { get }
-    /// The longest sequence the position table holds.
-    var encoderPositions: Int { get }
+    /// The encoder's sizes: layers, hidden width H of each layer's output, and the longest
+    /// sequence the position table holds (maxLength).
+    var encoderSize: TransformerSize { get }
     /// Evaluation forward (no dropout): left-aligned ids [B, L] → per-layer outputs [B, L, H].
     func encoderForward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput
 }
 
 extension SASRecRecommender: ContextualEncoder {
-    public var encoderLayers: Int { network.configuration.layers }
-    public var encoderHidden: Int { network.configuration.hidden }
-    public var encoderPositions: Int { network.configuration.maxLength }
+    public var encoderSize: TransformerSize { network.configuration.size }
     public func encoderForward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput { network.forward(g, ids) }
 }
 
 extension BERT4RecRecommender: ContextualEncoder {
-    public var encoderLayers: Int { network.configuration.layers }
-    public var encoderHidden: Int { network.configuration.hidden }
-    public var encoderPositions: Int { network.configuration.maxLength }
+    public var encoderSize: TransformerSize { network.configuration.size }
     public func encoderForward(_ g: Graph, _ ids: IndexTensor) -> SASRecOutput { network.forward(g, ids) }
 }
 
 /// Centred mean contextual vectors of every item: [items + 1, lastLayers × H], row 0 (padding) and
-/// items that never occur in `dataset` are zero; `occurrences[i]` counts item i's positions. `lastLayers` is clamped to 1...encoderLayers.
+/// items that never occur in `dataset` are zero; `occurrences[i]` counts item i's positions. `lastLayers` is clamped to 1...encoderSize.layers.
 public func contextualItemVectors(_ model: ContextualEncoder, dataset: Dataset, itemCount: Int,
                                   lastLayers: Int, batchSize: Int = 64) -> (vectors: Tensor, occurrences: [Int]) {
-    let n = max(1, min(lastLayers, model.encoderLayers))
-    let h = model.encoderHidden
-    let width = model.encoderPositions
+    let n = max(1, min(lastLayers, model.encoderSize.layers))
+    let h = model.encoderSize.hidden
+    let width = model.encoderSize.maxLength
     let dims = n * h
     // Windows of at most `width` items, in user order then time order: a fixed, data-only order.
     var windows: [ArraySlice<Int32>] = []
