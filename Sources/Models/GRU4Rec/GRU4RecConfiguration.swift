@@ -36,6 +36,19 @@ public struct GRU4RecConfiguration: Sendable, Equatable {
         self.maxLength = maxLength
     }
 
+    /// The largest sizes SeqLab builds: the language checks arguments against them and checkpoints
+    /// are read against them, so a typo or a damaged entry is an error before gigabytes are asked for.
+    public enum Bounds {
+        /// Item embedding width E.
+        public static let embedding = 1...4096
+        /// GRU state width H.
+        public static let hidden = 1...4096
+        /// Stacked GRU layers.
+        public static let layers = 1...64
+        /// The longest history read.
+        public static let maxLength = 1...100_000
+    }
+
     /// The reason these sizes cannot build a network, or nil when they can (for inputs that arrive
     /// as values: the language, checkpoints).
     public static func problem(items: Int, embedding: Int, hidden: Int, layers: Int, dropout: Float,
@@ -43,6 +56,11 @@ public struct GRU4RecConfiguration: Sendable, Equatable {
         if items < 2 { return "GRU4Rec needs at least one item besides padding, got items \(items)" }
         if embedding < 1 || hidden < 1 || layers < 1 || maxLength < 1 {
             return "GRU4Rec needs positive embedding, hidden, layers and maxLength; got embedding \(embedding), hidden \(hidden), layers \(layers), maxLength \(maxLength)"
+        }
+        for (name, value, range) in [("embedding", embedding, Bounds.embedding), ("hidden", hidden, Bounds.hidden),
+                                     ("layers", layers, Bounds.layers), ("maxLength", maxLength, Bounds.maxLength)]
+            where !range.contains(value) {
+            return "GRU4Rec \(name) must be at most \(range.upperBound), got \(value)"
         }
         if !(dropout >= 0 && dropout < 1) { return "GRU4Rec dropout must be in [0, 1), got \(dropout)" }
         return nil

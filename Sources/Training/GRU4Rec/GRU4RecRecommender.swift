@@ -48,7 +48,7 @@ public final class GRU4RecRecommender: TrainableRecommender {
 
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
-        return [("model", "gru4rec"), ("items", String(c.items)), ("embedding", String(c.embedding)),
+        return [("model", GRU4RecFamily.kind), ("items", String(c.items)), ("embedding", String(c.embedding)),
                 ("hidden", String(c.hidden)), ("layers", String(c.layers)), ("maxLength", String(c.maxLength)),
                 ("dropout", String(c.dropout)), ("rows", rows.rawValue)]
             + ObjectiveEntries.entries(objective, counts: nil)
