@@ -14,7 +14,7 @@ APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config
 .PHONY: demo test build deps data models bench heavy fuzz fuzz-build fuzz-corpus asan check-all clean
 
 # Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
-HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/sasrec-attention.seqlab
+HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/gru4rec-ml100k.seqlab Notebooks/sasrec-attention.seqlab
 NOTEBOOKS    := $(filter-out $(HEAVY_NOTEBOOKS),$(sort $(wildcard Notebooks/*.seqlab)))
 REAL_NOTEBOOKS := $(sort $(wildcard Notebooks/real/*.seqlab))
 

@@ -85,7 +85,14 @@ extension Registry {
         describeType("Dataset", "users and items mapped to dense ids (0 = padding), each user's events in time order")
         describeType("Split", "training, validation and test rows under one evaluation protocol")
         describeType("Rows", "the rows of one part of a split")
+        registerLoading()
+        registerDatasetMembers()
+        registerDatasetSelections()
+        registerSplitMembers()
+    }
 
+    /// `load` and `synthetic`.
+    private func registerLoading() {
         register(BuiltinSpec("load", topic: "data", parameters: [
             Parameter("path", .string, positional: true, help: "a directory (RecBole, pre-split, MovieLens) or a file (sessions CSV, Amazon JSON lines)"),
             Parameter("format", .string, default: Value.none,
@@ -122,13 +129,10 @@ extension Registry {
             }
             return .object(DatasetObject(world.domains[0], path: nil))
         })
+    }
 
-        func dataset(_ name: String, _ help: String, parameters: [Parameter] = [], isProperty: Bool = false,
-                     _ body: @escaping (DatasetObject, Arguments) throws -> Value) {
-            registerMethod(BuiltinSpec(name, owner: "Dataset", topic: "data", parameters: parameters, isProperty: isProperty, help: help) { args, _ in
-                try body(args.receiver(as: DatasetObject.self), args)
-            })
-        }
+    /// Members of Dataset: its sizes, attributes, sequences and statistics, and the k-core and session cuts.
+    private func registerDatasetMembers() {
         dataset("name", "The dataset's name.", isProperty: true) { d, _ in .string(d.dataset.name) }
         dataset("users", "Number of users.", isProperty: true) { d, _ in .number(Double(d.dataset.userCount)) }
         dataset("items", "Number of items.", isProperty: true) { d, _ in .number(Double(d.dataset.itemCount)) }
@@ -178,6 +182,10 @@ extension Registry {
                                                                               minLength: try args.int("minLength", min: 1)), path: d.path))
             }
         }
+    }
+
+    /// Members of Dataset that select items, give their text, dedup, truncate and split.
+    private func registerDatasetSelections() {
         dataset("selectItems", "Keeps the items whose item column (e.g. the genres in \"class\") has one of the given words, or with exclude: true none of them; an item-disjoint domain for text-based transfer.", parameters: [
             Parameter("column", .string, positional: true, help: "an item column (see the .item file's header)"),
             Parameter("values", .list, positional: true, help: "words to match, e.g. [\"Action\", \"War\"]"),
@@ -235,7 +243,10 @@ extension Registry {
                 return .object(SplitObject(try d.dataset.leaveOneOut(maxLength: maxLength, training: training), source: d))
             }
         }
+    }
 
+    /// Members of Split: its parts, protocol and dataset.
+    private func registerSplitMembers() {
         for part in ["train", "valid", "test"] {
             registerMethod(BuiltinSpec(part, owner: "Split", topic: "data", isProperty: true, help: "The \(part) rows.") { args, _ in
                 let s = args.receiver(as: SplitObject.self)
@@ -249,6 +260,14 @@ extension Registry {
         })
         registerMethod(BuiltinSpec("dataset", owner: "Split", topic: "data", isProperty: true, help: "The dataset it was made from.") { args, _ in
             .object(args.receiver(as: SplitObject.self).source)
+        })
+    }
+
+    /// Registers a member of Dataset whose body gets the dataset and the arguments.
+    private func dataset(_ name: String, _ help: String, parameters: [Parameter] = [], isProperty: Bool = false,
+                         _ body: @escaping (DatasetObject, Arguments) throws -> Value) {
+        registerMethod(BuiltinSpec(name, owner: "Dataset", topic: "data", parameters: parameters, isProperty: isProperty, help: help) { args, _ in
+            try body(args.receiver(as: DatasetObject.self), args)
         })
     }
 }

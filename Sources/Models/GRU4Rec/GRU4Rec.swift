@@ -148,12 +148,7 @@ public final class GRU4Rec {
 
 extension GRU4Rec {
     /// The objectives GRU4Rec trains with: RecBole's two (loss_type CE and BPR).
-    public static func supports(_ objective: NextItemObjective) -> Bool {
-        switch objective {
-        case .fullSoftmax, .bpr: true
-        case .sampledSoftmax, .bce: false
-        }
-    }
+    public static func supports(_ objective: NextItemObjective) -> Bool { objective.isRecBoleObjective }
 
     /// RecBole's calculate_loss on prefix rows: histories [B, L] (left-aligned, `lengths` real items
     /// each) predict `targets` [B] from the last real position; a target of 0 is not counted. Dropout
@@ -179,32 +174,7 @@ extension GRU4Rec {
     /// counted) under `objective`, negatives drawn from `rng` in row order. No counted row: loss 0.
     public func itemLoss(_ g: Graph, output: Tensor, targets: IndexTensor, objective: NextItemObjective,
                          rng: inout RandomStream) -> Tensor {
-        let flat = IndexTensor(shape: [targets.count], values: targets.values)
-        precondition(output.rows == flat.count, "GRU4Rec.itemLoss: \(output.rows) output rows for \(flat.count) targets")
-        switch objective {
-        case .fullSoftmax:
-            // mean CE of o E_itemᵀ over all N items, fused: the [R, N] logits are never held at once
-            return g.fusedSoftmaxCrossEntropy(hidden: output, weight: itemEmbedding, bias: nil, targets: flat,
-                                              transposedWeight: true, ignoreIndex: 0)
-        case .bpr(let sampler):
-            precondition(sampler.itemCount == configuration.items,
-                         "GRU4Rec.itemLoss: the sampler covers \(sampler.itemCount) ids, the model \(configuration.items)")
-            let counted = flat.values.indices.filter { flat.values[$0] != 0 }
-            guard !counted.isEmpty else { return g.zeros([]) }   // nothing to learn from: loss 0, no gradient
-            let negatives = objective.negatives(for: flat, rng: &rng)                     // [R, 1]
-            var ids: [Int32] = []
-            ids.reserveCapacity(2 * counted.count)
-            for r in counted { ids += [flat.values[r], negatives.values[r]] }
-            let rows = g.gather(g.reshape(output, [output.rows, output.lastDim]), axis: 0, indices: counted)   // [R', E]
-            let scores = g.candidateScores(hidden: rows, weight: itemEmbedding, bias: nil,
-                                           candidates: IndexTensor(shape: [counted.count, 2], values: ids),
-                                           transposedWeight: true)                        // [R', 2]
-            // −log σ(s⁺ − s⁻) = softplus(s⁻ − s⁺)
-            let margin = g.sub(g.slice(scores, axis: 1, start: 1, length: 1), g.slice(scores, axis: 1, start: 0, length: 1))
-            return g.mean(g.softplus(margin))                                             // [R', 1] → []
-        case .sampledSoftmax, .bce:
-            preconditionFailure("GRU4Rec trains with RecBole's CE or BPR, not \(objective)")
-        }
+        g.tiedItemLoss(hidden: output, table: itemEmbedding, targets: targets, objective: objective, model: "GRU4Rec", rng: &rng)
     }
 }
 

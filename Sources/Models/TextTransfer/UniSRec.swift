@@ -24,7 +24,7 @@
 import Tensors
 
 /// A UniSRec network over one catalogue of item text.
-public final class UniSRec {
+public final class UniSRec: SequenceEncoding {
     /// The sizes, dropouts and temperature.
     public let configuration: UniSRecConfiguration
     /// Text only (inductive) or text plus item ids (transductive).
@@ -35,12 +35,8 @@ public final class UniSRec {
     public let adaptor: MoEAdaptor
     /// The item table [N, H] of transductive mode, named `item_embedding`; nil in inductive mode.
     public let itemEmbedding: Tensor?
-    /// Position table [maxLength, H], named `position_embedding`.
-    public let positionEmbedding: Tensor
-    /// The input layer norm [H], named `ln.gamma` and `ln.beta`.
-    public let lnGamma: Tensor, lnBeta: Tensor
-    /// The transformer layers, named `layer<i>.*`.
-    public let layers: [TransformerLayer]
+    /// The SASRec encoder: position table [maxLength, H], input layer norm and layers.
+    public let encoder: SequenceEncoder
 
     /// Number of item ids N, padding included.
     public var items: Int { features.rows }
@@ -62,13 +58,7 @@ public final class UniSRec {
         adaptor = MoEAdaptor(input: configuration.featureWidth, output: h, experts: configuration.experts, std: std, stream: initStream)
         itemEmbedding = mode == .transductive
             ? Initialisation.normal("item_embedding", shape: [features.rows, h], std: std, stream: initStream) : nil
-        positionEmbedding = Initialisation.normal("position_embedding", shape: [configuration.maxLength, h], std: std, stream: initStream)
-        lnGamma = Initialisation.constant("ln.gamma", shape: [h], value: 1)
-        lnBeta = Initialisation.constant("ln.beta", shape: [h], value: 0)
-        layers = (0..<configuration.layers).map { i in
-            TransformerLayer(prefix: "layer\(i)", hidden: h, heads: configuration.heads, inner: configuration.inner,
-                             eps: configuration.layerNormEps, std: std, stream: initStream)
-        }
+        encoder = SequenceEncoder(size: configuration.size, positionRows: configuration.maxLength, stream: initStream)
     }
 
     /// A network over another catalogue with `base`'s transferable parts: the very same tensors
@@ -86,16 +76,10 @@ public final class UniSRec {
         itemEmbedding = fresh.itemEmbedding
         if sharing {
             adaptor = base.adaptor
-            positionEmbedding = base.positionEmbedding
-            lnGamma = base.lnGamma
-            lnBeta = base.lnBeta
-            layers = base.layers
+            encoder = base.encoder
         } else {
             adaptor = fresh.adaptor
-            positionEmbedding = fresh.positionEmbedding
-            lnGamma = fresh.lnGamma
-            lnBeta = fresh.lnBeta
-            layers = fresh.layers
+            encoder = fresh.encoder
             for (mine, theirs) in zip(transferableParameters, base.transferableParameters) {
                 precondition(mine.name == theirs.name && mine.shape == theirs.shape, "UniSRec transfer: layouts differ at \(theirs.name)")
                 mine.copy(from: theirs)

@@ -26,7 +26,7 @@ import Foundation
 import Tensors
 
 /// A VQ-Rec network over one catalogue of item codes.
-public final class VQRec {
+public final class VQRec: SequenceEncoding {
     /// The sizes, dropouts and temperatures.
     public let configuration: VQRecConfiguration
     /// The codes [N, D] of this catalogue's items (data, not trained).
@@ -35,12 +35,8 @@ public final class VQRec {
     public let codeEmbedding: Tensor
     /// The permutation scores M [D, K+1, K+1], named `permutation_logits` (trained only while reassigning).
     public let permutationLogits: Tensor
-    /// Position table [maxLength, H], named `position_embedding`.
-    public let positionEmbedding: Tensor
-    /// The input layer norm [H], named `ln.gamma` and `ln.beta`.
-    public let lnGamma: Tensor, lnBeta: Tensor
-    /// The transformer layers, named `layer<i>.*`.
-    public let layers: [TransformerLayer]
+    /// The SASRec encoder: position table [maxLength, H], input layer norm and layers.
+    public let encoder: SequenceEncoder
     /// How lookups read the table: `.none` reads T; `.learned` / `.released` read the reassigned T'.
     public var reassignment: VQRecPermutation = .none
 
@@ -61,13 +57,7 @@ public final class VQRec {
         codeEmbedding = Initialisation.normal("code_embedding", shape: [codes.tableSize, h], std: std, stream: initStream)
         permutationLogits = Initialisation.normal("permutation_logits", shape: [configuration.codePositions, k + 1, k + 1],
                                                   std: 1, stream: initStream)
-        positionEmbedding = Initialisation.normal("position_embedding", shape: [configuration.maxLength, h], std: std, stream: initStream)
-        lnGamma = Initialisation.constant("ln.gamma", shape: [h], value: 1)
-        lnBeta = Initialisation.constant("ln.beta", shape: [h], value: 0)
-        layers = (0..<configuration.layers).map { i in
-            TransformerLayer(prefix: "layer\(i)", hidden: h, heads: configuration.heads, inner: configuration.inner,
-                             eps: configuration.layerNormEps, std: std, stream: initStream)
-        }
+        encoder = SequenceEncoder(size: configuration.size, positionRows: configuration.maxLength, stream: initStream)
     }
 
     /// A network over another catalogue's `codes` with `base`'s code table, position table, input
@@ -85,16 +75,10 @@ public final class VQRec {
         permutationLogits = fresh.permutationLogits
         if sharing {
             codeEmbedding = base.codeEmbedding
-            positionEmbedding = base.positionEmbedding
-            lnGamma = base.lnGamma
-            lnBeta = base.lnBeta
-            layers = base.layers
+            encoder = base.encoder
         } else {
             codeEmbedding = fresh.codeEmbedding
-            positionEmbedding = fresh.positionEmbedding
-            lnGamma = fresh.lnGamma
-            lnBeta = fresh.lnBeta
-            layers = fresh.layers
+            encoder = fresh.encoder
             for (mine, theirs) in zip(transferableParameters, base.transferableParameters) {
                 precondition(mine.name == theirs.name && mine.shape == theirs.shape, "VQRec transfer: layouts differ at \(theirs.name)")
                 mine.copy(from: theirs)

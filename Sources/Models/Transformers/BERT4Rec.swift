@@ -34,12 +34,9 @@ public final class BERT4Rec: ItemTransformer {
     /// Item table [N + 1, H], named `item_embedding`; row N is the mask token. Rows 0 ..< N are also
     /// the output projection (tied).
     public let itemEmbedding: Tensor
-    /// Position table [maxLength + 1, H], named `position_embedding`.
-    public let positionEmbedding: Tensor
-    /// The embedding layer norm [H], named `ln.gamma` and `ln.beta`.
-    public let lnGamma: Tensor, lnBeta: Tensor
-    /// The transformer layers, named `layer<i>.*`.
-    public let layers: [TransformerLayer]
+    /// Position table [maxLength + 1, H] (one row for the appended mask slot), embedding layer norm
+    /// and layers.
+    public let encoder: SequenceEncoder
     /// How training rows are corrupted (from the configuration).
     public let masking: BERT4RecMasking
 
@@ -51,13 +48,9 @@ public final class BERT4Rec: ItemTransformer {
     /// A network initialised from `initStream`; each parameter draws from its own derived stream.
     public init(_ configuration: BERT4RecConfiguration, initStream: RandomStream) {
         self.configuration = configuration
-        let parts = ItemTransformerParts(size: configuration.size, itemRows: configuration.items + 1, positionRows: configuration.maxLength + 1,
-                                         stream: initStream)
-        itemEmbedding = parts.itemEmbedding
-        positionEmbedding = parts.positionEmbedding
-        lnGamma = parts.lnGamma
-        lnBeta = parts.lnBeta
-        layers = parts.layers
+        itemEmbedding = Initialisation.normal("item_embedding", shape: [configuration.items + 1, configuration.hidden],
+                                              std: configuration.initializerRange, stream: initStream)
+        encoder = SequenceEncoder(size: configuration.size, positionRows: configuration.maxLength + 1, stream: initStream)
         masking = BERT4RecMasking(configuration)
     }
 

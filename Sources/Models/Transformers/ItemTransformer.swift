@@ -5,43 +5,22 @@
 
 import Tensors
 
-/// A transformer over item ids with RecBole's embedding layer and layers.
-public protocol ItemTransformer: AnyObject {
-    /// The encoder's sizes.
-    var size: TransformerSize { get }
-    /// Item table [rows, H], named `item_embedding`.
-    var itemEmbedding: Tensor { get }
-    /// Position table [positions, H], named `position_embedding`.
-    var positionEmbedding: Tensor { get }
-    /// The embedding layer norm [H], named `ln.gamma` and `ln.beta`.
-    var lnGamma: Tensor { get }
-    /// See `lnGamma`.
-    var lnBeta: Tensor { get }
-    /// The transformer layers, named `layer<i>.*`.
-    var layers: [TransformerLayer] { get }
-    /// Whether a position attends only to itself and earlier ones.
-    static var causal: Bool { get }
-    /// The model's name in messages.
-    static var modelName: String { get }
-}
-
-/// The freshly initialised parts of an `ItemTransformer` (RecBole's `_init_weights`: embeddings and
-/// linear weights N(0, initializerRange), biases 0, layer norms γ 1 β 0), each parameter from its
-/// own stream derived from `stream` by name.
-public struct ItemTransformerParts {
-    /// Item table [itemRows, H].
-    public let itemEmbedding: Tensor
-    /// Position table [positionRows, H].
+/// The part of a RecBole-style transformer that reads a sequence of item vectors: the position
+/// table, the embedding layer norm and the layers. SASRec and BERT4Rec put an item table in front of
+/// it; UniSRec and VQ-Rec their text adaptor or code table, and transfer it between catalogues.
+public struct SequenceEncoder {
+    /// Position table [positionRows, H], named `position_embedding`.
     public let positionEmbedding: Tensor
-    /// Embedding layer norm.
+    /// The embedding layer norm [H], named `ln.gamma` and `ln.beta`.
     public let lnGamma: Tensor, lnBeta: Tensor
-    /// The layers.
+    /// The transformer layers, named `layer<i>.*`.
     public let layers: [TransformerLayer]
 
-    /// Parts of `size` with `itemRows` item rows and `positionRows` position rows.
-    public init(size: TransformerSize, itemRows: Int, positionRows: Int, stream: RandomStream) {
+    /// An encoder of `size` with `positionRows` positions, initialised as RecBole's `_init_weights`
+    /// does (position table and linear weights N(0, initializerRange), biases 0, layer norms γ 1 β 0),
+    /// each parameter from its own stream derived from `stream` by name.
+    public init(size: TransformerSize, positionRows: Int, stream: RandomStream) {
         let (h, std) = (size.hidden, size.initializerRange)
-        itemEmbedding = Initialisation.normal("item_embedding", shape: [itemRows, h], std: std, stream: stream)
         positionEmbedding = Initialisation.normal("position_embedding", shape: [positionRows, h], std: std, stream: stream)
         lnGamma = Initialisation.constant("ln.gamma", shape: [h], value: 1)
         lnBeta = Initialisation.constant("ln.beta", shape: [h], value: 0)
@@ -50,6 +29,35 @@ public struct ItemTransformerParts {
                              eps: size.layerNormEps, std: std, stream: stream)
         }
     }
+}
+
+/// A network built on a `SequenceEncoder`, whose parts it reads as its own.
+public protocol SequenceEncoding: AnyObject {
+    /// The position table, embedding layer norm and layers.
+    var encoder: SequenceEncoder { get }
+}
+
+extension SequenceEncoding {
+    /// Position table [positions, H], named `position_embedding`.
+    public var positionEmbedding: Tensor { encoder.positionEmbedding }
+    /// The embedding layer norm's gain [H], named `ln.gamma`.
+    public var lnGamma: Tensor { encoder.lnGamma }
+    /// The embedding layer norm's shift [H], named `ln.beta`.
+    public var lnBeta: Tensor { encoder.lnBeta }
+    /// The transformer layers, named `layer<i>.*`.
+    public var layers: [TransformerLayer] { encoder.layers }
+}
+
+/// A transformer over item ids with RecBole's embedding layer and layers (SASRec, BERT4Rec).
+public protocol ItemTransformer: SequenceEncoding {
+    /// The encoder's sizes.
+    var size: TransformerSize { get }
+    /// Item table [rows, H], named `item_embedding`.
+    var itemEmbedding: Tensor { get }
+    /// Whether a position attends only to itself and earlier ones.
+    static var causal: Bool { get }
+    /// The model's name in messages.
+    static var modelName: String { get }
 }
 
 extension ItemTransformer {

@@ -35,12 +35,8 @@ public final class SASRec: ItemTransformer {
     public let configuration: SASRecConfiguration
     /// Item table [N, H], named `item_embedding`; also the output projection (tied).
     public let itemEmbedding: Tensor
-    /// Position table [maxLength, H], named `position_embedding`.
-    public let positionEmbedding: Tensor
-    /// The embedding layer norm [H], named `ln.gamma` and `ln.beta`.
-    public let lnGamma: Tensor, lnBeta: Tensor
-    /// The transformer layers, named `layer<i>.*`.
-    public let layers: [TransformerLayer]
+    /// Position table [maxLength, H], embedding layer norm and layers.
+    public let encoder: SequenceEncoder
 
     /// A network initialised from the stream named "init" of `seed`.
     public convenience init(_ configuration: SASRecConfiguration, seed: Seed) {
@@ -50,13 +46,9 @@ public final class SASRec: ItemTransformer {
     /// A network initialised from `initStream`; each parameter draws from its own derived stream.
     public init(_ configuration: SASRecConfiguration, initStream: RandomStream) {
         self.configuration = configuration
-        let parts = ItemTransformerParts(size: configuration.size, itemRows: configuration.items, positionRows: configuration.maxLength,
-                                         stream: initStream)
-        itemEmbedding = parts.itemEmbedding
-        positionEmbedding = parts.positionEmbedding
-        lnGamma = parts.lnGamma
-        lnBeta = parts.lnBeta
-        layers = parts.layers
+        itemEmbedding = Initialisation.normal("item_embedding", shape: [configuration.items, configuration.hidden],
+                                              std: configuration.initializerRange, stream: initStream)
+        encoder = SequenceEncoder(size: configuration.size, positionRows: configuration.maxLength, stream: initStream)
     }
 
     public static var causal: Bool { true }

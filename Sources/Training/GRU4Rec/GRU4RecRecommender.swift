@@ -55,31 +55,17 @@ public final class GRU4RecRecommender: TrainableRecommender {
     }
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
-        let window = recentWindow(batch)
-        let inputs = window.take(batch.items)                                     // [B, W]
-        switch rows {
-        case .prefix:
-            return network.prefixLoss(g, inputs: inputs, lengths: window.lengths, targets: window.targets,   // [B]
-                                      objective: objective, rng: &rng)
-        case .sequence:
-            return network.sequenceLoss(g, inputs: inputs, targets: window.take(batch.labels),   // [B, W] each
-                                        objective: objective, rng: &rng)
-        }
+        network.loss(g, batch: batch, rows: rows, objective: objective, rng: &rng)
     }
 
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {
         let n = network.configuration.items
         graph.reset()
         graph.withoutRecording {
-            let window = recentWindow(batch)
+            let window = RecentWindow(batch, maxLength: network.maxLength)
             let logits = network.lastPositionScores(graph, window.take(batch.items), lengths: window.lengths)   // [B, N]
             scores.update(from: logits.pointer, count: batch.count * n)
         }
-    }
-
-    /// The columns the network reads from a batch (see `RecentWindow`).
-    private func recentWindow(_ batch: Batch) -> RecentWindow {
-        RecentWindow(batch, maxLength: network.configuration.maxLength)
     }
 }
 

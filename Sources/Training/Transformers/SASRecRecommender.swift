@@ -52,17 +52,7 @@ public final class SASRecRecommender: TrainableRecommender {
     }
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
-        let window = recentWindow(batch)
-        let inputs = window.take(batch.items)                                     // [B, W]
-        switch rows {
-        case .prefix:
-            let targets = IndexTensor(Array(batch.targets[0..<batch.count]))       // [B]
-            return network.prefixLoss(g, inputs: inputs, lengths: window.lengths, targets: targets,
-                                      objective: objective, rng: &rng)
-        case .sequence:
-            return network.sequenceLoss(g, inputs: inputs, targets: window.take(batch.labels),   // [B, W] each
-                                        objective: objective, rng: &rng)
-        }
+        network.loss(g, batch: batch, rows: rows, objective: objective, rng: &rng)
     }
 
     public func score(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) throws {
@@ -81,17 +71,12 @@ public final class SASRecRecommender: TrainableRecommender {
         let n = network.configuration.items
         graph.reset()
         return graph.withoutRecording {
-            let window = recentWindow(batch)
+            let window = RecentWindow(batch, maxLength: network.maxLength)
             let out = network.forward(graph, window.take(batch.items))                       // [B, W, H]
             let logits = network.scores(graph, hidden: network.lastHidden(graph, out.hidden, lengths: window.lengths))   // [B, N]
             scores.update(from: logits.pointer, count: batch.count * n)
             return out.attention
         }
-    }
-
-    /// The columns the network reads from a batch (see `RecentWindow`).
-    private func recentWindow(_ batch: Batch) -> RecentWindow {
-        RecentWindow(batch, maxLength: network.configuration.maxLength)
     }
 }
 
