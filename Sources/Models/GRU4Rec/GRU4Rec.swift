@@ -41,7 +41,7 @@ import Tensors
 
 /// A GRU4Rec network: item embedding, stacked bias-free GRU layers, a dense layer back to the
 /// embedding width, and the item table as the output layer.
-public final class GRU4Rec {
+public final class GRU4Rec: TiedItemNetwork {
     /// The sizes this network was built with.
     public let configuration: GRU4RecConfiguration
     /// Item table [N, E], named `item_embedding`; also the output layer (tied).
@@ -54,6 +54,10 @@ public final class GRU4Rec {
     public let denseWeight: Tensor
     /// The dense layer's bias [E], named `dense.bias`.
     public let denseBias: Tensor
+
+    public static var modelName: String { "GRU4Rec" }
+    public var items: Int { configuration.items }
+    public var maxLength: Int { configuration.maxLength }
 
     /// A network initialised from the stream named "init" of `seed`.
     public convenience init(_ configuration: GRU4RecConfiguration, seed: Seed) {
@@ -147,9 +151,6 @@ public final class GRU4Rec {
 // MARK: - Objectives
 
 extension GRU4Rec {
-    /// The objectives GRU4Rec trains with: RecBole's two (loss_type CE and BPR).
-    public static func supports(_ objective: NextItemObjective) -> Bool { objective.isRecBoleObjective }
-
     /// RecBole's calculate_loss on prefix rows: histories [B, L] (left-aligned, `lengths` real items
     /// each) predict `targets` [B] from the last real position; a target of 0 is not counted. Dropout
     /// on, drawn from `rng` (then the negatives, for BPR). The dense layer runs at those positions only.

@@ -80,10 +80,7 @@ public final class UniSRec: SequenceEncoding {
         } else {
             adaptor = fresh.adaptor
             encoder = fresh.encoder
-            for (mine, theirs) in zip(transferableParameters, base.transferableParameters) {
-                precondition(mine.name == theirs.name && mine.shape == theirs.shape, "UniSRec transfer: layouts differ at \(theirs.name)")
-                mine.copy(from: theirs)
-            }
+            copyValues(into: transferableParameters, from: base.transferableParameters, model: "UniSRec")
         }
     }
 

@@ -79,10 +79,7 @@ public final class VQRec: SequenceEncoding {
         } else {
             codeEmbedding = fresh.codeEmbedding
             encoder = fresh.encoder
-            for (mine, theirs) in zip(transferableParameters, base.transferableParameters) {
-                precondition(mine.name == theirs.name && mine.shape == theirs.shape, "VQRec transfer: layouts differ at \(theirs.name)")
-                mine.copy(from: theirs)
-            }
+            copyValues(into: transferableParameters, from: base.transferableParameters, model: "VQRec")
         }
     }
 

@@ -30,7 +30,7 @@ public struct SASRecOutput {
 }
 
 /// A SASRec network: item and position embeddings, post-LN causal transformer layers, tied output.
-public final class SASRec: ItemTransformer {
+public final class SASRec: ItemTransformer, TiedItemNetwork {
     /// The sizes this network was built with.
     public let configuration: SASRecConfiguration
     /// Item table [N, H], named `item_embedding`; also the output projection (tied).
@@ -54,6 +54,8 @@ public final class SASRec: ItemTransformer {
     public static var causal: Bool { true }
     public static var modelName: String { "SASRec" }
     public var size: TransformerSize { configuration.size }
+    public var items: Int { configuration.items }
+    public var maxLength: Int { configuration.maxLength }
 
     /// Training forward for a loss that reads only each row's last real position (RecBole's prefix
     /// rows): ids [B, L], lengths [B] → hidden [B, H], the state at position max(length − 1, 0).
@@ -90,5 +92,10 @@ public final class SASRec: ItemTransformer {
                      "SASRec.scores: hidden rows need \(configuration.hidden) channels, got \(hidden.shape)")
         let rows = g.reshape(hidden, [hidden.rows, configuration.hidden])              // [R, H]
         return g.matmul(rows, itemEmbedding, transposeB: true)                          // [R, N]
+    }
+
+    /// No dropout: ids [B, L], lengths [B] → scores [B, N] from each row's last real position.
+    public func lastPositionScores(_ g: Graph, _ ids: IndexTensor, lengths: [Int]) -> Tensor {
+        scores(g, hidden: lastHidden(g, forward(g, ids).hidden, lengths: lengths))         // [B, N]
     }
 }

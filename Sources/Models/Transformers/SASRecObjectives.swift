@@ -7,9 +7,6 @@
 import Tensors
 
 extension SASRec {
-    /// The objectives SASRec trains with: RecBole's two.
-    public static func supports(_ objective: NextItemObjective) -> Bool { objective.isRecBoleObjective }
-
     /// RecBole's loss on prefix rows: histories [B, L] (left-aligned, `lengths` real items each) predict
     /// `targets` [B] from the last real position; a target of 0 is not counted. Dropout on. The last
     /// layer runs at those positions only (`lastPositionHidden`).
