@@ -1,5 +1,7 @@
-// The GRU4Rec family's descriptor: GRU4Rec as RecBole builds it, rebuilt from its checkpoint
-// entries against `GRU4RecConfiguration`'s bounds.
+// The GRU4Rec family's descriptor: GRU4Rec as RecBole builds it. Its recommender is the shared
+// tied-item adapter (`TiedItemRecommender`: RecBole's prefix or sequence rows, CE or BPR, scores
+// from each row's last real position); its checkpoint entries are written and read back here,
+// checked against `GRU4RecConfiguration`'s bounds.
 
 import Datasets
 import Models
@@ -23,5 +25,24 @@ public enum GRU4RecFamily: ModelFamily {
             GRU4RecConfiguration(items: items, embedding: embedding, hidden: hidden, layers: layers, dropout: dropout,
                                  maxLength: maxLength),
             seed: seed, objective: objective, rows: try entries.rows(), name: name)
+    }
+}
+
+/// A GRU4Rec network trained with RecBole's CE or BPR objective.
+public typealias GRU4RecRecommender = TiedItemRecommender<GRU4Rec>
+
+extension GRU4Rec: TiedItemFamilyNetwork {
+    public static var kind: String { GRU4RecFamily.kind }
+
+    public var sizeSummary: String {
+        let c = configuration
+        return "embedding \(c.embedding), hidden \(c.hidden), \(c.layers) GRU layer\(c.layers == 1 ? "" : "s"), "
+            + "max length \(c.maxLength), dropout \(c.dropout)"
+    }
+
+    public var sizeEntries: [(String, String)] {
+        let c = configuration
+        return [("embedding", String(c.embedding)), ("hidden", String(c.hidden)), ("layers", String(c.layers)),
+                ("maxLength", String(c.maxLength)), ("dropout", String(c.dropout))]
     }
 }

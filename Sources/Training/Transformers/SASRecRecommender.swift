@@ -1,21 +1,11 @@
-// SASRec as a recommender the trainer and the evaluator can use: the shared tied-item adapter
-// (`TiedItemRecommender`: RecBole's prefix or sequence rows, CE or BPR, scores from each row's last
-// real position) over the SASRec network. A query attends only to keys at or before it, so cutting
-// the columns past a batch's longest row changes no real position's state. The scoring pass also
-// hands out its attention maps.
+// What SASRec's recommender (`SASRecRecommender`, the shared tied-item adapter over SASRec; see
+// TransformerFamilies.swift) adds: a scoring pass that also hands out its attention maps. A query
+// attends only to keys at or before it, so cutting the columns past a batch's longest row changes
+// no real position's state.
 
 import Datasets
 import Models
 import Tensors
-
-/// A SASRec network trained with RecBole's CE or BPR objective.
-public typealias SASRecRecommender = TiedItemRecommender<SASRec>
-
-extension SASRec: TiedItemFamilyNetwork {
-    public static var kind: String { SASRecFamily.kind }
-    public var sizeSummary: String { configuration.size.summary }
-    public var sizeEntries: [(String, String)] { configuration.size.entries }
-}
 
 extension TiedItemRecommender where Network == SASRec {
     /// Scores `batch` as `score(_:into:)` does and returns the attention maps of that same forward

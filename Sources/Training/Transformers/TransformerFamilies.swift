@@ -1,5 +1,7 @@
 // The transformer family's descriptors: SASRec and BERT4Rec as RecBole builds them, over one
-// `TransformerSize` whose checkpoint entries are written and read here once.
+// `TransformerSize` whose checkpoint entries are written and read here once. SASRec's recommender
+// is the shared tied-item adapter (`TiedItemRecommender`: RecBole's prefix or sequence rows, CE or
+// BPR, scores from each row's last real position); BERT4Rec's is its own (BERT4RecRecommender.swift).
 
 import Datasets
 import Models
@@ -33,6 +35,15 @@ public enum BERT4RecFamily: ModelFamily {
         return BERT4RecRecommender(BERT4RecConfiguration(items: items, size: size, maskRatio: maskRatio), seed: seed,
                                    rows: try entries.rows(), name: name)
     }
+}
+
+/// A SASRec network trained with RecBole's CE or BPR objective.
+public typealias SASRecRecommender = TiedItemRecommender<SASRec>
+
+extension SASRec: TiedItemFamilyNetwork {
+    public static var kind: String { SASRecFamily.kind }
+    public var sizeSummary: String { configuration.size.summary }
+    public var sizeEntries: [(String, String)] { configuration.size.entries }
 }
 
 extension TransformerSize {
