@@ -34,4 +34,12 @@ public protocol TiedItemNetwork: AnyObject {
 extension TiedItemNetwork {
     /// The objectives it trains with: RecBole's two (CE, BPR).
     public static func supports(_ objective: NextItemObjective) -> Bool { objective.isRecBoleObjective }
+
+    /// Logits over all N items (padding column 0 included) for rows [R, W] (or [..., W]) against the
+    /// item table [N, W]: rows E_itemᵀ → [R, N]. Callers score a block of rows at a time.
+    public func tableScores(_ g: Graph, _ rows: Tensor) -> Tensor {
+        let width = itemEmbedding.shape[1]
+        precondition(rows.lastDim == width, "\(Self.modelName).scores: rows need \(width) channels, got \(rows.shape)")
+        return g.matmul(g.reshape(rows, [rows.rows, width]), itemEmbedding, transposeB: true)   // [R, N]
+    }
 }

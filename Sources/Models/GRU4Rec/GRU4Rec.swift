@@ -133,12 +133,7 @@ public final class GRU4Rec: TiedItemNetwork {
 
     /// Logits over all N items (padding column 0 included) for output rows [R, E] (or [..., E]):
     /// o E_itemᵀ → [R, N]. Callers score a block of rows at a time.
-    public func scores(_ g: Graph, output: Tensor) -> Tensor {
-        precondition(output.lastDim == configuration.embedding,
-                     "GRU4Rec.scores: output rows need \(configuration.embedding) channels, got \(output.shape)")
-        let rows = g.reshape(output, [output.rows, configuration.embedding])              // [R, E]
-        return g.matmul(rows, itemEmbedding, transposeB: true)                            // [R, N]
-    }
+    public func scores(_ g: Graph, output: Tensor) -> Tensor { tableScores(g, output) }
 
     /// RecBole's full_sort_predict, no dropout: ids [B, L], lengths [B] → scores [B, N] from each
     /// row's last real position.

@@ -201,11 +201,7 @@ public final class VQRec: SequenceEncoding {
         let (rows, index) = UniSRec.distinctRows(ids.values)
         let vectors = itemVectors(g, table: table, items: rows)                                            // [U, H]
         let placed = g.embedding(vectors, IndexTensor(shape: ids.shape, values: index), paddingIndex: nil) // [B, L, H]
-        let training = draws.training
-        return encodeItemVectors(g, placed, ids: ids, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
-                                 eps: configuration.layerNormEps, layers: layers, causal: true,
-                                 hiddenDropout: training ? configuration.hiddenDropout : 0,
-                                 attentionDropout: training ? configuration.attentionDropout : 0, rng: &draws.dropout)
+        return encodeVectors(g, placed, ids: ids, size: configuration.size, training: draws.training, rng: &draws.dropout)
     }
 
     /// Evaluation forward (no dropout, noise-free reassignment if reassigning): ids [B, L] → hidden [B, L, H] and attention maps.

@@ -46,6 +46,18 @@ extension SequenceEncoding {
     public var lnBeta: Tensor { encoder.lnBeta }
     /// The transformer layers, named `layer<i>.*`.
     public var layers: [TransformerLayer] { encoder.layers }
+
+    /// The causal encoder over item vectors already placed at their positions (UniSRec's adaptor
+    /// output, VQ-Rec's mean code embeddings): placed [B, L, H], with ids [B, L] marking padding
+    /// keys → hidden [B, L, H] and attention maps. `size`'s dropouts apply when `training`, drawn
+    /// from `rng`.
+    public func encodeVectors(_ g: Graph, _ placed: Tensor, ids: IndexTensor, size: TransformerSize, training: Bool,
+                              rng: inout RandomStream) -> SASRecOutput {
+        encodeItemVectors(g, placed, ids: ids, positions: positionEmbedding, lnGamma: lnGamma, lnBeta: lnBeta,
+                          eps: size.layerNormEps, layers: layers, causal: true,
+                          hiddenDropout: training ? size.hiddenDropout : 0,
+                          attentionDropout: training ? size.attentionDropout : 0, rng: &rng)
+    }
 }
 
 /// A transformer over item ids with RecBole's embedding layer and layers (SASRec, BERT4Rec).

@@ -87,12 +87,7 @@ public final class SASRec: ItemTransformer, TiedItemNetwork {
 
     /// Logits over all N items (padding column 0 included) for hidden rows [R, H] (or [..., H]):
     /// h E_itemᵀ → [R, N]. Callers score a block of rows at a time.
-    public func scores(_ g: Graph, hidden: Tensor) -> Tensor {
-        precondition(hidden.lastDim == configuration.hidden,
-                     "SASRec.scores: hidden rows need \(configuration.hidden) channels, got \(hidden.shape)")
-        let rows = g.reshape(hidden, [hidden.rows, configuration.hidden])              // [R, H]
-        return g.matmul(rows, itemEmbedding, transposeB: true)                          // [R, N]
-    }
+    public func scores(_ g: Graph, hidden: Tensor) -> Tensor { tableScores(g, hidden) }
 
     /// No dropout: ids [B, L], lengths [B] → scores [B, N] from each row's last real position.
     public func lastPositionScores(_ g: Graph, _ ids: IndexTensor, lengths: [Int]) -> Tensor {
