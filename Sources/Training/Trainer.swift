@@ -173,7 +173,7 @@ public final class Trainer {
                                      valid: valid, seconds: Date().timeIntervalSince(epochStarted),
                                      sequences: partialSequences, steps: partialSteps, improved: false)
             if let valid {
-                if valid > best?.value ?? -.infinity {
+                if best.map({ valid > $0.value }) ?? true {
                     best = (epoch, valid)
                     bestWeights = lastWeights
                     epochsSinceBest = 0
@@ -225,10 +225,10 @@ public final class Trainer {
         return made
     }
 
-    /// The data cursor for this call: the one in
-    /// progress when the rows are the same, a checkpoint's position when it matches them, else a
-    /// fresh shuffle. Another split's validation values are not comparable with the old best, and
-    /// a partly trained epoch of the old rows cannot be finished, so those are dropped.
+    /// The data cursor for this call: the one in progress when the rows are the same, a checkpoint's
+    /// position when it matches them, else a fresh shuffle. Another split's validation values are
+    /// not comparable with the old best, and a partly trained epoch of the old rows cannot be
+    /// finished, so those are dropped.
     private func prepareData(split: Split, rows: Rows, options: TrainingOptions) throws -> DataCursor {
         let fingerprint = Trainer.fingerprint(rows, maxLength: split.maxLength, validRows: split.valid.count)
         var live: DataCursor?

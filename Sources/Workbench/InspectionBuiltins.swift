@@ -149,8 +149,19 @@ extension Registry {
     func registerInspection() {
         describeType("Items", "a ranked list of items with scores")
         describeType("Embeddings", "a model's item vectors")
+        registerMethod(InspectionBuiltins.modelSimilar)
+        registerMethod(InspectionBuiltins.modelRecommend)
+        registerMethod(InspectionBuiltins.modelEmbeddings)
+        registerMethod(InspectionBuiltins.modelName)
+        registerMethod(InspectionBuiltins.modelSummary)
+    }
+}
 
-        registerMethod(BuiltinSpec("similar", owner: "Model", topic: "models", parameters: [
+/// The builtins `registerInspection` adds.
+private enum InspectionBuiltins {
+    /// The builtin `Model.similar`.
+    static var modelSimilar: BuiltinSpec {
+        BuiltinSpec("similar", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.string, .integer]), positional: true, help: "an item by title, token or id"),
             Parameter("k", .integer, default: .number(10), help: "how many neighbours"),
             spaceParameter, layersParameter,
@@ -178,9 +189,12 @@ extension Registry {
             let top = topK(cosines, k: k, skip: [0, item])
             return .object(ItemListObject(title: "Items most similar to \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), cosine, \(space) vectors):",
                                           scoreName: "cosine", rows: top.map { ($0, m.dataset.label($0), Double(cosines[$0])) }))
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("recommend", owner: "Model", topic: "models", parameters: [
+    /// The builtin `Model.recommend`.
+    static var modelRecommend: BuiltinSpec {
+        BuiltinSpec("recommend", owner: "Model", topic: "models", parameters: [
             Parameter("history", .list, positional: true, help: "items in the order they were consumed, by title, token or id"),
             Parameter("k", .integer, default: .number(10), help: "how many recommendations"),
             Parameter("exclude", .bool, default: .bool(true), help: "leave the history's items out"),
@@ -205,21 +219,30 @@ extension Registry {
             let last = m.dataset.label(Int(items.last!))
             return .object(ItemListObject(title: "\(m.model.name) recommends after \(items.count) items (last: \"\(shorten(last, 40))\"):",
                                           scoreName: "score", rows: top.map { ($0, m.dataset.label($0), Double(scores[$0])) }))
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("embeddings", owner: "Model", topic: "models", parameters: [spaceParameter, layersParameter],
+    /// The builtin `Model.embeddings`.
+    static var modelEmbeddings: BuiltinSpec {
+        BuiltinSpec("embeddings", owner: "Model", topic: "models", parameters: [spaceParameter, layersParameter],
                                    help: "The model's item vectors (row per item id).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             let (table, space) = try itemTable(m, args)
             return .object(EmbeddingsObject(table: table, items: m.model.itemCount, label: "\(m.model.name) (\(space))"))
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("name", owner: "Model", topic: "models", isProperty: true,
+    /// The builtin `Model.name`.
+    static var modelName: BuiltinSpec {
+        BuiltinSpec("name", owner: "Model", topic: "models", isProperty: true,
                                    help: "The model's name, as tables show it.") { args, _ in
             .string(args.receiver(as: ModelObject.self).model.name)
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("summary", owner: "Model", topic: "models",
+    /// The builtin `Model.summary`.
+    static var modelSummary: BuiltinSpec {
+        BuiltinSpec("summary", owner: "Model", topic: "models",
                                    help: "The architecture and the parameter count of every layer.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             guard let t = m.trainable else { return .object(TextObject("Summary", m.summary)) }
@@ -233,6 +256,6 @@ extension Registry {
             let trained = t.parameters.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }
             lines.append("total " + groupedThousands(t.parameterCount) + " parameters, " + groupedThousands(trained) + " trained")
             return .object(TextObject("Summary", lines.joined(separator: "\n")))
-        })
+        }
     }
 }

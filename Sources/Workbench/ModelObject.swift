@@ -70,7 +70,7 @@ public final class ModelObject: ScriptObject {
         if history.isEmpty {
             lines.append("  not trained yet: call fit(split)")
         } else {
-            let steps = training?.steps ?? trainer.steps
+            let steps = (schedule ?? trainer).steps
             var line = "  trained \(epochsTrained) epoch\(epochsTrained == 1 ? "" : "s") (\(steps) steps)"
             if let best {
                 line += "; holds the weights of epoch \(best.epoch), valid \(best.metric) \(fixed(best.value, 4))"

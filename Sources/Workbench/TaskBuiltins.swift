@@ -10,7 +10,18 @@ import Training
 
 extension Registry {
     func registerTasks() {
-        register(BuiltinSpec("attributeTask", topic: "transfer", parameters: [
+        register(TaskBuiltins.attributeTask)
+        register(TaskBuiltins.domainTask)
+        register(TaskBuiltins.finetuneTask)
+        registerMethod(TaskBuiltins.modelClassify)
+    }
+}
+
+/// The builtins `registerTasks` adds.
+private enum TaskBuiltins {
+    /// The builtin `attributeTask`.
+    static var attributeTask: BuiltinSpec {
+        BuiltinSpec("attributeTask", topic: "transfer", parameters: [
             Parameter("data", .object("Dataset"), positional: true, help: "a dataset with user attributes (ml-100k, a synthetic world)"),
             Parameter("attribute", .string, positional: true, help: "the user attribute to predict, e.g. \"gender\""),
             Parameter("buckets", .oneOf([.list, .nothing]), default: Value.none, help: "numeric attributes: bucket boundaries, e.g. [18, 25, 35, 45, 50, 56] for ages"),
@@ -37,9 +48,12 @@ extension Registry {
                                                     seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(try labels.transferTask(in: d.dataset, maxLength: try args.int("maxLength", min: 1)), histories: d))
             }
-        })
+        }
+    }
 
-        register(BuiltinSpec("domainTask", topic: "transfer", parameters: [
+    /// The builtin `domainTask`.
+    static var domainTask: BuiltinSpec {
+        BuiltinSpec("domainTask", topic: "transfer", parameters: [
             Parameter("source", .object("Dataset"), positional: true, help: "the domain the base model was trained on"),
             Parameter("target", .object("Dataset"), positional: true, help: "the domain to recommend in (users matched by token)"),
             Parameter("targets", .integer, default: .number(3), help: "each user's first distinct target items, one example each"),
@@ -59,9 +73,12 @@ extension Registry {
                                                      seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(task, histories: source, titles: target))
             }
-        })
+        }
+    }
 
-        register(BuiltinSpec("finetuneTask", topic: "transfer", parameters: [
+    /// The builtin `finetuneTask`.
+    static var finetuneTask: BuiltinSpec {
+        BuiltinSpec("finetuneTask", topic: "transfer", parameters: [
             Parameter("path", .string, positional: true, help: "a PeterRec fine-tuning file: source items,,target items per line"),
             Parameter("base", .object("Dataset"), positional: true, help: "the pretraining dataset: source tokens must be its items"),
             Parameter("pad", .oneOf([.string, .nothing]), default: Value.none, help: "a padding token in the source part to skip (the demo files use \"0\")"),
@@ -82,9 +99,12 @@ extension Registry {
                                                      seed: Seed(UInt64(try args.int("seed", min: 0))))
                 return .object(taskSplit(task, histories: base))
             }
-        })
+        }
+    }
 
-        registerMethod(BuiltinSpec("classify", owner: "Model", topic: "transfer", parameters: [
+    /// The builtin `Model.classify`.
+    static var modelClassify: BuiltinSpec {
+        BuiltinSpec("classify", owner: "Model", topic: "transfer", parameters: [
             Parameter("rows", .object("Rows"), positional: true, help: "rows of an attribute task, e.g. task.test"),
         ], help: "Accuracy and macro-F1 of a classifier (a model fitted on an attribute task): its top class against the truth.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
@@ -99,7 +119,7 @@ extension Registry {
             return .record(Record([("accuracy", .number((result.accuracy * 10000).rounded() / 10000)),
                                    ("macroF1", .number((result.macroF1 * 10000).rounded() / 10000)),
                                    ("rows", .number(Double(result.count)))]))
-        })
+        }
     }
 }
 

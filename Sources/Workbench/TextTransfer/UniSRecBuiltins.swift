@@ -13,7 +13,14 @@ import Training
 
 extension UniSRecFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
-        registry.register(BuiltinSpec("unisrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
+        registry.register(unisrecBuiltin)
+        registry.registerMethod(modelPretrain)
+        registry.registerMethod(modelFinetune)
+    }
+
+    /// The builtin `unisrec`.
+    private static var unisrecBuiltin: BuiltinSpec {
+        BuiltinSpec("unisrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
             Parameter("encoder", .string, default: .string("minilm"), help: "item text to vectors: \"minilm\", \"tfidf\" (fitted on this dataset's texts) or \"features\" (the dataset's own, e.g. .feat1CLS)"),
             Parameter("columns", .list, default: Value.none, help: "item columns joined into the text (default: the title)"),
             Parameter("width", .integer, default: .number(64), help: "tfidf: text vector dimensions"),
@@ -45,9 +52,12 @@ extension UniSRecFamily: LanguageModelFamily {
             let object = ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width)
             object.familyState = TextTransferState(encoding: encoding, quantizer: nil)
             return .object(object)
-        })
+        }
+    }
 
-        registry.registerMethod(BuiltinSpec("pretrain", owner: "Model", topic: "models", parameters: [
+    /// The builtin `Model.pretrain`.
+    private static var modelPretrain: BuiltinSpec {
+        BuiltinSpec("pretrain", owner: "Model", topic: "models", parameters: [
             Parameter("domains", .list, positional: true, help: "splits of the source domains; batches mix them, so negatives are multi-domain"),
             Parameter("epochs", .integer, default: .number(10), help: "epochs over the union of the domains' training rows"),
             Parameter("batch", .integer, default: .number(256), help: "rows per step (the in-batch negatives)"),
@@ -88,9 +98,12 @@ extension UniSRecFamily: LanguageModelFamily {
                 let pretraining = try UniSRecPretraining(base: base, domains: domains, lambda: Float(lambda), seed: seed)
                 return (pretraining.trainer, try pretraining.fit(options, observer: progress))
             }
-        })
+        }
+    }
 
-        registry.registerMethod(BuiltinSpec("finetune", owner: "Model", topic: "models", parameters: [
+    /// The builtin `Model.finetune`.
+    private static var modelFinetune: BuiltinSpec {
+        BuiltinSpec("finetune", owner: "Model", topic: "models", parameters: [
             Parameter("target", .oneOf([.object("Split"), .object("Dataset")]), positional: true, help: "the target domain (its items may be new to the model)"),
             Parameter("mode", .string, default: Value.none, help: "UniSRec: \"inductive\" (text only, the default) or \"transductive\" (text + new item id embeddings)"),
             Parameter("freeze", .bool, default: Value.none, help: "UniSRec: keep the position table and transformer layers fixed (default true; trains the adaptor, input norm, item ids)"),
@@ -121,7 +134,7 @@ extension UniSRecFamily: LanguageModelFamily {
                                      width: split?.split.maxLength ?? base.network.configuration.maxLength)
             object.familyState = TextTransferState(encoding: encoding, quantizer: nil)
             return .object(object)
-        })
+        }
     }
 }
 

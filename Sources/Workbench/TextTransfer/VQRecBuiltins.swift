@@ -16,7 +16,14 @@ import Training
 
 extension VQRecFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
-        registry.register(BuiltinSpec("vqrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
+        registry.register(vqrecBuiltin)
+        registry.registerMethod(modelCodes)
+        registry.registerMethod(modelSharedCodes)
+    }
+
+    /// The builtin `vqrec`.
+    private static var vqrecBuiltin: BuiltinSpec {
+        BuiltinSpec("vqrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
             Parameter("encoder", .string, default: .string("minilm"), help: "item text to vectors before quantisation: \"minilm\", \"tfidf\" or \"features\""),
             Parameter("columns", .list, default: Value.none, help: "item columns joined into the text (default: the title)"),
             Parameter("width", .integer, default: .number(64), help: "tfidf: text vector dimensions"),
@@ -49,18 +56,24 @@ extension VQRecFamily: LanguageModelFamily {
             let object = ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width)
             object.familyState = TextTransferState(encoding: encoding, quantizer: quantizer)
             return .object(object)
-        })
+        }
+    }
 
-        registry.registerMethod(BuiltinSpec("codes", owner: "Model", topic: "models", parameters: [
+    /// The builtin `Model.codes`.
+    private static var modelCodes: BuiltinSpec {
+        BuiltinSpec("codes", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
         ], help: "A VQ-Rec item's codes, one per sub-space (each in 0 ..< centroids).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             guard let v = m.model as? VQRecRecommender else { throw args.error("\(m.model.name) is not a VQ-Rec model; codes(item) works on vqrec(...)") }
             let item = try m.dataset.resolveItem(args.value("item"), args, "item")
             return .list(try v.codes(item).map { .number(Double($0)) })
-        })
+        }
+    }
 
-        registry.registerMethod(BuiltinSpec("sharedCodes", owner: "Model", topic: "models", parameters: [
+    /// The builtin `Model.sharedCodes`.
+    private static var modelSharedCodes: BuiltinSpec {
+        BuiltinSpec("sharedCodes", owner: "Model", topic: "models", parameters: [
             Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
             Parameter("k", .integer, default: .number(10), help: "how many items to list"),
         ], help: "The items of a VQ-Rec model that share the most codes (same centroid in the same sub-space) with an item; ties in id order.") { args, _ in
@@ -78,7 +91,7 @@ extension VQRecFamily: LanguageModelFamily {
             let top = Array(rows.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element).prefix(k))
             return .object(ItemListObject(title: "Items sharing codes with \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), codes in common of \(mine.count)):",
                                           scoreName: "codes", rows: top, decimals: 0))
-        })
+        }
     }
 }
 

@@ -11,7 +11,15 @@ import Training
 
 extension Registry {
     func registerAttention() {
-        registerMethod(BuiltinSpec("attention", owner: "Model", topic: "models", parameters: [
+        registerMethod(AttentionBuiltins.modelAttention)
+    }
+}
+
+/// The builtins `registerAttention` adds.
+private enum AttentionBuiltins {
+    /// The builtin `Model.attention`.
+    static var modelAttention: BuiltinSpec {
+        BuiltinSpec("attention", owner: "Model", topic: "models", parameters: [
             Parameter("user", .oneOf([.integer, .string]), default: Value.none, help: "a user (id or token): their test history"),
             Parameter("items", .list, default: Value.none, help: "or a history given by hand (titles, tokens or ids)"),
             Parameter("layer", .oneOf([.integer, .string]), default: .number(1), help: "1-based layer, or \"all\" for every layer × head"),
@@ -75,7 +83,7 @@ extension Registry {
                 catch { throw args.error("file", "\(error)") }
             }
             return .object(TextObject("Attention", texts.joined(separator: "\n")))
-        })
+        }
     }
 }
 
