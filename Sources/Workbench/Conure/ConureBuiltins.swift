@@ -77,10 +77,7 @@ extension ConureFamily: LanguageModelFamily {
         BuiltinSpec("conure", topic: "transfer", parameters: [
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset (or a split of it) of task 1; later tasks' histories are its items"),
-            Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
-            Parameter("dilations", .list, default: .list([1, 4, 1, 4].map { .number($0) }),
-                      help: "one pre-LN residual block per entry d, with convolutions dilated d and 2d"),
-            Parameter("kernel", .integer, default: .number(3), help: "convolution width"),
+        ] + networkSizeParameters(block: "pre-LN residual block") + [
             Parameter("mode", .string, default: .string("conure"),
                       help: "\"conure\" (prune, retrain, freeze per task) or \"finetune\" (the naive baseline: everything trains on every task)"),
             Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),

@@ -13,10 +13,7 @@ import Training
 private let networkParameters: [Parameter] = [
     Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
               help: "the dataset (or a split of it) whose items the model ranks"),
-    Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
-    Parameter("dilations", .list, default: .list([1, 4, 1, 4].map { .number($0) }),
-              help: "one residual block per entry d, with convolutions dilated d and 2d"),
-    Parameter("kernel", .integer, default: .number(3), help: "convolution width"),
+] + networkSizeParameters(block: "residual block") + [
     Parameter("maxLength", .integer, default: Value.none,
               help: "longest history it reads (default: the split's max length, else 50)"),
     Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
@@ -105,6 +102,17 @@ struct NetworkSetup {
     func configuration(causal: Bool) -> NextItNetConfiguration {
         NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal)
     }
+}
+
+/// The size arguments of a NextItNet-style network (NextItNet, GRec, Conure's backbone), which
+/// `networkSizes` checks; `block` names what one dilation builds.
+func networkSizeParameters(block: String) -> [Parameter] {
+    [
+        Parameter("channels", .integer, default: .number(64), help: "embedding and hidden width C"),
+        Parameter("dilations", .list, default: .list([1, 4, 1, 4].map { .number($0) }),
+                  help: "one \(block) per entry d, with convolutions dilated d and 2d"),
+        Parameter("kernel", .integer, default: .number(3), help: "convolution width"),
+    ]
 }
 
 /// The checked `channels`, `kernel` and `dilations` arguments of a NextItNet-style network
