@@ -42,23 +42,23 @@ let package = Package(
         .target(name: "Support", path: "Sources/Support"),
         // Float32 tensors, reverse-mode autodiff, ops, optimizers, RNG streams, safetensors.
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels", "Support"], path: "Sources/Tensors"),
-        // The models of the literature (NextItNet, the GRec encoder, ...) over the engine.
+        // The models of the literature over the engine, one folder per family (ARCHITECTURE.md).
         .target(name: "Models", dependencies: ["Tensors"], path: "Sources/Models"),
         // Readers, preprocessing, splits, batching and synthetic worlds (named to avoid Foundation.Data).
         .target(name: "Datasets", dependencies: ["Support", "Tensors"], path: "Sources/Datasets"),
-        // Losses, trainer, evaluator and baselines.
+        // Trainer, evaluator, baselines, and each family's recommender adapter and descriptor (ModelCatalog).
         .target(name: "Training", dependencies: ["Support", "Tensors", "Datasets", "Models"], path: "Sources/Training"),
         // The SeqLab language: lexer, parser, interpreter, builtins registry, notebooks.
         .target(name: "Script", dependencies: ["Support"], path: "Sources/Script"),
         // The front ends: REPL on readline, script and notebook files.
         .target(name: "Console", dependencies: ["Script", "Support", "CReadline"], path: "Sources/Console"),
-        // The language's builtins over the library modules (data, runs), and run bookkeeping.
+        // The language's builtins over the library modules (data, runs, each family's in its folder), and run bookkeeping.
         .target(name: "Workbench", dependencies: ["Script", "Support", "Datasets", "Store", "Tensors", "Models", "Training", "Plots", "Text", "Quantization"], path: "Sources/Workbench"),
         // Item text → vectors: WordPiece + all-MiniLM-L6-v2 sentence encoder, TF-IDF + truncated SVD fallback.
         // CKernels for the vectorised erf GELU and exp the forward pass shares with the engine.
-        .target(name: "Text", dependencies: ["Support", "Tensors", "COpenBLAS", "CKernels"], path: "Sources/Text"),
+        .target(name: "Text", dependencies: ["Support", "Tensors", "CKernels"], path: "Sources/Text"),
         // k-means, product quantisation, OPQ and VQ-Rec's OPQ+IVF1+PQ item codes (faiss's algorithms, no faiss).
-        .target(name: "Quantization", dependencies: ["Support", "Tensors", "COpenBLAS"], path: "Sources/Quantization"),
+        .target(name: "Quantization", dependencies: ["Support", "Tensors"], path: "Sources/Quantization"),
         // Benchmarks behind `seqlab bench`, one JSON object per line: GEMM, data loading, model training steps, MiniLM, OPQ.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Datasets", "Models", "Quantization", "Text"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models", "Text",
+                "Support", "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),

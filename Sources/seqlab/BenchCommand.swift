@@ -4,7 +4,6 @@ import Benchmarks
 import Datasets
 import Models
 import Tensors
-import Text
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
