@@ -34,15 +34,16 @@ extension GRU4RecFamily: LanguageModelFamily {
             let rowsName = args.has("rows") ? try args.string("rows", choices: ["prefix", "sequence"])
                                             : (split?.split.train.kind.rawValue ?? "prefix")
             let items = dataset.dataset.itemCount + 1
-            let objective = try args.rethrowing {
-                try ObjectiveEntries.objective(loss: try args.string("loss", choices: ["softmax", "bpr"]), sampler: "uniform",
-                                               negatives: 1, rho: 0.3, counts: nil, itemCount: items)
-            }
+            let loss = try args.string("loss", choices: ["softmax", "bpr"])
+            let objective: NextItemObjective
+            do {
+                objective = try ObjectiveEntries.objective(loss: loss, sampler: "uniform", negatives: 1, rho: 0.3, counts: nil, itemCount: items)
+            } catch { throw args.error("loss", "\(error)") }
             let seed = try modelSeed(args, interpreter)
             let configuration = GRU4RecConfiguration(items: items, embedding: embedding, hidden: hidden, layers: layers,
                                                      dropout: Float(dropout), maxLength: maxLength)
             let model = GRU4RecRecommender(configuration, seed: seed, objective: objective, rows: rowsName == "prefix" ? .prefix : .sequence,
-                                           name: try args.modelName(default: "gru4rec"))
+                                           name: try args.modelName(default: kind))
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: seed), dataset: dataset, split: split,
                                        width: split?.split.maxLength ?? maxLength))
         })

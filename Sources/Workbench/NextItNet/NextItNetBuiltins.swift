@@ -30,7 +30,7 @@ extension NextItNetFamily: LanguageModelFamily {
             Parameter("negatives", .integer, default: .number(100), help: "negatives per target for sampled softmax"),
             Parameter("rho", .number, default: .number(0.3), help: "LambdaFM's rank decay ρ"),
         ], help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions predicting the next item at every position.") { args, interpreter in
-            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: "nextitnet")
+            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind)
             let loss = try args.string("loss", choices: ObjectiveEntries.losses)
             let samplerName = try args.string("sampler", choices: ObjectiveEntries.samplers)
             let counts = samplerName == "uniform" || loss == "softmax" ? nil : setup.split?.split.train.targetCounts(itemCount: setup.items)
@@ -61,7 +61,7 @@ extension GRecFamily: LanguageModelFamily {
             Parameter("maskProbability", .number, default: .number(0.3), help: "share of each sequence masked in training"),
             Parameter("maxPredictions", .integer, default: .number(30), help: "at most this many masked items per sequence"),
         ], help: "The GRec encoder (non-causal NextItNet) trained to fill in masked items; recommends through a mask slot.") { args, interpreter in
-            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: "grec")
+            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind)
             let p = try args.number("maskProbability", min: 0, exclusiveMin: true)
             guard p <= 1 else { throw args.error("maskProbability", "maskProbability must be in (0, 1], got \(formatNumber(p))") }
             let masking = ClozeMasking(probability: p, maxPredictions: try args.int("maxPredictions", min: 1, max: 10_000))

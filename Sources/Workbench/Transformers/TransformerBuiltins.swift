@@ -13,7 +13,7 @@ extension SASRecFamily: LanguageModelFamily {
         registry.register(BuiltinSpec("sasrec", topic: "models", parameters: transformerParameters(hidden: 64) + [
             Parameter("loss", .string, default: .string("softmax"), help: "\"softmax\" (CE over all items) or \"bpr\" (one uniform negative)"),
         ], help: "SASRec as RecBole builds it: causal self-attention over item + position embeddings, tied output.") { args, interpreter in
-            let t = try TransformerSetup(args, interpreter: interpreter, defaultName: "sasrec")
+            let t = try TransformerSetup(args, interpreter: interpreter, defaultName: kind)
             let loss = try args.string("loss", choices: ["softmax", "bpr"])
             let objective: NextItemObjective
             do {
@@ -31,7 +31,7 @@ extension BERT4RecFamily: LanguageModelFamily {
         registry.register(BuiltinSpec("bert4rec", topic: "models", parameters: transformerParameters(hidden: 64) + [
             Parameter("maskRatio", .number, default: .number(0.2), help: "share of each sequence replaced by the mask token in training"),
         ], help: "BERT4Rec as RecBole 1.0.1 builds it: bidirectional attention, Cloze masking, prediction through an appended mask.") { args, interpreter in
-            let t = try TransformerSetup(args, interpreter: interpreter, defaultName: "bert4rec")
+            let t = try TransformerSetup(args, interpreter: interpreter, defaultName: kind)
             let ratio = try args.number("maskRatio", min: 0, exclusiveMin: true)
             if let problem = BERT4RecConfiguration.problem(items: t.items, size: t.size, maskRatio: ratio) {
                 throw args.error("maskRatio", problem)
