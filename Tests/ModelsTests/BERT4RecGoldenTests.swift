@@ -23,13 +23,7 @@ final class BERT4RecGoldenTests: XCTestCase {
         XCTAssertEqual(model.maskToken, 20)
         XCTAssertEqual(model.configuration.maxPredictions, 3, "int(0.5 · 6), the golden's mask_item_length")
 
-        let goldenNames = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }
-        XCTAssertEqual(model.parameters.map(\.name).sorted(), goldenNames.sorted())
-        for p in model.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "shape of \(p.name)")
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: model.parameters)
 
         // RecBole's masked-slot format → our flat positions: a slot counts where masked_index > 0.
         let masked = try golden.indices("input.masked")                        // [3, 6]

@@ -23,13 +23,7 @@ final class GRU4RecGoldenTests: XCTestCase {
         XCTAssertEqual(model.parameters.map(\.name),
                        ["item_embedding", "gru_layers.weight_ih_l0", "gru_layers.weight_hh_l0",
                         "gru_layers.weight_ih_l1", "gru_layers.weight_hh_l1", "dense.weight", "dense.bias"])
-        let goldenNames = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }
-        XCTAssertEqual(model.parameters.map(\.name).sorted(), goldenNames.sorted())
-        for p in model.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "shape of \(p.name)")
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: model.parameters)
         let sequence = try golden.indices("input.sequence")                    // [3, 6]
         let lengths = try golden.indices("input.lengths").values.map(Int.init)
         let targets = try golden.indices("input.targets"), labels = try golden.indices("input.labels")

@@ -29,13 +29,7 @@ final class NextItNetGoldenTests: XCTestCase {
                                                      layerNormEps: 1e-8), seed: Seed(0))
 
         // Same parameter names on both sides, then the golden values.
-        let goldenNames = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }.sorted()
-        XCTAssertEqual(model.parameters.map(\.name).sorted(), goldenNames)
-        for p in model.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "shape of \(p.name)")
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: model.parameters)
 
         let (inputs, targets) = NextItNet.nextItemPairs(try golden.indices("input.sequence"))
         let g = Graph()

@@ -25,13 +25,7 @@ final class PeterRecGoldenTests: XCTestCase {
         let model = PeterRec(backbone: backbone, targets: 6, insertion: insertion, patchHidden: 2,
                              stream: Seed(0).stream("peterrec"))
 
-        let goldenNames = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }
-        XCTAssertEqual(model.parameters.map(\.name).sorted(), goldenNames.sorted(), "\(name): parameter names", file: file, line: line)
-        for p in model.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "\(name): shape of \(p.name)", file: file, line: line)
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: model.parameters, label: name, file: file, line: line)
 
         // Rows through the model's own layout must be the reference's rows.
         let histories = try golden.indices("input.histories"), lengths = try golden.indices("input.lengths")

@@ -24,13 +24,7 @@ final class SASRecGoldenTests: XCTestCase {
                                                hiddenDropout: 0, attentionDropout: 0, layerNormEps: 1e-12), seed: Seed(0))
 
         // Same parameter names, in the golden's order, then the golden values.
-        let goldenNames = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }
-        XCTAssertEqual(model.parameters.map(\.name).sorted(), goldenNames.sorted())
-        for p in model.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "shape of \(p.name)")
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: model.parameters)
 
         let sequences = try golden.indices("input.sequence")                  // [3, 7]
         let lengths = try golden.indices("input.lengths").values.map(Int.init) // real items per row

@@ -28,14 +28,8 @@ final class UniSRecGoldenTests: XCTestCase {
         let features = try golden.tensor("input.features"), second = try golden.tensor("input.features2")
         let table = ItemTextFeatures(rows: features.shape[0], width: features.shape[1], values: features.scalars, secondary: second.scalars)
         let net = UniSRec(configuration, features: table, mode: mode, seed: Seed(0))
-        var expected = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }
-        if mode == .inductive { expected.removeAll { $0 == "item_embedding" } }
-        XCTAssertEqual(net.parameters.map(\.name).sorted(), expected.sorted(), "parameter names (\(mode))")
-        for p in net.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "shape of \(p.name)")
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: net.parameters, absent: mode == .inductive ? ["item_embedding"] : [],
+                                 label: "\(mode)")
         return net
     }
 

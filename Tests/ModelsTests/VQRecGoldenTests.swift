@@ -29,13 +29,7 @@ final class VQRecGoldenTests: XCTestCase {
         let raw = try golden.indices("input.codes")
         let codes = ItemCodes(rows: raw.shape[0], positions: raw.shape[1], cap: 4, values: raw.values)
         let net = VQRec(configuration, codes: codes, seed: Seed(0))
-        let expected = golden.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) }
-        XCTAssertEqual(net.parameters.map(\.name).sorted(), expected.sorted(), "parameter names")
-        for p in net.parameters {
-            let value = try golden.tensor("param.\(p.name)")
-            XCTAssertEqual(value.shape, p.shape, "shape of \(p.name)")
-            p.copy(from: value)
-        }
+        try loadGoldenParameters(golden, into: net.parameters)
         return net
     }
 

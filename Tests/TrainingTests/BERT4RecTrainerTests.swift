@@ -22,14 +22,6 @@ final class BERT4RecTrainerTests: XCTestCase {
                             seed: Seed(seed), rows: rows)
     }
 
-    func options(epochs: Int) -> TrainingOptions {
-        var o = TrainingOptions()
-        o.epochs = epochs
-        o.batchSize = 32
-        o.learningRate = 3e-3
-        return o
-    }
-
     func testBERT4RecLearnsBeyondPopularity() throws {
         let split = try split()
         let pop = try Evaluator.evaluate(PopularityModel(train: split.train, itemCount: split.itemCount - 1), rows: split.valid, width: 20)
@@ -39,7 +31,7 @@ final class BERT4RecTrainerTests: XCTestCase {
             // Whole windows give about a tenth of the prefix rows (411 against 4798 here), so they get
             // smaller batches and more epochs for a similar number of steps, and no early stop: the
             // loss sits on a popularity plateau for a while before the network finds the order.
-            var o = options(epochs: rows == .prefix ? 6 : 30)
+            var o = smallOptions(epochs: rows == .prefix ? 6 : 30)
             if rows == .sequence { o.batchSize = 8; o.patience = nil }
             try trainer.fit(split, options: o)
             let ours = try Evaluator.evaluate(model, rows: split.valid, width: 20)
@@ -52,7 +44,7 @@ final class BERT4RecTrainerTests: XCTestCase {
     func testEvaluationDoesNotDependOnTheBatchSize() throws {
         let split = try split()
         let model = bert4rec(split)
-        try Trainer(model: model, seed: Seed(1)).fit(split, options: options(epochs: 1))
+        try Trainer(model: model, seed: Seed(1)).fit(split, options: smallOptions(epochs: 1))
         let whole = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: 300)
         for size in [1, 7, 64] {
             let part = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: size)
@@ -64,17 +56,17 @@ final class BERT4RecTrainerTests: XCTestCase {
         let split = try split()
         for rows in [RowKind.prefix, .sequence] {
             let straight = Trainer(model: bert4rec(split, rows: rows), seed: Seed(3))
-            try straight.fit(split, options: options(epochs: 4))
+            try straight.fit(split, options: smallOptions(epochs: 4))
 
             let first = Trainer(model: bert4rec(split, rows: rows), seed: Seed(3))
-            try first.fit(split, options: options(epochs: 2))
+            try first.fit(split, options: smallOptions(epochs: 2))
             let resumed = try roundTrip(first)
             let model = try XCTUnwrap(resumed.model as? BERT4RecRecommender)
             XCTAssertEqual(model.rows, rows)
             XCTAssertEqual(model.network.configuration, (first.model as! BERT4RecRecommender).network.configuration)
             XCTAssertEqual(resumed.model.configurationEntries.map { "\($0)=\($1)" }, first.model.configurationEntries.map { "\($0)=\($1)" })
             XCTAssertEqual(weights(resumed.model), weights(first.model), "restoring shows the saved weights")
-            try resumed.fit(split, options: options(epochs: 2))
+            try resumed.fit(split, options: smallOptions(epochs: 2))
 
             XCTAssertEqual(weights(resumed.model), weights(straight.model), "\(rows) rows: resumed training must end bit-identical")
             XCTAssertEqual(resumed.history.map(\.loss), straight.history.map(\.loss))

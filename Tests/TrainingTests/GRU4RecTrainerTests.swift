@@ -20,19 +20,11 @@ final class GRU4RecTrainerTests: XCTestCase {
                            seed: Seed(seed), objective: objective, rows: rows)
     }
 
-    func options(epochs: Int) -> TrainingOptions {
-        var o = TrainingOptions()
-        o.epochs = epochs
-        o.batchSize = 32
-        o.learningRate = 3e-3
-        return o
-    }
-
     func testGRU4RecLearnsBeyondPopularity() throws {
         let split = try split()
         let model = gru4rec(split)
         let trainer = Trainer(model: model, seed: Seed(1))
-        try trainer.fit(split, options: options(epochs: 6))
+        try trainer.fit(split, options: smallOptions(epochs: 6))
         let pop = try Evaluator.evaluate(PopularityModel(train: split.train, itemCount: model.itemCount), rows: split.valid, width: 20)
         let ours = try Evaluator.evaluate(model, rows: split.valid, width: 20)
         XCTAssertLessThan(trainer.history.last!.loss, trainer.history.first!.loss)
@@ -42,7 +34,7 @@ final class GRU4RecTrainerTests: XCTestCase {
     func testEvaluationDoesNotDependOnTheBatchSize() throws {
         let split = try split()
         let model = gru4rec(split)
-        try Trainer(model: model, seed: Seed(1)).fit(split, options: options(epochs: 1))
+        try Trainer(model: model, seed: Seed(1)).fit(split, options: smallOptions(epochs: 1))
         let whole = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: 300)
         for size in [1, 7, 64] {
             XCTAssertEqual(try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: size).ranks, whole.ranks, "batch \(size)")
@@ -54,16 +46,16 @@ final class GRU4RecTrainerTests: XCTestCase {
         let bpr = NextItemObjective.bpr(sampler: try .uniform(itemCount: split.itemCount))
         for (objective, rows) in [(NextItemObjective.fullSoftmax, RowKind.prefix), (bpr, .prefix), (.fullSoftmax, .sequence)] {
             let straight = Trainer(model: gru4rec(split, objective: objective, rows: rows), seed: Seed(3))
-            try straight.fit(split, options: options(epochs: 4))
+            try straight.fit(split, options: smallOptions(epochs: 4))
             let first = Trainer(model: gru4rec(split, objective: objective, rows: rows), seed: Seed(3))
-            try first.fit(split, options: options(epochs: 2))
+            try first.fit(split, options: smallOptions(epochs: 2))
             let resumed = try roundTrip(first)
             let model = try XCTUnwrap(resumed.model as? GRU4RecRecommender)
             XCTAssertEqual(resumed.model.configurationEntries.map { "\($0)=\($1)" }, first.model.configurationEntries.map { "\($0)=\($1)" })
             XCTAssertEqual(model.objective.description, objective.description)
             XCTAssertEqual(model.rows, rows)
             XCTAssertEqual(weights(resumed.model), weights(first.model), "restoring shows the saved weights")
-            try resumed.fit(split, options: options(epochs: 2))
+            try resumed.fit(split, options: smallOptions(epochs: 2))
             XCTAssertEqual(weights(resumed.model), weights(straight.model), "\(objective), \(rows) rows: resumed training must end bit-identical")
             XCTAssertEqual(resumed.history.map(\.loss), straight.history.map(\.loss))
         }

@@ -22,19 +22,11 @@ final class SASRecTrainerTests: XCTestCase {
                           seed: Seed(seed), objective: objective, rows: rows)
     }
 
-    func options(epochs: Int) -> TrainingOptions {
-        var o = TrainingOptions()
-        o.epochs = epochs
-        o.batchSize = 32
-        o.learningRate = 3e-3
-        return o
-    }
-
     func testSASRecLearnsBeyondPopularity() throws {
         let split = try split()
         let model = sasrec(split)
         let trainer = Trainer(model: model, seed: Seed(1))
-        try trainer.fit(split, options: options(epochs: 6))
+        try trainer.fit(split, options: smallOptions(epochs: 6))
         let pop = try Evaluator.evaluate(PopularityModel(train: split.train, itemCount: model.itemCount), rows: split.valid, width: 20)
         let ours = try Evaluator.evaluate(model, rows: split.valid, width: 20)
         print("SASRec valid NDCG@10 \(ours.ndcg[1]) vs popularity \(pop.ndcg[1]); losses \(trainer.history.map(\.loss))")
@@ -45,7 +37,7 @@ final class SASRecTrainerTests: XCTestCase {
     func testEvaluationDoesNotDependOnTheBatchSize() throws {
         let split = try split()
         let model = sasrec(split)
-        try Trainer(model: model, seed: Seed(1)).fit(split, options: options(epochs: 1))
+        try Trainer(model: model, seed: Seed(1)).fit(split, options: smallOptions(epochs: 1))
         let whole = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: 300)
         for size in [1, 7, 64] {
             let part = try Evaluator.evaluate(model, rows: split.test, width: 20, batchSize: size)
@@ -56,15 +48,15 @@ final class SASRecTrainerTests: XCTestCase {
     func testFourEpochsEqualTwoPlusCheckpointPlusTwoWithDropout() throws {
         let split = try split()
         let straight = Trainer(model: sasrec(split), seed: Seed(3))
-        try straight.fit(split, options: options(epochs: 4))
+        try straight.fit(split, options: smallOptions(epochs: 4))
 
         let first = Trainer(model: sasrec(split), seed: Seed(3))
-        try first.fit(split, options: options(epochs: 2))
+        try first.fit(split, options: smallOptions(epochs: 2))
         let resumed = try roundTrip(first)
         XCTAssertTrue(resumed.model is SASRecRecommender)
         XCTAssertEqual(resumed.model.configurationEntries.map { "\($0)=\($1)" }, first.model.configurationEntries.map { "\($0)=\($1)" })
         XCTAssertEqual(weights(resumed.model), weights(first.model), "restoring shows the saved weights")
-        try resumed.fit(split, options: options(epochs: 2))
+        try resumed.fit(split, options: smallOptions(epochs: 2))
 
         XCTAssertEqual(weights(resumed.model), weights(straight.model), "resumed training must end bit-identical")
         XCTAssertEqual(resumed.history.map(\.loss), straight.history.map(\.loss))
@@ -77,15 +69,15 @@ final class SASRecTrainerTests: XCTestCase {
         let bpr = NextItemObjective.bpr(sampler: try .uniform(itemCount: split.itemCount))
         for (objective, rows) in [(bpr, RowKind.prefix), (.fullSoftmax, .sequence), (bpr, .sequence)] {
             let straight = Trainer(model: sasrec(split, objective: objective, rows: rows), seed: Seed(5))
-            try straight.fit(split, options: options(epochs: 3))
+            try straight.fit(split, options: smallOptions(epochs: 3))
             XCTAssertLessThan(straight.history.last!.loss, straight.history.first!.loss, "\(objective), \(rows) rows")
             let first = Trainer(model: sasrec(split, objective: objective, rows: rows), seed: Seed(5))
-            try first.fit(split, options: options(epochs: 1))
+            try first.fit(split, options: smallOptions(epochs: 1))
             let resumed = try roundTrip(first)
             let model = try XCTUnwrap(resumed.model as? SASRecRecommender)
             XCTAssertEqual(model.objective.description, objective.description)
             XCTAssertEqual(model.rows, rows)
-            try resumed.fit(split, options: options(epochs: 2))
+            try resumed.fit(split, options: smallOptions(epochs: 2))
             XCTAssertEqual(weights(resumed.model), weights(straight.model), "\(objective), \(rows) rows")
         }
     }

@@ -14,3 +14,13 @@ func roundTrip(_ trainer: Trainer) throws -> Trainer {
         try ModelCatalog.build(entries, name: name, seed: seed)
     }
 }
+
+/// The options of the small trainer tests on the toy world: `epochs` epochs of batches of 32 at
+/// learning rate 3e-3.
+func smallOptions(epochs: Int) -> TrainingOptions {
+    var o = TrainingOptions()
+    o.epochs = epochs
+    o.batchSize = 32
+    o.learningRate = 3e-3
+    return o
+}
