@@ -49,9 +49,6 @@ public enum ModelCatalog {
         families.first { $0.kind == kind }
     }
 
-    /// The kinds `build` can rebuild.
-    public static var restorableKinds: [String] { families.filter { $0.restorable }.map { $0.kind } }
-
     /// The model described by `entries` (from `configurationEntries`), named `name`, initialised
     /// from `seed` before the checkpoint's weights overwrite it.
     public static func build(_ entries: [(String, String)], name: String, seed: Seed) throws -> TrainableRecommender {
