@@ -1,5 +1,6 @@
 // `seqlab bench gemm`: the engine's matrix product against a plain C call of cblas_sgemm on the
-// same sizes, in the same process, one after the other, at 1 and 2 OpenBLAS threads.
+// same sizes, in the same process, one after the other, at 1 and 2 threads (the engine's split
+// products on SeqLab's threads, plain C on OpenBLAS's own).
 
 import CKernels
 import Tensors
@@ -27,7 +28,7 @@ public enum GemmBenchmark {
                 var engineBest = Double.infinity, plainBest = Double.infinity
                 for _ in 0..<repeats {
                     engineBest = min(engineBest, engine.seconds())
-                    plainBest = min(plainBest, seqlab_plain_sgemm_seconds(Int32(m), Int32(n), Int32(k), 1))
+                    plainBest = min(plainBest, BLAS.withOpenBLASThreads(t) { seqlab_plain_sgemm_seconds(Int32(m), Int32(n), Int32(k), 1) })
                 }
                 let engineRate = flops / engineBest / 1e9, plainRate = flops / plainBest / 1e9
                 fields.append(("gflops_\(t)t", format(engineRate)))

@@ -230,3 +230,11 @@ void seqlab_gelu_backward(const float *x, const float *gy, float *gx, long n, in
 #endif
     seqlab_gelu_backward_body(x, gy, gx, n, accumulate);
 }
+
+int seqlab_cpu_avx2_fma(void) {
+#ifdef SEQLAB_DISPATCH
+    return seqlab_has_avx2_fma();
+#else
+    return 0;
+#endif
+}

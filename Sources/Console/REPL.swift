@@ -16,13 +16,28 @@ nonisolated(unsafe) private var readingLine = false
 nonisolated(unsafe) private var promptCancelled = false
 
 
+/// How a statement typed at the REPL ended.
+public enum StatementEnding {
+    /// It ran to the end.
+    case ok
+    /// It stopped at an error.
+    case failed
+    /// Ctrl-C stopped it at a safe point (a `fit` keeps the epochs it finished).
+    case interrupted
+}
+
 /// The read–eval–print loop.
 public final class REPL {
     let interpreter: Interpreter
     let historyPath: String
-    /// Each entry's statements that succeeded, with their outputs as `#> ` lines, ready for `:save`.
+    /// Each entry as `:save` writes it: statements that ran with their outputs as `#> ` lines, and
+    /// one that failed or was interrupted commented out under a note (a replay could not repeat it).
     private var transcript: [String] = []
     private var savedStatements = 0
+    private var commentedStatements = 0
+    /// Called after every statement with its source text, its output lines, how it ended and the
+    /// error message or reason (the run store keeps the session's transcript this way).
+    public var onStatement: ((String, [String], StatementEnding, String?) -> Void)?
     private var showTimes = false
     private var captured: [String] = []
 
@@ -98,7 +113,8 @@ public final class REPL {
         return depth
     }
 
-    private func evaluate(_ source: String) {
+    /// Runs one entry's statements in order, stopping at the first that fails or is interrupted.
+    func evaluate(_ source: String) {
         let (statements, errors) = Parser.parse(source)
         if !errors.isEmpty {
             ScriptFiles.report(errors, file: "<repl>", source: source)
@@ -107,21 +123,36 @@ public final class REPL {
         Cancellation.clear()
         let start = DispatchTime.now().uptimeNanoseconds
         var outcomes: [StatementOutcome] = []
-        var failedAt: SourceLocation?
-        for s in statements {
+        var stopped: (at: SourceLocation, ending: StatementEnding, note: String)?
+        for (i, s) in statements.enumerated() {
             captured = []
+            let text = Self.text(of: source, from: s.location,
+                                 before: i + 1 < statements.count ? statements[i + 1].location : nil)
             do {
                 try interpreter.execute(s)
-                outcomes.append(StatementOutcome(statement: s, output: captured))
             } catch {
+                let message: String
                 if let e = error as? ScriptError {
                     ScriptFiles.report([e], file: "<repl>", source: source)
+                    message = e.message
                 } else {
-                    ScriptFiles.printError("<repl>: internal error: \(error)")
+                    message = "internal error: \(error)"
+                    ScriptFiles.printError("<repl>: \(message)")
                 }
-                failedAt = s.location
+                // Ctrl-C ends a loop with an error; it is still an interruption, not a mistake.
+                let ending: StatementEnding = Cancellation.isRequested ? .interrupted : .failed
+                onStatement?(text, captured, ending, message)
+                stopped = (s.location, ending, message)
                 break
             }
+            // Ctrl-C stopped it at a safe point: it returned, but did not do all it was asked.
+            if Cancellation.isRequested {
+                onStatement?(text, captured, .interrupted, "stopped by Ctrl-C")
+                stopped = (s.location, .interrupted, "stopped by Ctrl-C")
+                break
+            }
+            onStatement?(text, captured, .ok, nil)
+            outcomes.append(StatementOutcome(statement: s, output: captured))
         }
         Cancellation.clear()
         if showTimes {
@@ -129,11 +160,33 @@ public final class REPL {
             ScriptFiles.printError(String(format: "(%.3f s)", seconds))
         }
         // The statements that ran are kept, even when a later one on the same entry failed: their
-        // effects are in the session, so a saved notebook must replay them.
-        guard !outcomes.isEmpty else { return }
-        let text = failedAt.map { Self.text(of: source, before: $0) } ?? source
-        transcript.append(Notebook.recorded(source: text, run: NotebookRun(outcomes: outcomes, errors: [])))
-        savedStatements += outcomes.count
+        // effects are in the session, so a saved notebook must replay them. The one that stopped is
+        // written commented out: replayed, a failed one would stop the notebook and an interrupted
+        // one would run to the end.
+        var entry: [String] = []
+        if !outcomes.isEmpty {
+            let text = stopped.map { Self.text(of: source, before: $0.at) } ?? source
+            entry.append(Notebook.recorded(source: text, run: NotebookRun(outcomes: outcomes, errors: [])))
+            savedStatements += outcomes.count
+        }
+        if let stopped {
+            let rest = Self.text(of: source, from: stopped.at, before: nil)
+            let what = stopped.ending == .failed ? "failed: \(stopped.note)" : "interrupted by Ctrl-C"
+            entry.append("# :save: \(what); commented out so the notebook replays")
+            entry += rest.split(separator: "\n", omittingEmptySubsequences: false).map { "# " + $0 }
+            commentedStatements += 1
+        }
+        if !entry.isEmpty { transcript.append(entry.joined(separator: "\n")) }
+    }
+
+    /// The source from `location` up to `end` (or the end), without trailing blanks and semicolons.
+    static func text(of source: String, from location: SourceLocation, before end: SourceLocation?) -> String {
+        let whole = end.map { text(of: source, before: $0) } ?? source
+        let prefix = text(of: whole, before: location)
+        var rest = String(whole.dropFirst(prefix.count))
+        while let first = rest.first, first == " " || first == "\t" || first == "\n" || first == ";" { rest.removeFirst() }
+        while let last = rest.last, last == " " || last == "\t" || last == "\n" || last == ";" { rest.removeLast() }
+        return rest
     }
 
     /// The source up to (not including) `location`, without trailing blanks.
@@ -160,7 +213,8 @@ public final class REPL {
             print("""
                 :help          this list
                 :vars          variables with their types (as vars())
-                :save FILE     write the statements that succeeded, with their outputs, as a notebook
+                :save FILE     write the session as a notebook: statements with their outputs (one that
+                               failed or was interrupted is written commented out, so the file replays)
                 :time on|off   show each statement's wall time
                 :quit          leave (Ctrl-D too)
                 help()         the language's builtins; help(x) describes x
@@ -173,7 +227,12 @@ public final class REPL {
             guard !argument.isEmpty else { ScriptFiles.printError(":save needs a file name, e.g. :save session.seqlab"); break }
             do {
                 try saveTranscript(to: argument)
-                print("saved \(savedStatements) statement\(savedStatements == 1 ? "" : "s") to \(argument)")
+                var line = "saved \(savedStatements) statement\(savedStatements == 1 ? "" : "s") to \(argument)"
+                if commentedStatements > 0 {
+                    line += "; \(commentedStatements) that failed or \(commentedStatements == 1 ? "was" : "were") interrupted "
+                        + "\(commentedStatements == 1 ? "is" : "are") written commented out"
+                }
+                print(line)
             } catch {
                 ScriptFiles.printError("\(argument): error: cannot write (\(error.localizedDescription))")
             }

@@ -14,6 +14,18 @@ public enum RunStatus: String, Sendable, Equatable, CaseIterable {
     case interrupted
 }
 
+/// How a run came about: what a user did to start it.
+public enum RunKind: String, Sendable, Equatable, CaseIterable {
+    /// An interactive session.
+    case repl
+    /// `seqlab run FILE` or a script piped to standard input.
+    case run
+    /// `seqlab check FILE`: its verdict says whether the notebook replayed.
+    case check
+    /// `seqlab run FILE --record`: rewrote the notebook's outputs.
+    case record
+}
+
 /// What a caller knows when a run begins; the store adds the id, start time, status and script hash.
 public struct RunInfo: Sendable, Equatable {
     /// The full script (notebook) text being run; the REPL passes the session's statements so far.
@@ -38,14 +50,21 @@ public struct RunInfo: Sendable, Equatable {
     public var pid: Int32
     /// The host running the run; defaults to this one.
     public var hostname: String
+    /// What started the run.
+    public var kind: RunKind
+    /// The numeric identity the run computed under (architecture, BLAS, kernels, split, threads),
+    /// as `NumericIdentity.description` writes it; empty for runs stored before it was recorded.
+    public var numerics: String
 
     /// A run description; the machine and process fields default to this machine and process.
     public init(
         script: String, scriptPath: String? = nil, version: String, gitCommit: String? = nil,
         seed: UInt64, threads: Int, blasThreads: Int, blas: String,
         cpuModel: String = Machine.cpuModel(), pid: Int32 = Machine.processID(),
-        hostname: String = Machine.hostname()
+        hostname: String = Machine.hostname(), kind: RunKind = .run, numerics: String = ""
     ) {
+        self.kind = kind
+        self.numerics = numerics
         self.script = script
         self.scriptPath = scriptPath
         self.version = version
@@ -74,6 +93,9 @@ public struct Run: Sendable, Equatable {
     public var error: String?
     /// The SHA-256 of `info.script`'s UTF-8 bytes, as 64 hex characters.
     public var scriptSHA256: String
+    /// A check's verdict: "pass", or where and how the replay first differed; nil for other kinds
+    /// and for a check that never reached one.
+    public var verdict: String? = nil
     /// Everything the caller recorded when the run began.
     public var info: RunInfo
 }
@@ -165,6 +187,62 @@ public struct Parameter: Sendable, Equatable {
     }
 }
 
+/// How one statement of a run ended.
+public enum StatementEnd: String, Sendable, Equatable, CaseIterable {
+    /// It ran to the end.
+    case ok
+    /// It stopped at an error.
+    case failed
+    /// Ctrl-C stopped it at a safe point.
+    case interrupted
+}
+
+/// One statement of a run as it ran: its text, what it showed and how it ended.
+public struct TranscriptEntry: Sendable, Equatable {
+    /// The statement's source text.
+    public var source: String
+    /// The lines it showed (an error's message is in `note`).
+    public var output: [String]
+    /// How it ended.
+    public var end: StatementEnd
+    /// The error of a failed statement, or why an interrupted one stopped.
+    public var note: String?
+
+    /// A transcript entry.
+    public init(source: String, output: [String], end: StatementEnd = .ok, note: String? = nil) {
+        self.source = source
+        self.output = output
+        self.end = end
+        self.note = note
+    }
+}
+
+/// One number an evaluation reported, e.g. NDCG@10 of model "sasrec" on the test rows.
+public struct EvaluationResult: Sendable, Equatable {
+    /// What computed it: "evaluate" or "compare".
+    public var source: String
+    /// The model's name.
+    public var model: String
+    /// The rows ranked ("test", "valid", or the rows' own description).
+    public var split: String
+    /// The protocol, as result headers state it (candidates, split rule, ...).
+    public var evaluationProtocol: String
+    /// The metric, e.g. "ndcg@10".
+    public var metric: String
+    /// Its value.
+    public var value: Double
+
+    /// A result.
+    public init(source: String, model: String, split: String, evaluationProtocol: String, metric: String, value: Double) {
+        self.source = source
+        self.model = model
+        self.split = split
+        self.evaluationProtocol = evaluationProtocol
+        self.metric = metric
+        self.value = value
+    }
+}
+
 /// Everything the store holds about one run, each list in a fixed order.
 public struct RunDetail: Sendable, Equatable {
     /// The run itself.
@@ -177,4 +255,8 @@ public struct RunDetail: Sendable, Equatable {
     public var artifacts: [ArtifactInfo]
     /// Metrics ordered by step, then name, then split, then the order they were logged.
     public var metrics: [MetricPoint]
+    /// The statements that ran, in order.
+    public var transcript: [TranscriptEntry] = []
+    /// Evaluation results in the order they were recorded.
+    public var results: [EvaluationResult] = []
 }

@@ -92,13 +92,14 @@ public final class RunStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO runs (started_at, status, script, script_sha256, script_path, seqlab_version,
-                        git_commit, seed, threads, blas_threads, cpu_model, blas, pid, process_start, hostname)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        git_commit, seed, threads, blas_threads, cpu_model, blas, pid, process_start, hostname,
+                        kind, numerics)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     started, info.script, SHA256.hex(of: info.script), info.scriptPath, info.version,
                     info.gitCommit, Int64(bitPattern: info.seed), info.threads, info.blasThreads, info.cpuModel,
-                    info.blas, Int64(info.pid), processStart, info.hostname,
+                    info.blas, Int64(info.pid), processStart, info.hostname, info.kind.rawValue, info.numerics,
                 ])
             return db.lastInsertedRowID
         }
@@ -201,6 +202,49 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Replaces a running run's script text (and its hash): a REPL session's script is known only
+    /// as it goes, and the hash should name what actually ran.
+    public func setScript(_ run: Int64, _ script: String) throws(StoreError) {
+        try write { db in
+            let current = try requireRun(run, db)
+            if current != .running { throw StoreError.runAlreadyEnded(path: path, id: run, status: current) }
+            try db.execute(sql: "UPDATE runs SET script = ?, script_sha256 = ? WHERE id = ?",
+                           arguments: [script, SHA256.hex(of: script), run])
+        }
+    }
+
+    /// Sets a check's verdict ("pass", or the first difference).
+    public func setVerdict(_ run: Int64, _ verdict: String) throws(StoreError) {
+        try write { db in
+            try requireRun(run, db)
+            try db.execute(sql: "UPDATE runs SET verdict = ? WHERE id = ?", arguments: [verdict, run])
+        }
+    }
+
+    /// Appends statements to a run's transcript in one transaction.
+    public func appendTranscript(_ run: Int64, _ entries: [TranscriptEntry]) throws(StoreError) {
+        try write { db in
+            try requireRun(run, db)
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO transcript (run, source, output, ending, note) VALUES (?, ?, ?, ?, ?)")
+            for e in entries {
+                try insert.execute(arguments: [run, e.source, e.output.joined(separator: "\n"), e.end.rawValue, e.note])
+            }
+        }
+    }
+
+    /// Appends evaluation results to a run in one transaction.
+    public func recordResults(_ run: Int64, _ results: [EvaluationResult]) throws(StoreError) {
+        try write { db in
+            try requireRun(run, db)
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO results (run, source, model, split, protocol, metric, value) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for r in results {
+                try insert.execute(arguments: [run, r.source, r.model, r.split, r.evaluationProtocol, r.metric, r.value])
+            }
+        }
+    }
+
     // MARK: Reads
 
     /// The most recent runs first (by id), at most `limit` of them, or all when `limit` is nil.
@@ -231,9 +275,34 @@ public final class RunStore: Sendable {
                 db, sql: "SELECT id, run, name, kind, bytes, created_at FROM artifacts WHERE run = ? ORDER BY id",
                 arguments: [id]
             ).map { try artifactInfo($0) }
-            return RunDetail(
+            let transcript = try Row.fetchAll(
+                db, sql: "SELECT source, output, ending, note FROM transcript WHERE run = ? ORDER BY id", arguments: [id]
+            ).map { row in
+                let what = "a transcript entry of run \(id)"
+                let ending: String = try field(row, "ending", what)
+                guard let end = StatementEnd(rawValue: ending) else { throw malformed(what, "ending", ending) }
+                let output: String = try field(row, "output", what)
+                return TranscriptEntry(source: try field(row, "source", what),
+                                       output: output.isEmpty ? [] : output.components(separatedBy: "\n"),
+                                       end: end, note: try field(row, "note", what))
+            }
+            let results = try Row.fetchAll(
+                db, sql: "SELECT source, model, split, protocol, metric, value FROM results WHERE run = ? ORDER BY id",
+                arguments: [id]
+            ).map { row in
+                let what = "a result of run \(id)"
+                let value: Double? = try field(row, "value", what)
+                return EvaluationResult(
+                    source: try field(row, "source", what), model: try field(row, "model", what),
+                    split: try field(row, "split", what), evaluationProtocol: try field(row, "protocol", what),
+                    metric: try field(row, "metric", what), value: value ?? .nan)
+            }
+            var detail = RunDetail(
                 run: try run(from: row), parameters: parameters, datasets: datasets, artifacts: artifacts,
                 metrics: try fetchMetrics(db, run: id, name: nil))
+            detail.transcript = transcript
+            detail.results = results
+            return detail
         }
     }
 
@@ -280,16 +349,19 @@ public final class RunStore: Sendable {
         guard let runStatus = RunStatus(rawValue: status) else { throw malformed(what, "status", status) }
         let pid: Int64 = try field(row, "pid", what)
         let seed: Int64 = try field(row, "seed", what)
+        let kindText: String = try field(row, "kind", what)
+        guard let kind = RunKind(rawValue: kindText) else { throw malformed(what, "kind", kindText) }
         let info = RunInfo(
             script: try field(row, "script", what), scriptPath: try field(row, "script_path", what),
             version: try field(row, "seqlab_version", what), gitCommit: try field(row, "git_commit", what),
             seed: UInt64(bitPattern: seed), threads: try field(row, "threads", what),
             blasThreads: try field(row, "blas_threads", what), blas: try field(row, "blas", what),
             cpuModel: try field(row, "cpu_model", what), pid: Int32(truncatingIfNeeded: pid),
-            hostname: try field(row, "hostname", what))
+            hostname: try field(row, "hostname", what), kind: kind, numerics: try field(row, "numerics", what))
         return Run(
             id: id, startedAt: startedAt, endedAt: ended.flatMap(Timestamp.date), status: runStatus,
-            error: try field(row, "error", what), scriptSHA256: try field(row, "script_sha256", what), info: info)
+            error: try field(row, "error", what), scriptSHA256: try field(row, "script_sha256", what),
+            verdict: try field(row, "verdict", what), info: info)
     }
 
     private func artifactInfo(_ row: Row) throws -> ArtifactInfo {

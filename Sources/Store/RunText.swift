@@ -10,14 +10,20 @@ public enum RunText {
         if runs.isEmpty { return "no runs yet" }
         let rows = runs.map { run in
             [
-                String(run.id), run.status.rawValue, clock(run.startedAt), duration(run), String(run.info.seed),
+                String(run.id), run.info.kind.rawValue, run.status.rawValue, run.verdict.map(shortVerdict) ?? "-",
+                clock(run.startedAt), duration(run), String(run.info.seed),
                 "\(run.info.threads)/\(run.info.blasThreads)", String(run.scriptSHA256.prefix(8)),
                 run.info.scriptPath ?? "(interactive)",
             ]
         }
         return align(
-            header: ["ID", "STATUS", "STARTED (UTC)", "TIME", "SEED", "THREADS", "SHA256", "SCRIPT"], rows: rows,
-            rightAligned: [0, 3, 4])
+            header: ["ID", "KIND", "STATUS", "VERDICT", "STARTED (UTC)", "TIME", "SEED", "THREADS", "SHA256", "SCRIPT"],
+            rows: rows, rightAligned: [0, 5, 6])
+    }
+
+    /// A verdict's first line (the table has one line per run; `show` gives the whole verdict).
+    static func shortVerdict(_ verdict: String) -> String {
+        String(verdict.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
     }
 
     /// Everything about one run: its record, then parameters, datasets, artifacts and a metric summary.
@@ -25,6 +31,7 @@ public enum RunText {
         let run = detail.run
         let info = run.info
         var fields: [(String, String)] = [
+            ("kind", info.kind.rawValue),
             ("status", run.status.rawValue),
             ("started", clock(run.startedAt) + " UTC"),
             ("ended", run.endedAt.map { clock($0) + " UTC (" + duration(run) + ")" } ?? "-"),
@@ -34,11 +41,16 @@ public enum RunText {
             ("threads", "\(info.threads), BLAS \(info.blasThreads)"),
             ("cpu", info.cpuModel),
             ("blas", info.blas),
+            ("numerics", info.numerics.isEmpty ? "-" : info.numerics),
             ("process", "\(info.pid) on \(info.hostname)"),
         ]
         if let error = run.error { fields.append(("error", error)) }
         var out = "run \(run.id)\n"
         out += align(header: nil, rows: fields.map { [$0.0, $0.1] }, rightAligned: [], indent: "  ")
+        if let verdict = run.verdict {
+            out += "\n\nverdict\n" + verdict.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { "  " + $0 }.joined(separator: "\n")
+        }
 
         out += "\n\nparameters\n"
         out += detail.parameters.isEmpty
@@ -61,6 +73,14 @@ public enum RunText {
                 rows: detail.artifacts.map { [String($0.id), $0.name, $0.kind, String($0.bytes), clock($0.createdAt)] },
                 rightAligned: [0, 3], indent: "  ")
 
+        out += "\n\nresults\n"
+        out += detail.results.isEmpty
+            ? "  none"
+            : align(
+                header: ["SOURCE", "MODEL", "SPLIT", "METRIC", "VALUE", "PROTOCOL"],
+                rows: detail.results.map { [$0.source, $0.model, $0.split, $0.metric, number($0.value), $0.evaluationProtocol] },
+                rightAligned: [4], indent: "  ")
+
         out += "\n\nmetrics\n"
         let summaries = summarize(detail.metrics)
         out += summaries.isEmpty
@@ -72,7 +92,25 @@ public enum RunText {
                      number(s.min), number(s.max)]
                 },
                 rightAligned: [2, 3, 4, 5, 6], indent: "  ")
+
+        out += "\n\ntranscript\n"
+        out += detail.transcript.isEmpty ? "  none" : transcript(detail.transcript)
         return out
+    }
+
+    /// Statements as a notebook shows them (source, then `#> ` output), each unfinished one marked.
+    static func transcript(_ entries: [TranscriptEntry]) -> String {
+        var lines: [String] = []
+        for e in entries {
+            lines += e.source.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+            lines += e.output.map { $0.isEmpty ? "  #>" : "  #> " + $0 }
+            switch e.end {
+            case .ok: break
+            case .failed: lines.append("  (failed" + (e.note.map { ": " + $0 } ?? "") + ")")
+            case .interrupted: lines.append("  (interrupted" + (e.note.map { ": " + $0 } ?? "") + ")")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// One line per (name, split) of a run's metrics, in order of name then split.

@@ -9,7 +9,7 @@ import GRDB
 
 enum Schema {
     /// The highest schema version this build reads and writes.
-    static let version = 1
+    static let version = 2
 
     /// Whether the database has tables other than SQLite's own.
     static func hasForeignTables(_ db: Database) throws -> Bool {
@@ -34,7 +34,7 @@ enum Schema {
     }
 
     /// Each schema version with the step that reaches it from the one before, in order.
-    static let steps: [(Int, @Sendable (Database) throws -> Void)] = [(1, createVersion1)]
+    static let steps: [(Int, @Sendable (Database) throws -> Void)] = [(1, createVersion1), (2, addVersion2)]
 
     private static func createVersion1(_ db: Database) throws {
         // AUTOINCREMENT so a deleted run's id is never handed out again: "run 42" stays unambiguous.
@@ -102,6 +102,39 @@ enum Schema {
             );
             CREATE INDEX artifacts_by_run ON artifacts(run);
             CREATE INDEX artifacts_by_name ON artifacts(name, id);
+            """)
+    }
+
+    /// Version 2: what started a run and a check's verdict, its numeric identity, the transcript of
+    /// its statements and the results of its evaluations. Runs from version 1 read as kind "run".
+    private static func addVersion2(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'run'
+                CHECK (kind IN ('repl', 'run', 'check', 'record'));
+            ALTER TABLE runs ADD COLUMN verdict TEXT;
+            ALTER TABLE runs ADD COLUMN numerics TEXT NOT NULL DEFAULT '';
+
+            CREATE TABLE transcript (
+                id     INTEGER PRIMARY KEY,
+                run    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                source TEXT    NOT NULL,
+                output TEXT    NOT NULL,
+                ending TEXT    NOT NULL CHECK (ending IN ('ok', 'failed', 'interrupted')),
+                note   TEXT
+            );
+            CREATE INDEX transcript_by_run ON transcript(run, id);
+
+            CREATE TABLE results (
+                id       INTEGER PRIMARY KEY,
+                run      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                source   TEXT    NOT NULL,
+                model    TEXT    NOT NULL,
+                split    TEXT    NOT NULL,
+                protocol TEXT    NOT NULL,
+                metric   TEXT    NOT NULL,
+                value    REAL
+            );
+            CREATE INDEX results_by_run ON results(run, id);
             """)
     }
 }

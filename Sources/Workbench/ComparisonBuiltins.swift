@@ -91,7 +91,7 @@ extension Registry {
 }
 
 /// `compare([m1, m2, ...])` for models (the run-id form `compare(a, b)` lives in RunBuiltins).
-func compareModels(_ list: [Value], args: Arguments, registry: Registry) throws -> Value {
+func compareModels(_ list: [Value], args: Arguments, registry: Registry, session: RunSession?) throws -> Value {
     let models = try list.map { v -> ModelObject in
         guard case .object(let m as ModelObject) = v else { throw args.error("a", "compare takes a list of models, or two run ids") }
         return m
@@ -104,6 +104,9 @@ func compareModels(_ list: [Value], args: Arguments, registry: Registry) throws 
     }
     guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
     let (header, results) = try registry.evaluateAll(models, rows: rows, ks: ks, args: args, parameter: "a")
+    for (m, result) in zip(models, results) {
+        session?.recordResults(result, source: "compare", model: m.model.name, split: rows?.part ?? "test")
+    }
     return .object(ModelTableObject(header: header, rows: zip(models, results).map {
         ($0.model.name, $0.trainable?.parameterCount, $0.trainable.map { t in t.parameters.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count } }, $1)
     }))

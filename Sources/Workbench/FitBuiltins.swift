@@ -120,6 +120,16 @@ extension Registry {
             do { options.validMetric = try ValidationMetric(parsing: try args.string("validMetric")) } catch {
                 throw args.error("validMetric", "\(error)")
             }
+            var recorded: [(String, String)] = [
+                ("epochs", String(options.epochs)), ("batch", String(options.batchSize)),
+                ("lr", formatNumber(try args.number("lr"))), ("optimizer", kind),
+                ("weightDecay", formatNumber(try args.number("weightDecay"))),
+                ("clip", options.clip.map { formatNumber(Double($0)) } ?? "none"),
+                ("patience", options.patience.map(String.init) ?? "none"),
+                ("validMetric", options.validMetric.description), ("split", split.split.protocolDescription),
+            ]
+            if let trainable = m.trainable { recorded += trainable.configurationEntries.filter { $0.0 != "model" }.map { ("model." + $0.0, $0.1) } }
+            RunSession.of(interpreter)?.recordFit(model: m.model.name, parameters: recorded)
             let progress = ProgressPrinter(mode: Workbench.progressMode(interpreter), label: m.model.name,
                                            session: RunSession.of(interpreter))
             let stop: FitStop

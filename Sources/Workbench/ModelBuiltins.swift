@@ -74,6 +74,7 @@ extension Registry {
                     let result = try Evaluator.evaluate(
                         m.model, rows: rows.rows, ks: ks, protocol: rankingProtocol, maskHistory: try args.bool("maskHistory"),
                         width: m.width, batchSize: try args.int("batch", min: 1, max: 65_536))
+                    RunSession.of(interpreter)?.recordResults(result, source: "evaluate", model: m.model.name, split: rows.part)
                     return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)"))
                 } catch is EvaluationInterrupted {
                     throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")

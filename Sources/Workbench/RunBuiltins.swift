@@ -54,7 +54,7 @@ extension Registry {
             Parameter("rows", .object("Rows"), default: Value.none, help: "models: rows to rank (default: the first model's test rows)"),
             Parameter("k", .list, default: .list([.number(5), .number(10), .number(20)]), help: "models: cut-offs"),
         ], help: "compare([m1, m2, ...]): models on the same rows in one table. compare(a, b): two runs side by side; ≠ marks differences.") { args, interpreter in
-            if case .list(let models) = args.value("a") { return try compareModels(models, args: args, registry: self) }
+            if case .list(let models) = args.value("a") { return try compareModels(models, args: args, registry: self, session: RunSession.of(interpreter)) }
             let s = try session(args, interpreter)
             guard args.has("b") else { throw args.error("b", "compare two runs: compare(a, b) with two run ids") }
             let a = try args.int("a", min: 1), b = try args.int("b", min: 1)

@@ -6,6 +6,7 @@ import Foundation
 import Script
 import Store
 import Tensors
+import Training
 
 /// The store and the current run of an interpreter, reachable from builtins.
 public final class RunSession {
@@ -18,14 +19,88 @@ public final class RunSession {
     /// SeqLab's version, recorded with every run.
     public static let version = "0.1.0"
 
-    /// Opens the store at `storePath` and begins a run of `script`.
-    public init(storePath: String, script: String, scriptPath: String?, interpreter: Interpreter) throws {
+    /// What started the run.
+    public let kind: RunKind
+    /// The statements of a REPL session so far (its script is what they add up to).
+    private var replStatements: [String] = []
+    /// How many `fit` calls this run has recorded parameters for.
+    private var fits = 0
+
+    /// Opens the store at `storePath` and begins a run of `script` of the given kind.
+    public init(storePath: String, script: String, scriptPath: String?, interpreter: Interpreter,
+                kind: RunKind = .run) throws {
         store = try RunStore.open(path: storePath)
+        self.kind = kind
+        let identity = NumericIdentity.current
+        // SeqLab's loops and products share one thread count; OpenBLAS itself stays on one thread.
         let info = RunInfo(script: script, scriptPath: scriptPath, version: Self.version, gitCommit: Self.gitCommit(),
-                           seed: interpreter.seed, threads: 1, blasThreads: BLAS.threads,
-                           blas: "OpenBLAS \(BLAS.coreName)")
+                           seed: interpreter.seed, threads: BLAS.threads, blasThreads: 1,
+                           blas: "\(identity.blas) \(identity.kernels)", kind: kind, numerics: identity.description)
         runID = try store.beginRun(info)
         interpreter.extensions[Self.key] = self
+    }
+
+    /// The numerics a check compares notebooks under: this process's identity, and whether a
+    /// recorded one computes the same bits.
+    public static var replayNumerics: ReplayNumerics {
+        let current = NumericIdentity.current
+        return ReplayNumerics(current: current.description) { recorded in
+            NumericIdentity(parsing: recorded).map(current.computesLike) ?? false
+        }
+    }
+
+    /// Stores the statements of a script or notebook run with what each showed; the last one is
+    /// marked failed (with `errors`' first message) or interrupted. Failing to write is not fatal.
+    public func recordTranscript(_ run: NotebookRun, source: String, interrupted: Bool) {
+        var entries = run.outcomes.map { TranscriptEntry(source: Notebook.text(of: $0.statement, in: source), output: $0.output) }
+        if let error = run.errors.first {
+            // An error that is not the last statement's (a syntax error, or Ctrl-C between statements)
+            // belongs to no entry.
+            if let last = run.outcomes.last, last.statement.location.line <= error.location.line,
+               error.location.line <= max(last.statement.endLine, last.statement.location.line), !entries.isEmpty {
+                entries[entries.count - 1].end = .failed
+                entries[entries.count - 1].note = error.message
+            }
+        }
+        if interrupted, let last = entries.indices.last, entries[last].end == .ok {
+            entries[last].end = .interrupted
+            entries[last].note = "stopped by Ctrl-C"
+        }
+        try? store.appendTranscript(runID, entries)
+    }
+
+    /// Stores one REPL statement as it finishes, and sets the run's script (and hash) to the
+    /// statements that ran so far.
+    public func recordStatement(_ entry: TranscriptEntry) {
+        try? store.appendTranscript(runID, [entry])
+        if entry.end != .failed {
+            replStatements.append(entry.source)
+            try? store.setScript(runID, replStatements.joined(separator: "\n") + "\n")
+        }
+    }
+
+    /// Stores a check's verdict.
+    public func setVerdict(_ verdict: String) {
+        try? store.setVerdict(runID, verdict)
+    }
+
+    /// Stores every metric of a ranking result (HR, NDCG and MRR at each cut-off) with its protocol.
+    func recordResults(_ result: RankingResult, source: String, model: String, split: String) {
+        var rows: [EvaluationResult] = []
+        for (i, k) in result.ks.enumerated() {
+            for (metric, values) in [("hr", result.hitRate), ("ndcg", result.ndcg), ("mrr", result.mrr)] {
+                rows.append(EvaluationResult(source: source, model: model, split: split, evaluationProtocol: result.header,
+                                             metric: "\(metric)@\(k)", value: values[i]))
+            }
+        }
+        try? store.recordResults(runID, rows)
+    }
+
+    /// Stores a `fit` call's hyperparameters as parameters `fit.N.key` (N counts the run's fits).
+    func recordFit(model: String, parameters: [(String, String)]) {
+        fits += 1
+        let prefix = "fit.\(fits)."
+        try? store.setParameters(runID, [(prefix + "model", model)] + parameters.map { (prefix + $0.0, $0.1) })
     }
 
     static let key = "runSession"

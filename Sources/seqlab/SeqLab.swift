@@ -19,11 +19,11 @@ struct StoreOptions: ParsableArguments {
     var store: String = "seqlab.sqlite"
 
     /// An interpreter with every builtin, recording a run of `script` in the store.
-    func session(script: String, path: String?, progress: ProgressMode = .auto) throws -> (Interpreter, RunSession) {
+    func session(script: String, path: String?, kind: RunKind, progress: ProgressMode = .auto) throws -> (Interpreter, RunSession) {
         let interpreter = Interpreter(registry: Workbench.registry())
         Workbench.setProgress(progress, in: interpreter)
         do {
-            let session = try RunSession(storePath: store, script: script, scriptPath: path, interpreter: interpreter)
+            let session = try RunSession(storePath: store, script: script, scriptPath: path, interpreter: interpreter, kind: kind)
             return (interpreter, session)
         } catch {
             ScriptFiles.printError("\(error)\n(choose another store with --store PATH)")
@@ -32,10 +32,14 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// Runs `body` as a recorded run: interrupted after Ctrl-C, finished on exit code 0 or 1, failed otherwise.
-func recorded(_ session: RunSession, _ interpreter: Interpreter, _ body: () -> Int32) throws {
+/// Runs `body` as a recorded run: interrupted after Ctrl-C, finished on exit code 0 or 1, failed
+/// otherwise. The statements that ran and a check's verdict go into the run's record.
+func recorded(_ session: RunSession, _ interpreter: Interpreter, source: String, _ body: () -> ScriptOutcome) throws {
     ScriptFiles.installInterruptHandler()
-    let code = body()
+    let outcome = body()
+    let code = outcome.code
+    session.recordTranscript(outcome.run, source: source, interrupted: Cancellation.isRequested)
+    if let verdict = outcome.verdict { session.setVerdict(verdict) }
     if Cancellation.isRequested {
         session.finish(.interrupted, error: "stopped by Ctrl-C", interpreter: interpreter)
     } else {
@@ -55,10 +59,25 @@ struct SeqLab: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    /// Pins OpenBLAS's kernel set (re-executing once; see KernelPinning), then runs the command.
+    static func main() {
+        KernelPinning.pinByReexecuting()
+        main(nil)
+    }
+
     func run() throws {
         if isatty(STDIN_FILENO) != 0 {
-            let (interpreter, session) = try options.session(script: "(interactive session)", path: nil)
-            REPL(interpreter: interpreter).run()
+            let (interpreter, session) = try options.session(script: "", path: nil, kind: .repl)
+            let repl = REPL(interpreter: interpreter)
+            repl.onStatement = { source, output, ending, note in
+                let end: StatementEnd = switch ending {
+                case .ok: .ok
+                case .failed: .failed
+                case .interrupted: .interrupted
+                }
+                session.recordStatement(TranscriptEntry(source: source, output: output, end: end, note: note))
+            }
+            repl.run()
             session.finish(.finished, interpreter: interpreter)
             return
         }
@@ -66,8 +85,8 @@ struct SeqLab: ParsableCommand {
         var lines: [String] = []
         while let line = readLine(strippingNewline: true) { lines.append(line) }
         let source = lines.joined(separator: "\n")
-        let (interpreter, session) = try options.session(script: source, path: nil)
-        try recorded(session, interpreter) {
+        let (interpreter, session) = try options.session(script: source, path: nil, kind: .run)
+        try recorded(session, interpreter, source: source) {
             ScriptFiles.run(source: source, file: "<stdin>", interpreter: interpreter, record: false)
         }
     }
@@ -87,9 +106,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         guard let source = ScriptFiles.read(file) else { throw ExitCode(2) }
-        let (interpreter, session) = try options.session(script: source, path: file)
-        try recorded(session, interpreter) {
-            ScriptFiles.run(source: source, file: file, interpreter: interpreter, record: record)
+        let (interpreter, session) = try options.session(script: source, path: file, kind: record ? .record : .run)
+        try recorded(session, interpreter, source: source) {
+            ScriptFiles.run(source: source, file: file, interpreter: interpreter, record: record,
+                            numerics: RunSession.replayNumerics.current)
         }
     }
 }
@@ -98,12 +118,17 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Run a notebook and compare every output with its recorded #> lines.",
-        discussion: "Exit code 0 when all match, 1 at the first difference (shown), 2 on an error.")
+        discussion: """
+            Exit code 0 when all match, 1 at the first difference (shown), 2 on an error. A notebook \
+            recorded on this machine's numerics (its '#@ numerics:' line: architecture, BLAS, kernel \
+            set) is compared exactly, at any thread count; one recorded elsewhere is compared with \
+            numbers within 0.01, and the verdict says so. The verdict is stored with the run.
+            """)
 
     @Argument(help: "The .seqlab notebook.")
     var file: String
 
-    @Option(help: "Let numbers differ by at most this much (default: exact text).")
+    @Option(help: "Let numbers differ by at most this much (default: exact when the notebook's '#@ numerics' line matches this machine, else 0.01).")
     var tolerance: Double?
 
     @OptionGroup var options: StoreOptions
@@ -115,9 +140,10 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         guard let source = ScriptFiles.read(file) else { throw ExitCode(2) }
         // A check prints only its verdict: no training progress.
-        let (interpreter, session) = try options.session(script: source, path: file, progress: .quiet)
-        try recorded(session, interpreter) {
-            ScriptFiles.check(source: source, file: file, interpreter: interpreter, tolerance: tolerance)
+        let (interpreter, session) = try options.session(script: source, path: file, kind: .check, progress: .quiet)
+        try recorded(session, interpreter, source: source) {
+            ScriptFiles.check(source: source, file: file, interpreter: interpreter, tolerance: tolerance,
+                              numerics: RunSession.replayNumerics)
         }
     }
 }

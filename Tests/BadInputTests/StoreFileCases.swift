@@ -63,7 +63,7 @@ let storeFileCases: [BadInput] = [
     }),
     opening("another program's database", "$DIR/s.sqlite: an SQLite database, but not a SeqLab run store; choose another --store path",
             prepare: { try database($0.directory + "/s.sqlite", "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)") }),
-    opening("newer schema", "$DIR/s.sqlite: written by a newer SeqLab (schema version 99, this build reads up to 1); upgrade SeqLab or choose another --store path",
+    opening("newer schema", "$DIR/s.sqlite: written by a newer SeqLab (schema version 99, this build reads up to 2); upgrade SeqLab or choose another --store path",
             prepare: { try database($0.directory + "/s.sqlite", "PRAGMA user_version = 99") }),
     opening("schema version without tables", "$DIR/s.sqlite: the store is damaged or was changed outside SeqLab (SQLite: no such table: runs); move it away or choose another --store path",
             prepare: { try database($0.directory + "/s.sqlite", "PRAGMA user_version = 1") }),

@@ -1,6 +1,7 @@
 // Every table written through the public API reads back exactly, including the awkward values: a
 // seed above Int64.max, NaN and infinite metrics, empty and binary blobs, parameters set twice.
 import Foundation
+import GRDB
 import XCTest
 
 @testable import Store
@@ -124,5 +125,71 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(detail.parameters, [Parameter(key: "k", value: "v")])
         XCTAssertEqual(detail.metrics, [MetricPoint(step: 1, name: "loss", value: 1.5)])
         XCTAssertEqual(reopened.recoveredRuns, [])
+    }
+
+    func testKindVerdictTranscriptResultsAndScriptRoundTrip() throws {
+        let store = try RunStore.open(path: try temporaryDirectory().file("s.sqlite"))
+        var info = sampleInfo()
+        info.kind = .repl
+        info.numerics = "x86_64+avx2, OpenBLAS 0.3.21, Haswell kernels, split 1, 1 thread"
+        let id = try store.beginRun(info)
+        XCTAssertEqual(try store.run(id).run.info.kind, .repl)
+        XCTAssertEqual(try store.run(id).run.info.numerics, info.numerics)
+        XCTAssertNil(try store.run(id).run.verdict)
+
+        let entries = [
+            TranscriptEntry(source: "x = 1", output: []),
+            TranscriptEntry(source: "print(x)\nprint(2)", output: ["1", "", "2"]),
+            TranscriptEntry(source: "m.fit(s)", output: ["epoch 1"], end: .interrupted, note: "stopped by Ctrl-C"),
+            TranscriptEntry(source: "nope", output: [], end: .failed, note: "unknown name 'nope'"),
+        ]
+        try store.appendTranscript(id, Array(entries.prefix(2)))
+        try store.appendTranscript(id, Array(entries.dropFirst(2)))
+        let results = [
+            EvaluationResult(source: "evaluate", model: "sasrec", split: "test", evaluationProtocol: "full ranking",
+                             metric: "ndcg@10", value: 0.125),
+            EvaluationResult(source: "compare", model: "pop", split: "valid", evaluationProtocol: "full ranking",
+                             metric: "hr@5", value: .nan),
+        ]
+        try store.recordResults(id, results)
+        try store.setScript(id, "x = 1\nprint(x)\n")
+        try store.setVerdict(id, "differs at line 3\ncompared exactly")
+        try store.finishRun(id)
+
+        let detail = try store.run(id)
+        XCTAssertEqual(detail.transcript, entries)
+        XCTAssertEqual(detail.results.count, 2)
+        XCTAssertEqual(detail.results[0], results[0])
+        XCTAssertTrue(detail.results[1].value.isNaN)
+        XCTAssertEqual(detail.run.info.script, "x = 1\nprint(x)\n")
+        XCTAssertEqual(detail.run.scriptSHA256, SHA256.hex(of: "x = 1\nprint(x)\n"), "the hash names what ran")
+        XCTAssertEqual(detail.run.verdict, "differs at line 3\ncompared exactly")
+        XCTAssertThrowsError(try store.setScript(id, "later"), "an ended run's script is fixed")
+    }
+
+    func testAVersionOneStoreIsMigratedAndItsRunsReadAsKindRun() throws {
+        let path = try temporaryDirectory().file("old.sqlite")
+        do {
+            // A store as version 1 wrote it: its tables, one run, user_version 1.
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in
+                try Schema.steps[0].1(db)
+                try db.execute(sql: "PRAGMA user_version = 1")
+                try db.execute(sql: """
+                    INSERT INTO runs (started_at, status, script, script_sha256, script_path, seqlab_version, seed,
+                        threads, blas_threads, cpu_model, blas, pid, hostname)
+                    VALUES ('2025-11-23T10:44:03.000Z', 'finished', 'x', 'h', NULL, '0.1.0', 3, 1, 2, 'cpu', 'b', 1, 'host')
+                    """)
+            }
+        }
+        let store = try RunStore.open(path: path)
+        let old = try XCTUnwrap(store.runs().first)
+        XCTAssertEqual(old.info.kind, .run)
+        XCTAssertEqual(old.info.numerics, "")
+        XCTAssertNil(old.verdict)
+        XCTAssertEqual(try store.run(old.id).transcript, [])
+        let id = try store.beginRun(sampleInfo())
+        try store.appendTranscript(id, [TranscriptEntry(source: "x", output: ["1"])])
+        XCTAssertEqual(try store.run(id).transcript.count, 1)
     }
 }

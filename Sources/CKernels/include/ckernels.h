@@ -12,6 +12,17 @@ double seqlab_plain_sgemm_seconds(int m, int n, int k, int repeats);
 /// Monotonic wall clock in seconds.
 double seqlab_now_seconds(void);
 
+/// 1 when the engine's row kernels take their AVX2/FMA path (x86-64 processors that have both),
+/// else 0: part of a run's numeric identity, since the two paths round differently.
+int seqlab_cpu_avx2_fma(void);
+
+/// Marks the calling thread as a parallel loop's worker (calls nest; leave undoes one enter).
+void seqlab_parallel_enter(void);
+/// Undoes one seqlab_parallel_enter on the calling thread.
+void seqlab_parallel_leave(void);
+/// 1 when the calling thread is inside a parallel loop's worker, else 0.
+int seqlab_parallel_nested(void);
+
 
 
 /// Replaces z[i] by exp(z[i] − shift) for i < n and returns their sum (accumulated in double).

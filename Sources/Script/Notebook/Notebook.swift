@@ -54,8 +54,57 @@ public struct NotebookDifference: CustomStringConvertible {
     }
 }
 
+/// What a check needs to know about numbers: the identity this process computes under, and whether
+/// a recorded identity computes the same bits. The tensor engine supplies both (NumericIdentity);
+/// the language layer only carries them.
+public struct ReplayNumerics {
+    /// This process's numeric identity, as recorded into notebooks.
+    public var current: String
+    /// Whether a notebook recorded under the given identity replays to the same bits here.
+    public var computesLike: (String) -> Bool
+
+    /// Numerics from their parts.
+    public init(current: String, computesLike: @escaping (String) -> Bool) {
+        self.current = current
+        self.computesLike = computesLike
+    }
+}
+
 /// Running, checking and recording notebooks.
 public enum Notebook {
+    /// The line that records the numeric identity a notebook's outputs were computed under.
+    public static let numericsPrefix = "#@ numerics: "
+
+    /// The numeric identity the notebook was recorded under, or nil when it does not say.
+    public static func recordedNumerics(_ source: String) -> String? {
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false) where line.hasPrefix(numericsPrefix) {
+            return String(line.dropFirst(numericsPrefix.count)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    /// `source` with its numerics line set to `numerics`: replaced where it is, else inserted after
+    /// the opening comment lines (the notebook's title), so line numbers below it move by one once.
+    static func withNumerics(_ source: String, _ numerics: String) -> String {
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let line = numericsPrefix + numerics
+        if let i = lines.firstIndex(where: { $0.hasPrefix(numericsPrefix) }) {
+            lines[i] = line
+        } else {
+            let title = lines.prefix { $0.hasPrefix("#") && !isOutputLine(Substring($0)) }.count
+            lines.insert(line, at: title)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The source text of `statement` (its whole lines) in `source`.
+    public static func text(of statement: Statement, in source: String) -> String {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = max(0, statement.location.line - 1), last = min(lines.count, max(statement.endLine, first + 1))
+        guard first < last else { return "" }
+        return lines[first..<last].joined(separator: "\n")
+    }
+
     /// True for a recorded-output line (`#> text`, or `#>` for an empty line).
     public static func isOutputLine(_ line: Substring) -> Bool { line == "#>" || line.hasPrefix("#> ") }
 
@@ -132,8 +181,13 @@ public enum Notebook {
         return nil
     }
 
-    /// `source` with its recorded outputs replaced by those of `run`.
-    public static func recorded(source: String, run: NotebookRun) -> String {
+    /// `source` with its recorded outputs replaced by those of `run`, and its numerics line set to
+    /// `numerics` when given.
+    public static func recorded(source: String, run: NotebookRun, numerics: String? = nil) -> String {
+        if let numerics {
+            // Outputs first: they are keyed by the lines of `source` as it is.
+            return withNumerics(recorded(source: source, run: run), numerics)
+        }
         var outputsByLine: [Int: [String]] = [:]
         for o in run.outcomes { outputsByLine[o.statement.endLine, default: []] += o.output }
         var out: [String] = []

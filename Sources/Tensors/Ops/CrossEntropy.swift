@@ -82,8 +82,10 @@ extension Graph {
         let ph = hidden.pointer, pw = weight.pointer, pz = block.pointer
         let inverseCount = counted == 0 ? 0 : 1 / Float(counted)
 
-        // Row parts of a block run on their own threads; each has its own bias-gradient row.
-        let parts = Parallel.parts(blockRows, minimum: 8)
+        // Row parts of a block run on their own threads; each has its own loss total and bias-gradient
+        // row, summed in part order. The parts follow the block size, not the thread count, so the
+        // sums round the same on any number of threads.
+        let parts = Parallel.fixedParts(blockRows, minimum: 8)
         let dBParts = dB != nil && parts > 1 ? zeros([parts, v]) : nil
         var partTotals = [Double](repeating: 0, count: parts)
         targets.values.withUnsafeBufferPointer { tp in
