@@ -11,6 +11,7 @@ import Foundation
 import Script
 import Store
 import Tensors
+import Training
 import XCTest
 @testable import Workbench
 
@@ -238,5 +239,61 @@ final class SaveRestoreScriptTests: XCTestCase {
         let via = try run(Self.text + "v = restore(\"q\", src);\nt = v.finetune(tgt, reassignEpochs: 1, seed: 5);\nt.fit(tgt, epochs: 2, batch: 32);\nsave(t, \"via\");\nprint(v.codes(3))\n")
         try assertSameTraining("via", "direct")
         XCTAssertEqual(via.count, 1)
+    }
+
+    /// Golden scripts that need a run store (save / restore), each run as one run of a fresh store.
+    func testEveryGoldenScriptWithAStore() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("StoreScripts")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".seqlab") }.sorted()
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            try setUpWithError()
+            let script = GoldenScript(try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8))
+            let interpreter = Interpreter(registry: Workbench.registry(), diagnostics: { _ in })
+            let session = try RunSession(storePath: store, script: script.source, scriptPath: nil, interpreter: interpreter)
+            let (output, errors) = script.run(interpreter)
+            session.finish(.finished, interpreter: interpreter)
+            XCTAssertEqual(output, script.expectedOutput, "\(file): output")
+            XCTAssertEqual(errors, script.expectedErrors, "\(file): errors")
+        }
+    }
+
+    /// A damaged transfer checkpoint is refused with one error that names it and says what is wrong.
+    func testDamagedStateIsRefusedWithAReason() throws {
+        try run(Self.vqrec + "save(q, \"q\");\n" + Self.transfer(base: "nextitnet") + "p = finetune(base, task, mode: \"head\", loss: \"bpr\", seed: 4);\nsave(p, \"p\");\n")
+        func damaged(_ name: String, _ edit: (inout [(name: String, value: SafetensorsValue)], inout [String: String]) throws -> Void) throws -> String {
+            let file = try checkpoint(name)
+            var tensors: [(name: String, value: SafetensorsValue)] = try file.names.map { n in
+                let e = try file.entry(n)
+                if e.dtype.isFloatingPoint { return (n, .float(try file.tensor(n))) }
+                if e.dtype == .i64 { return (n, .int64(try file.int64s(n), shape: e.shape)) }
+                return (n, .int32(try file.indices(n)))
+            }
+            var meta = file.metadata
+            try edit(&tensors, &meta)
+            do { _ = try TrainerCheckpoint.restore(SafetensorsWriter.encode(tensors, metadata: meta), source: "checkpoint 'x'") } catch {
+                return "\(error)"
+            }
+            return "restored"
+        }
+        func replacing(_ name: String, _ value: SafetensorsValue) -> (inout [(name: String, value: SafetensorsValue)], inout [String: String]) throws -> Void {
+            { tensors, _ in tensors = tensors.map { $0.name == name ? (name, value) : $0 } }
+        }
+        XCTAssertEqual(try damaged("q") { tensors, _ in tensors.removeAll { $0.name == "state.codes" } },
+                       "checkpoint 'x' has no state.codes (the items' codes); it is damaged or was not written by save. Save the model again")
+        XCTAssertEqual(try damaged("q", replacing("state.codes", .int32(IndexTensor(shape: [3, 4], values: [Int32](repeating: 0, count: 12))))),
+                       "checkpoint 'x': state.codes (the items' codes) has shape [3, 4] but the saved configuration needs [201, 4]; the checkpoint does not match its configuration")
+        XCTAssertEqual(try damaged("q", replacing("state.codes", .int32(IndexTensor(shape: [201, 4], values: [Int32](repeating: 16, count: 804))))),
+                       "checkpoint 'x': state.codes (the items' codes) holds 16 at element 0, outside 0...15; the checkpoint is damaged, save the model again")
+        XCTAssertEqual(try damaged("q") { _, meta in meta["config"] = meta["config"]!.replacingOccurrences(of: "codes=4", with: "codes=100000") },
+                       "checkpoint 'x': the saved configuration is out of range: items 201, codes 100000, centroids 16")
+        XCTAssertEqual(try damaged("q") { _, meta in meta["frozen"] = "nothing.like.this" },
+                       "checkpoint 'x': the frozen parameter 'nothing.like.this' is not one of the model's; the file is damaged")
+        XCTAssertEqual(try damaged("p", replacing("state.targetCounts", .int64([Int64](repeating: -1, count: 150), shape: [150]))),
+                       "checkpoint 'x': state.targetCounts (the task's target frequencies) holds -1 at element 0, outside 0...2147483647; the checkpoint is damaged, save the model again")
+        XCTAssertEqual(try damaged("p") { _, meta in meta["config"] = meta["config"]!.replacingOccurrences(of: "mode=finetune-head", with: "mode=sideways") },
+                       "checkpoint 'x': the saved transfer mode 'sideways' is not one of peterrec-serial, peterrec-parallel, finetune-all, finetune-head, scratch")
+        XCTAssertEqual(try damaged("p") { tensors, _ in tensors.removeAll { $0.name == "param.target.embedding" } },
+                       "checkpoint 'x': error: no tensor named 'param.target.embedding'")
     }
 }
