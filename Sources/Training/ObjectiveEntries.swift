@@ -80,3 +80,8 @@ extension Rows {
         return counts
     }
 }
+
+/// `text` on one line, as a configuration entry's value must be (entries are one per line).
+func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).joined(separator: " ")
+}

@@ -1,7 +1,11 @@
 // `save(model, "name")`, `restore("name", data)` and `export(model, "file.safetensors")`.
-// A saved model is a trainer checkpoint (weights, optimizer moments, data position, random streams,
-// history) stored as a safetensors artifact of the current run; restoring it and calling `fit`
-// continues exactly where training stopped. `export` writes plain weights for other tools.
+// A saved model is a trainer checkpoint (weights, frozen set, the state its family keeps beside
+// them, optimizer moments, data position, random state, history, and a schedule driving it), plus
+// what the model's family keeps in the language (`SavedFamilyState`: a text model's encoder and
+// quantiser), stored as a safetensors artifact of the current run; a Conure learner is saved whole
+// with every task. Checkpoints are self-contained: restoring needs only the data the model ranks,
+// and `fit`, `evaluate`, `finetune`, `learn` continue exactly where the saved model stopped.
+// `export` writes plain weights for other tools.
 
 import Datasets
 import Foundation
@@ -20,21 +24,32 @@ extension Registry {
         }
 
         register(BuiltinSpec("save", topic: "models", parameters: [
-            Parameter("model", .object("Model"), positional: true, help: "a neural model"),
+            Parameter("model", .oneOf([.object("Model"), .object("Conure")]), positional: true, help: "a neural model, or a Conure learner"),
             Parameter("name", .string, positional: true, help: "the checkpoint's name in the store"),
-        ], help: "Saves a model's checkpoint (weights, optimizer, data position, random state) in the run store.") { args, interpreter in
-            let m = try args.object("model", as: ModelObject.self)
-            guard let trainer = m.trainer else { throw args.error("model", "\(m.model.name) is a baseline; only neural models are saved") }
-            // Refused here rather than at restore, where the afternoon's training would be lost.
-            let kind = trainer.model.configurationEntries.first { $0.0 == "model" }?.1 ?? "?"
-            guard ModelCatalog.family(kind)?.restorable == true else {
-                throw args.error("model", "\(m.model.name) is a \(kind) model, which restore cannot rebuild yet; export(\(m.model.name), \"file.safetensors\") keeps its weights")
+        ], help: "Saves a model's checkpoint (weights, optimizer, data position, random state; a Conure learner with every task) in the run store.") { args, interpreter in
+            let data: Data
+            if case .object(let c as ConureObject) = args.value("model") {
+                data = ConureCheckpoint.encode(c.learner)
+            } else {
+                let m = try args.object("model", as: ModelObject.self)
+                guard let trainer = m.trainer else { throw args.error("model", "\(m.model.name) is a baseline; only neural models are saved") }
+                let schedule: (any SavedTrainingSchedule)?
+                switch m.schedule {
+                case nil: schedule = nil
+                case let saved as any SavedTrainingSchedule: schedule = saved
+                case let other?:
+                    // Refused here rather than at restore, where the afternoon's training would be lost.
+                    throw args.error("model", "\(m.model.name) trains under a \(type(of: other)) schedule, which a checkpoint cannot hold; export(\(m.model.name), \"file.safetensors\") keeps its weights")
+                }
+                var sections = [workbenchSection(m)]
+                if let state = m.familyState as? any SavedFamilyState { sections.append(state.checkpointSection) }
+                data = TrainerCheckpoint.encode(trainer, schedule: schedule, sections: sections)
             }
             let name = try args.string("name")
             guard !name.isEmpty else { throw args.error("name", "the name must not be empty") }
             let s = try session(args, interpreter)
             do {
-                try s.store.saveArtifact(s.runID, name: name, kind: "seqlab-checkpoint", data: TrainerCheckpoint.encode(trainer))
+                try s.store.saveArtifact(s.runID, name: name, kind: "seqlab-checkpoint", data: data)
             } catch { throw args.error("\(error)") }
             return .none
         })
@@ -44,7 +59,7 @@ extension Registry {
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset (or split) the model was trained on: it names the items"),
             Parameter("run", .integer, default: Value.none, help: "look only in this run (default: every run in the store)"),
-        ], help: "Rebuilds a saved model; fit continues exactly where the saved training stopped.") { args, interpreter in
+        ], help: "Rebuilds a saved model (or Conure learner) from its checkpoint alone; fit continues exactly where the saved training stopped.") { args, interpreter in
             let s = try session(args, interpreter)
             let name = try args.string("name")
             let (dataset, split) = try datasetOrSplit(args, "data")
@@ -55,17 +70,33 @@ extension Registry {
             guard artifact.info.kind == "seqlab-checkpoint" else {
                 throw args.error("name", "'\(name)' in run \(artifact.info.run) is a \(artifact.info.kind), not a model checkpoint")
             }
-            let trainer: Trainer
-            do {
-                trainer = try TrainerCheckpoint.decode(artifact.data, source: "checkpoint '\(name)' (run \(artifact.info.run))") { entries, modelName, seed in
-                    try ModelCatalog.build(entries, name: modelName, seed: seed)
+            let source = "checkpoint '\(name)' (run \(artifact.info.run))"
+            let isLearner = (try? SafetensorsFile(data: artifact.data, path: source))?.metadata["content"] == ConureCheckpoint.content
+            if isLearner {
+                let learner: ConureLearner
+                do { learner = try ConureCheckpoint.decode(artifact.data, source: source) } catch { throw args.error("name", "\(error)") }
+                let items = learner.conure.configuration.items - 1
+                guard items == dataset.dataset.itemCount else {
+                    throw args.error("data", "'\(name)' was built for \(items) items but \(dataset.dataset.name) has \(dataset.dataset.itemCount); give the dataset its task 1 was learned on")
                 }
+                return .object(ConureObject(learner, dataset: dataset))
+            }
+            let checkpoint: RestoredCheckpoint
+            let familyState: (any SavedFamilyState)?
+            do {
+                checkpoint = try TrainerCheckpoint.restore(artifact.data, source: source)
+                familyState = try savedFamilyStates.lazy.compactMap { try $0.restore(checkpoint) }.first
             } catch { throw args.error("name", "\(error)") }
+            let trainer = checkpoint.trainer
             guard trainer.model.itemCount == dataset.dataset.itemCount else {
                 throw args.error("data", "'\(name)' ranks \(trainer.model.itemCount) items but \(dataset.dataset.name) has \(dataset.dataset.itemCount); give the dataset it was trained on")
             }
-            let width = split?.split.maxLength ?? trainer.maxLength ?? 50
-            return .object(ModelObject(trainer.model, trainer: trainer, dataset: dataset, split: split, width: width))
+            let savedWidth = checkpoint.file.metadata["workbench.width"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
+            let width = split?.split.maxLength ?? savedWidth ?? trainer.maxLength ?? 50
+            let object = ModelObject(trainer.model, trainer: trainer, dataset: dataset, split: split, width: width)
+            object.schedule = checkpoint.schedule
+            object.familyState = familyState
+            return .object(object)
         })
 
         register(BuiltinSpec("export", topic: "models", parameters: [
@@ -84,4 +115,23 @@ extension Registry {
             return .none
         })
     }
+}
+
+/// What a model's family keeps in the language beside the model (`ModelObject.familyState`) and
+/// saves in the model's checkpoint, so that a restored model behaves as the saved one.
+protocol SavedFamilyState {
+    /// The state as checkpoint entries, under a prefix of the family's own.
+    var checkpointSection: CheckpointSection { get }
+    /// The state `checkpoint` holds, or nil when it holds none of this kind.
+    static func restore(_ checkpoint: RestoredCheckpoint) throws -> Self?
+}
+
+/// Every kind of family state a checkpoint may hold; restore asks each in turn.
+private let savedFamilyStates: [any SavedFamilyState.Type] = [TextTransferState.self]
+
+/// The model object's own settings: the history width it scores with.
+private func workbenchSection(_ m: ModelObject) -> CheckpointSection {
+    var s = CheckpointSection()
+    s.metadata["workbench.width"] = String(m.width)
+    return s
 }

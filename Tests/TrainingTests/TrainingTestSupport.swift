@@ -10,9 +10,7 @@ func weights(_ model: TrainableRecommender) -> [[Float]] {
 
 /// `trainer` written to checkpoint bytes and read back into a freshly built model.
 func roundTrip(_ trainer: Trainer) throws -> Trainer {
-    try TrainerCheckpoint.decode(TrainerCheckpoint.encode(trainer), source: "test checkpoint") { entries, name, seed in
-        try ModelCatalog.build(entries, name: name, seed: seed)
-    }
+    try TrainerCheckpoint.decode(TrainerCheckpoint.encode(trainer), source: "test checkpoint")
 }
 
 /// The options of the small trainer tests on the toy world: `epochs` epochs of batches of 32 at

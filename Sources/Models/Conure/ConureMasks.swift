@@ -27,6 +27,13 @@ public struct ConureMasks: Sendable, Equatable {
     /// All elements free, for tensors of the given element counts.
     public init(sizes: [Int]) { owners = sizes.map { [UInt8](repeating: 0, count: $0) } }
 
+    /// The ownership `owners` describes (a checkpoint's), which must have one entry per element
+    /// of tensors of `sizes`, each a task in 0...`tasks`; nil when it does not.
+    public init?(owners: [[UInt8]], sizes: [Int], tasks: Int) {
+        guard owners.map(\.count) == sizes, owners.allSatisfy({ $0.allSatisfy { Int($0) <= tasks } }) else { return nil }
+        self.owners = owners
+    }
+
     /// Number of prunable tensors.
     public var tensorCount: Int { owners.count }
 
@@ -102,6 +109,17 @@ extension Conure {
         }
         ownedUpTo.removeAll()
         return taken
+    }
+
+    /// Puts back the ownership and prune fractions of tasks already learned (a checkpoint's), and
+    /// enters the inference phase of the last of them, as the learner leaves a network between tasks.
+    public func restoreOwnership(_ masks: ConureMasks, pruneFractions: [Double]) {
+        precondition(masks.tensorCount == convolutionWeights.count, "Conure: masks for \(masks.tensorCount) tensors, not \(convolutionWeights.count)")
+        precondition(pruneFractions.count <= heads.count, "Conure: more prune fractions than tasks")
+        self.masks = masks
+        self.pruneFractions = pruneFractions
+        ownedUpTo.removeAll()
+        if !heads.isEmpty { enter(.inference(task: heads.count)) }
     }
 
     /// Gives up the last task: its head, its weights (free again, values as they are) and its prune

@@ -83,6 +83,9 @@ public struct ConureTaskRecord: Sendable {
     public let owned: [Int]
     /// Its headline test metric right after it was learned (NDCG@10, or accuracy for classes).
     public internal(set) var scoreWhenLearned: Double
+    /// How often each target id is a training target (the LambdaFM ranks of a BPR head; empty for
+    /// task 1), kept so that a checkpoint rebuilds the head's sampler without the task.
+    public let targetCounts: [Int]
 
     /// "NDCG@10" or "accuracy".
     public var headlineMetric: String { kind == .classes ? "accuracy" : "NDCG@10" }
@@ -96,8 +99,8 @@ public final class ConureLearner {
     public let seed: Seed
     /// How tables call it.
     public let name: String
-    /// The tasks learned so far, in order.
-    public private(set) var tasks: [ConureTaskRecord] = []
+    /// The tasks learned so far, in order (set here and by a checkpoint being read back).
+    public internal(set) var tasks: [ConureTaskRecord] = []
 
     /// A learner over a fresh network initialised from `seed`.
     public init(_ configuration: ConureConfiguration, strategy: ConureStrategy = .conure, seed: Seed, name: String = "conure") {
@@ -128,7 +131,7 @@ public final class ConureLearner {
         conure.addTask(objective, targets: split.itemCount)
         do {
             return try run(k, kind: kind, split: split, name: name ?? task?.name ?? "next item", objective: objective,
-                           options: options, observe: observe)
+                           targetCounts: task?.trainCounts ?? [], options: options, observe: observe)
         } catch {
             rollBack(k)
             throw error
@@ -154,7 +157,7 @@ public final class ConureLearner {
     // MARK: - Steps
 
     private func run(_ k: Int, kind: ConureTaskKind, split: Split, name: String, objective: ConureObjective,
-                     options: ConureLearnOptions, observe: (ConurePhase) -> TrainingObserver?) throws -> ConureTaskRecord {
+                     targetCounts: [Int], options: ConureLearnOptions, observe: (ConurePhase) -> TrainingObserver?) throws -> ConureTaskRecord {
         var trainingOptions = options.training
         // With a handful of classes the top-1 hit rate is the accuracy: pick epochs by it.
         trainingOptions.validMetric = try options.validMetric ?? ValidationMetric(parsing: kind == .classes ? "hr@1" : "ndcg@10")
@@ -177,7 +180,8 @@ public final class ConureLearner {
         tasks.append(ConureTaskRecord(
             number: k, name: name, kind: kind, split: split, fingerprint: Self.fingerprint(split), targets: split.itemCount,
             objective: objective.description, trained: trained, retrained: retrained,
-            prune: strategy == .conure ? options.prune ?? 0.7 : nil, owned: owned, scoreWhenLearned: 0))
+            prune: strategy == .conure ? options.prune ?? 0.7 : nil, owned: owned, scoreWhenLearned: 0,
+            targetCounts: targetCounts))
         tasks[k - 1].scoreWhenLearned = try headline(task: k, rows: split.test.count > 0 ? split.test : split.valid)
         return tasks[k - 1]
     }

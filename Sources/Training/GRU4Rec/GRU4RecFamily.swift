@@ -8,10 +8,10 @@ import Models
 import Tensors
 
 /// GRU4Rec (Hidasi et al., ICLR 2016) as RecBole builds it.
-public enum GRU4RecFamily: ModelFamily {
+public enum GRU4RecFamily: TrainerModelFamily {
     public static let kind = "gru4rec"
 
-    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+    public static func rebuild(_ entries: ConfigurationEntries, state: SavedState, name: String, seed: Seed) throws -> TrainableRecommender {
         let items = try entries.int("items"), embedding = try entries.int("embedding"), hidden = try entries.int("hidden")
         let layers = try entries.int("layers"), maxLength = try entries.int("maxLength")
         let dropout = Float(try entries.double("dropout"))

@@ -6,10 +6,10 @@ import Models
 import Tensors
 
 /// NextItNet (Yuan et al., WSDM 2019).
-public enum NextItNetFamily: ModelFamily {
+public enum NextItNetFamily: TrainerModelFamily {
     public static let kind = "nextitnet"
 
-    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+    public static func rebuild(_ entries: ConfigurationEntries, state: SavedState, name: String, seed: Seed) throws -> TrainableRecommender {
         let configuration = try network(entries, causal: true)
         let (objective, counts) = try ObjectiveEntries.parse(entries, itemCount: configuration.items)
         return NextItNetRecommender(configuration, seed: seed, objective: objective, samplerCounts: counts, name: name)
@@ -34,10 +34,10 @@ public enum NextItNetFamily: ModelFamily {
 }
 
 /// The GRec encoder (Yuan et al., WWW 2020) as PeterRec pretrains it.
-public enum GRecFamily: ModelFamily {
+public enum GRecFamily: TrainerModelFamily {
     public static let kind = "grec"
 
-    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+    public static func rebuild(_ entries: ConfigurationEntries, state: SavedState, name: String, seed: Seed) throws -> TrainableRecommender {
         let p = try entries.double("maskProbability"), m = try entries.int("maxPredictions")
         guard p > 0, p <= 1, m >= 1 else { throw TrainingError("the saved masking is out of range: probability \(p), maxPredictions \(m)") }
         return GRecRecommender(try NextItNetFamily.network(entries, causal: false), seed: seed,

@@ -39,6 +39,13 @@ public enum TransferMode: Sendable, Equatable, CustomStringConvertible {
         case .scratch: "scratch"
         }
     }
+
+    /// The mode `description` names ("peterrec-serial", "finetune-head", ...), or nil; checkpoints store modes so.
+    public init?(description: String) {
+        let modes: [TransferMode] = PatchInsertion.allCases.map { .peterrec($0) } + [.all, .head, .scratch]
+        guard let mode = modes.first(where: { $0.description == description }) else { return nil }
+        self = mode
+    }
 }
 
 /// A pretrained sequence encoder with a new target head, trained as `mode` says.
@@ -56,6 +63,9 @@ public final class TransferRecommender: TrainableRecommender {
     public let maxLength: Int
     /// The negative sampler of BCE / BPR (nil for softmax).
     let sampler: NegativeSampler?
+    /// How often each target id is a training target (index 0 unused): the LambdaFM ranks of BPR's
+    /// sampler, kept so that a checkpoint can rebuild the sampler without the task.
+    let targetCounts: [Int]
     private let graph = Graph()
 
     /// Targets 1...itemCount (scores have the padding column 0 too).
@@ -63,10 +73,21 @@ public final class TransferRecommender: TrainableRecommender {
 
     /// A transfer of `base` (a NextItNet or a GRec encoder network) to `task`. The base's weights are
     /// copied (or, for `.scratch`, a network of the same sizes is initialised from `seed`).
-    public init(base: NextItNet, task: TransferTask, mode: TransferMode, patchHidden: Int, loss: TransferLoss,
-                headL2: Float = 0.02, seed: Seed, name: String) throws {
-        let backbone = NextItNet(base.configuration, initStream: seed.stream("init.backbone"))
-        if mode != .scratch {
+    public convenience init(base: NextItNet, task: TransferTask, mode: TransferMode, patchHidden: Int, loss: TransferLoss,
+                            headL2: Float = 0.02, seed: Seed, name: String) throws {
+        try self.init(base: base, backbone: base.configuration, targets: task.labels.count, targetCounts: task.trainCounts,
+                      maxLength: task.split.maxLength, mode: mode, patchHidden: patchHidden, loss: loss, headL2: headL2,
+                      seed: seed, name: name)
+    }
+
+    /// A transfer over a backbone of sizes `configuration` to `targets` ids (padding included) whose
+    /// training frequencies are `targetCounts`, reading `maxLength` source items per row. The
+    /// backbone copies `base`'s weights when there is one and the mode is not `.scratch`; a
+    /// checkpoint passes none and writes every weight afterwards.
+    init(base: NextItNet?, backbone configuration: NextItNetConfiguration, targets: Int, targetCounts: [Int], maxLength: Int,
+         mode: TransferMode, patchHidden: Int, loss: TransferLoss, headL2: Float, seed: Seed, name: String) throws {
+        let backbone = NextItNet(configuration, initStream: seed.stream("init.backbone"))
+        if mode != .scratch, let base {
             for (mine, theirs) in zip(backbone.parameters, base.parameters) {
                 precondition(mine.name == theirs.name && mine.count == theirs.count, "TransferRecommender: backbone layouts differ at \(theirs.name)")
                 mine.pointer.update(from: theirs.pointer, count: theirs.count)
@@ -74,16 +95,17 @@ public final class TransferRecommender: TrainableRecommender {
         }
         var insertion: PatchInsertion?
         if case .peterrec(let i) = mode { insertion = i }
-        network = PeterRec(backbone: backbone, targets: task.labels.count, insertion: insertion, patchHidden: patchHidden,
+        network = PeterRec(backbone: backbone, targets: targets, insertion: insertion, patchHidden: patchHidden,
                            stream: seed.stream("init.transfer"))
         self.mode = mode
         self.loss = loss
         self.headL2 = headL2
-        self.maxLength = task.split.maxLength
+        self.maxLength = maxLength
         self.name = name
+        self.targetCounts = targetCounts
         switch loss {
-        case .bce: sampler = try NegativeSampler.uniform(itemCount: task.labels.count)
-        case .bpr: sampler = try NegativeSampler.lambdaFM(counts: task.trainCounts, rho: 0.3)
+        case .bce: sampler = try NegativeSampler.uniform(itemCount: targets)
+        case .bpr: sampler = try NegativeSampler.lambdaFM(counts: targetCounts, rho: 0.3)
         case .softmax: sampler = nil
         }
         // Freeze what this mode does not train.
@@ -108,17 +130,21 @@ public final class TransferRecommender: TrainableRecommender {
     public var architecture: String {
         let c = network.backbone.configuration
         let kind = c.causal ? "causal NextItNet" : "non-causal GRec encoder"
-        let patches = network.insertion.map { ", \($0.rawValue) patches of width \(network.patches.first?.0.downWeight.shape[1] ?? 0)" } ?? ""
+        let patches = network.insertion.map { ", \($0.rawValue) patches of width \(patchHidden)" } ?? ""
         return "\(mode) transfer of a \(kind) (\(c.channels) channels, dilations \(c.dilations.map(String.init).joined(separator: ",")))\(patches) "
             + "to \(itemCount) targets, loss \(loss.rawValue), head L2 \(headL2); trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
 
     public var configurationEntries: [(String, String)] {
         let c = network.backbone.configuration
-        return [("model", PeterRecFamily.kind), ("mode", mode.description), ("targets", String(network.targets)), ("channels", String(c.channels)),
-                ("kernel", String(c.kernel)), ("dilations", c.dilations.map(String.init).joined(separator: ",")),
-                ("causal", String(c.causal)), ("loss", loss.rawValue), ("headL2", String(headL2)), ("maxLength", String(maxLength))]
+        return [("model", PeterRecFamily.kind), ("mode", mode.description), ("targets", String(network.targets))]
+            + NextItNetFamily.entries(c)
+            + [("causal", String(c.causal)), ("patch", String(patchHidden)), ("loss", loss.rawValue), ("headL2", String(headL2)),
+               ("maxLength", String(maxLength))]
     }
+
+    /// The patches' bottleneck width h (0 without patches).
+    public var patchHidden: Int { network.patches.first?.0.downWeight.shape[1] ?? 0 }
 
     /// Input ids [B, W] and the read columns of each row of `batch`.
     func inputs(_ batch: Batch) -> (ids: IndexTensor, read: [[Int]]) {

@@ -126,14 +126,16 @@ public final class UniSRecRecommender: TrainableRecommender {
             + "trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
 
-    /// The sizes, mode, freeze and objective as (key, value) pairs (rebuilding also needs the text table).
+    /// The sizes, mode, freeze, origin and objective as (key, value) pairs (rebuilding also needs
+    /// the text table, `UniSRecFamily.savedState`).
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
         var entries = [("model", UniSRecFamily.kind), ("mode", network.mode.rawValue), ("items", String(network.items)),
                        ("featureWidth", String(c.featureWidth))] + c.size.entries
             + [("experts", String(c.experts)), ("adaptorDropout", String(c.adaptorDropout)),
                        ("temperature", String(c.temperature)),
-                       ("frozen", network.frozenWhenFineTuning.contains { $0.isFrozen } ? "encoder" : "none")]
+                       ("frozen", network.frozenWhenFineTuning.contains { $0.isFrozen } ? "encoder" : "none"),
+                       ("origin", oneLine(origin))]
         if case .pretraining(let lambda, let a) = objective {
             entries += [("objective", "pretraining"), ("lambda", String(lambda)), ("itemDropProbability", String(a.itemDropProbability)),
                         ("itemDropRate", String(a.itemDropRate)), ("wordDropRate", String(a.wordDropRate))]

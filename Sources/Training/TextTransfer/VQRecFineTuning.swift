@@ -37,7 +37,8 @@ public final class VQRecFineTuning: TrainingSchedule {
     public let trainer: Trainer
     /// After the commit: for each sub-space, the table row each of its K+1 code rows now holds.
     public private(set) var assignment: [[Int]]?
-    private let seed: Seed
+    /// Root of the phases' trainer seeds and of the commit's Gumbel noise.
+    let seed: Seed
 
     /// A fine-tuning of `model` (fresh from a transfer); throws when the schedule is not one.
     init(model: VQRecRecommender, permutation: VQRecPermutation, reassignEpochs: Int, reassignmentLearningRate: Float?,
@@ -68,6 +69,20 @@ public final class VQRecFineTuning: TrainingSchedule {
             for p in model.parameters { p.isFrozen = p !== model.network.permutationLogits }
             model.origin += ", reassigning codes (\(permutation.rawValue) permutation, \(reassignEpochs) epoch\(reassignEpochs == 1 ? "" : "s") first)"
         }
+    }
+
+    /// A schedule restored from a checkpoint: `model` and both trainers are in their saved state
+    /// already (weights, frozen sets, origin), so nothing is frozen or renamed here.
+    init(restoring model: VQRecRecommender, permutation: VQRecPermutation, reassignEpochs: Int, reassignmentLearningRate: Float?,
+         seed: Seed, reassignmentTrainer: Trainer?, trainer: Trainer, assignment: [[Int]]?) {
+        self.model = model
+        self.permutation = permutation
+        self.reassignEpochs = reassignEpochs
+        self.reassignmentLearningRate = reassignmentLearningRate
+        self.seed = seed
+        self.reassignmentTrainer = reassignmentTrainer
+        self.trainer = trainer
+        self.assignment = assignment
     }
 
     /// Whether the reassignment epochs are still to come or under way.

@@ -112,14 +112,15 @@ public final class VQRecRecommender: TrainableRecommender {
             + "; trains \(groupedThousands(trainedParameterCount)) of \(groupedThousands(parameterCount)) parameters"
     }
 
-    /// The sizes and objective as (key, value) pairs (rebuilding also needs the code table).
+    /// The sizes, phase, origin and objective as (key, value) pairs (rebuilding also needs the item
+    /// codes, `VQRecFamily.savedState`).
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
         return [("model", VQRecFamily.kind), ("items", String(network.items)), ("codes", String(c.codePositions)),
                 ("centroids", String(c.codeCap))] + c.size.entries
             + [("temperature", String(c.temperature)), ("fakeCodeRatio", String(c.fakeCodeRatio)),
                 ("sinkhornIterations", String(c.sinkhornIterations)), ("sinkhornTemperature", String(c.sinkhornTemperature)),
-                ("reassignment", network.reassignment.rawValue), ("objective", objective.rawValue)]
+                ("reassignment", network.reassignment.rawValue), ("objective", objective.rawValue), ("origin", oneLine(origin))]
     }
 
     /// The batch's loss; one seed from `rng` names this step's dropout, Gumbel and fake-code streams.

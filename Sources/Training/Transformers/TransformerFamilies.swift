@@ -8,10 +8,10 @@ import Models
 import Tensors
 
 /// SASRec as RecBole builds it.
-public enum SASRecFamily: ModelFamily {
+public enum SASRecFamily: TrainerModelFamily {
     public static let kind = "sasrec"
 
-    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+    public static func rebuild(_ entries: ConfigurationEntries, state: SavedState, name: String, seed: Seed) throws -> TrainableRecommender {
         let items = try entries.int("items"), size = try TransformerSize(entries)
         if let problem = SASRecConfiguration.problem(items: items, size: size) {
             throw TrainingError("the saved configuration is out of range: \(problem)")
@@ -24,10 +24,10 @@ public enum SASRecFamily: ModelFamily {
 }
 
 /// BERT4Rec as RecBole 1.0.1 builds it.
-public enum BERT4RecFamily: ModelFamily {
+public enum BERT4RecFamily: TrainerModelFamily {
     public static let kind = "bert4rec"
 
-    public static func rebuild(_ entries: ConfigurationEntries, name: String, seed: Seed) throws -> TrainableRecommender {
+    public static func rebuild(_ entries: ConfigurationEntries, state: SavedState, name: String, seed: Seed) throws -> TrainableRecommender {
         let items = try entries.int("items"), size = try TransformerSize(entries), maskRatio = try entries.double("maskRatio")
         if let problem = BERT4RecConfiguration.problem(items: items, size: size, maskRatio: maskRatio) {
             throw TrainingError("the saved configuration is out of range: \(problem)")

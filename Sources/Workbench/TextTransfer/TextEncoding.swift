@@ -36,6 +36,9 @@ final class TextEncoding {
     let seed: UInt64
     private(set) var tfidf: TfidfSVDEncoder?
     private var tfidfCorpusHash: String?
+    /// The texts the TF-IDF encoder was fitted on (nil before fitting): a checkpoint keeps them, so
+    /// a restored model refits the very same vocabulary and projection.
+    private(set) var tfidfCorpus: [String]?
 
     init(kind: Kind, columns: [String]?, tfidfWidth: Int, seed: UInt64) {
         self.kind = kind
@@ -90,12 +93,7 @@ final class TextEncoding {
 
     /// The vectors of `texts` [texts.count, d], from the run store's cache when it has them.
     func encode(_ texts: [String], interpreter: Interpreter) throws -> [Float] {
-        if kind == .tfidf && tfidf == nil {
-            var options = TfidfSVDEncoder.Options(width: tfidfWidth)
-            options.seed = seed
-            tfidf = try TfidfSVDEncoder(fitting: texts, options: options)
-            tfidfCorpusHash = Self.hash(texts)
-        }
+        if kind == .tfidf && tfidf == nil { try fitTfidf(texts) }
         let key = "text-vectors/" + Self.hash([try cacheIdentity(interpreter)] + texts)
         let session = RunSession.of(interpreter)
         if let session, let artifact = try? session.store.loadArtifact(run: nil, name: key),
@@ -110,6 +108,16 @@ final class TextEncoding {
         }
         if let session { _ = try? session.store.saveArtifact(session.runID, name: key, kind: "f32", data: Self.data(values)) }
         return values
+    }
+
+    /// Fits the TF-IDF + SVD encoder on `corpus` (the first texts it encodes, or a checkpoint's);
+    /// fitting is deterministic, so the same corpus and seed give the same encoder bit for bit.
+    func fitTfidf(_ corpus: [String]) throws {
+        var options = TfidfSVDEncoder.Options(width: tfidfWidth)
+        options.seed = seed
+        tfidf = try TfidfSVDEncoder(fitting: corpus, options: options)
+        tfidfCorpusHash = Self.hash(corpus)
+        tfidfCorpus = corpus
     }
 
     /// Everything that decides the encoder's output besides the texts. For MiniLM: the model files'
