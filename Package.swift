@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Support", "Tensors"], path: "Tests/QuantizationTests",
                     exclude: ["Golden"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "Support", "Tensors", "TestSupport"], path: "Tests/WorkbenchTests",
-                    exclude: ["Scripts"]),
+                    exclude: ["Scripts", "StoreScripts"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",
                     exclude: ["Golden"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Datasets", "Models", "Tensors", "TestSupport"], path: "Tests/BenchmarksTests"),

@@ -44,7 +44,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "minilm: number of texts (default: every ml-100k item; synthetic titles fill up).") var texts: Int?
     @Option(help: "minilm: model directory (default: $SEQLAB_MODELS/all-minilm-l6-v2, else Data/models/all-minilm-l6-v2).")
     var model: String?
-    @Option(help: "nextitnet, sasrec, minilm, opq: OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "nextitnet, sasrec, minilm, opq: threads (SeqLab splits products and loops over them).") var threads: Int = 2
     @Option(help: "opq: synthetic vectors to quantise.") var rows: Int = 1682
     @Option(help: "opq: vector dimension.") var dimension: Int = 384
     @Option(help: "opq: sub-spaces D (must divide the dimension).") var subspaces: Int = 32
@@ -84,7 +84,16 @@ struct BenchCommand: ParsableCommand {
         return parts.map { $0! }
     }
 
+    /// A benchmark's JSON line with the kernel set it ran on and who chose it (speed depends on
+    /// both: SeqLab pins the AVX2 set; SEQLAB_BLAS_KERNELS=native lets OpenBLAS choose).
+    func stamped(_ line: String) -> String {
+        guard line.hasSuffix("}") else { return line }
+        return String(line.dropLast()) + ", \"kernels\": \"\(BLAS.coreName)\", \"kernels_chosen_by\": \"\(KernelPinning.kernelChoice)\", "
+            + "\"threads_available\": \(BLAS.threads)}"
+    }
+
     func run() throws {
+        let print: (String) -> Void = { Swift.print(stamped($0)) }
         switch name {
         case "gemm":
             for line in GemmBenchmark.run(repeats: repeats ?? 5) { print(line) }

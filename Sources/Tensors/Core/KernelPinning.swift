@@ -36,7 +36,21 @@ public enum KernelPinning {
     public static func pinByReexecuting() {
         guard let kernels = pendingPin() else { return }
         setenv("OPENBLAS_CORETYPE", kernels, 1)
+        setenv(markerVariable, kernels, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         unsetenv("OPENBLAS_CORETYPE")
+        unsetenv(markerVariable)
+    }
+
+    /// Set on re-execution, so the process can tell its pinned kernels from a user's OPENBLAS_CORETYPE.
+    static let markerVariable = "SEQLAB_PINNED_KERNELS"
+
+    /// Who chose the kernel set in use: "seqlab" (pinned), "OPENBLAS_CORETYPE" (the user's
+    /// variable) or "openblas" (OpenBLAS's own choice for this processor).
+    public static var kernelChoice: String {
+        let environment = ProcessInfo.processInfo.environment
+        if environment[markerVariable] != nil, environment["OPENBLAS_CORETYPE"] == environment[markerVariable] { return "seqlab" }
+        if environment["OPENBLAS_CORETYPE"] != nil { return "OPENBLAS_CORETYPE" }
+        return "openblas"
     }
 }
