@@ -171,7 +171,9 @@ public final class REPL {
         }
         if let stopped {
             let rest = Self.text(of: source, from: stopped.at, before: nil)
-            let what = stopped.ending == .failed ? "failed: \(stopped.note)" : "interrupted by Ctrl-C"
+            // One comment line, whatever the message holds.
+            let note = stopped.note.split(whereSeparator: \.isNewline).joined(separator: " ")
+            let what = stopped.ending == .failed ? "failed: \(note)" : "interrupted by Ctrl-C"
             entry.append("# :save: \(what); commented out so the notebook replays")
             entry += rest.split(separator: "\n", omittingEmptySubsequences: false).map { "# " + $0 }
             commentedStatements += 1
