@@ -59,12 +59,6 @@ struct SeqLab: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    /// Pins OpenBLAS's kernel set (re-executing once; see KernelPinning), then runs the command.
-    static func main() {
-        KernelPinning.pinByReexecuting()
-        main(nil)
-    }
-
     func run() throws {
         if isatty(STDIN_FILENO) != 0 {
             let (interpreter, session) = try options.session(script: "", path: nil, kind: .repl)

@@ -16,6 +16,15 @@ double seqlab_now_seconds(void);
 /// else 0: part of a run's numeric identity, since the two paths round differently.
 int seqlab_cpu_avx2_fma(void);
 
+/// The OpenBLAS kernel set SeqLab pins on x86-64 with AVX2 and FMA.
+#define SEQLAB_PINNED_KERNELS "Haswell"
+
+/// The kernel set a process should re-execute with, or NULL for none: NULL unless on x86-64 with
+/// `avx2` (AVX2 and FMA), no OPENBLAS_CORETYPE (`coretype`) set, SEQLAB_BLAS_KERNELS (`choice`) not
+/// "native", and OpenBLAS not already on the pinned set (`loaded`). A constructor in this library
+/// applies it before main.
+const char *seqlab_kernels_to_pin(const char *coretype, const char *choice, int avx2, const char *loaded);
+
 /// Marks the calling thread as a parallel loop's worker (calls nest; leave undoes one enter).
 void seqlab_parallel_enter(void);
 /// Undoes one seqlab_parallel_enter on the calling thread.

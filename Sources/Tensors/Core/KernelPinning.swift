@@ -1,49 +1,28 @@
-// SeqLab chooses OpenBLAS's kernel set, not the environment. OpenBLAS picks its kernels when it is
-// loaded, from the processor or OPENBLAS_CORETYPE, and different kernel sets round differently (the
-// AVX-512 ones change a notebook's losses in the fourth digit and can move an early stop). On every
-// x86-64 processor with AVX2 and FMA, SeqLab asks for the Haswell (AVX2) set, which all of them run,
-// so they all compute the same bits. The variable must be set before OpenBLAS loads, so the
-// executable re-executes itself with it once.
+// SeqLab chooses OpenBLAS's kernel set, not the environment: on x86-64 with AVX2 and FMA every
+// process that links the engine re-executes itself once with OPENBLAS_CORETYPE=Haswell before main
+// (CKernels/kernel_pinning.c), so all such machines compute the same bits. This is the Swift face
+// of that rule: what it decides, and who chose the kernels a process runs on.
 
 import CKernels
 import Foundation
 
-/// Pins OpenBLAS's kernel set for reproducible numbers.
+/// OpenBLAS's kernel set as SeqLab pins it.
 public enum KernelPinning {
     /// The kernel set pinned on x86-64 with AVX2 and FMA.
-    public static let pinnedKernels = "Haswell"
+    public static let pinnedKernels = SEQLAB_PINNED_KERNELS
     /// Set this variable to "native" to let OpenBLAS choose (faster on AVX-512 processors; results
     /// then match only runs on the same kernel set, and `seqlab check` compares with a tolerance).
     public static let optOutVariable = "SEQLAB_BLAS_KERNELS"
-
-    /// What pinning would do in this process: nil when nothing is to be done (not x86-64 with AVX2,
-    /// OPENBLAS_CORETYPE already set by the user, opted out, or the pinned set already in use).
-    public static func pendingPin(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                  avx2: Bool = seqlab_cpu_avx2_fma() != 0,
-                                  loadedKernels: String = BLAS.coreName) -> String? {
-        #if arch(x86_64)
-        guard avx2, environment["OPENBLAS_CORETYPE"] == nil, environment[optOutVariable] != "native",
-              loadedKernels != pinnedKernels else { return nil }
-        return pinnedKernels
-        #else
-        return nil
-        #endif
-    }
-
-    /// Re-executes this process with OPENBLAS_CORETYPE set when `pendingPin` says so; returns
-    /// otherwise, or when the re-execution fails (the run then records the kernels it has).
-    /// Call it first thing in `main`, before any output.
-    public static func pinByReexecuting() {
-        guard let kernels = pendingPin() else { return }
-        setenv("OPENBLAS_CORETYPE", kernels, 1)
-        setenv(markerVariable, kernels, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        unsetenv("OPENBLAS_CORETYPE")
-        unsetenv(markerVariable)
-    }
-
-    /// Set on re-execution, so the process can tell its pinned kernels from a user's OPENBLAS_CORETYPE.
+    /// Set on re-execution, so a process can tell pinned kernels from a user's OPENBLAS_CORETYPE.
     static let markerVariable = "SEQLAB_PINNED_KERNELS"
+
+    /// The kernel set a process with this environment, processor and loaded kernels re-executes
+    /// with, or nil (the rule of kernel_pinning.c, which applies it).
+    public static func pendingPin(environment: [String: String], avx2: Bool, loadedKernels: String) -> String? {
+        guard let kernels = seqlab_kernels_to_pin(environment["OPENBLAS_CORETYPE"], environment[optOutVariable],
+                                                  avx2 ? 1 : 0, loadedKernels) else { return nil }
+        return String(cString: kernels)
+    }
 
     /// Who chose the kernel set in use: "seqlab" (pinned), "OPENBLAS_CORETYPE" (the user's
     /// variable) or "openblas" (OpenBLAS's own choice for this processor).
