@@ -12,7 +12,7 @@ import Models
 import Tensors
 
 /// One family of models (NextItNet, SASRec, Conure, ...): its name in checkpoints.
-public protocol ModelFamily {
+public protocol ModelFamily: Sendable {
     /// The family's name as checkpoints record it (the "model" configuration entry).
     static var kind: String { get }
 }

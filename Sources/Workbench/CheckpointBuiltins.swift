@@ -126,8 +126,9 @@ protocol SavedFamilyState {
     static func restore(_ checkpoint: RestoredCheckpoint) throws -> Self?
 }
 
-/// Every kind of family state a checkpoint may hold; restore asks each in turn.
-private let savedFamilyStates: [any SavedFamilyState.Type] = [TextTransferState.self]
+/// Every kind of family state a checkpoint may hold; restore asks each in turn. (Metatypes of a
+/// non-Sendable protocol: the list itself never changes, which the compiler cannot see.)
+nonisolated(unsafe) private let savedFamilyStates: [any SavedFamilyState.Type] = [TextTransferState.self]
 
 /// The model object's own settings: the history width it scores with.
 private func workbenchSection(_ m: ModelObject) -> CheckpointSection {
