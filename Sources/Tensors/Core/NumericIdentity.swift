@@ -54,6 +54,11 @@ public struct NumericIdentity: Equatable, Sendable {
         architecture == other.architecture && blas == other.blas && kernels == other.kernels && split == other.split
     }
 
+    /// Everything that decides the bits (all but the threads), as one line: a key for values
+    /// computed once and kept, such as cached text vectors, so that none computed under other
+    /// numerics is served.
+    public var bitsKey: String { "\(architecture), \(blas), \(kernels) kernels, split \(split)" }
+
     /// One line, as notebooks and run records write it:
     /// `x86_64+avx2, OpenBLAS 0.3.21, Haswell kernels, split 1, 2 threads`.
     public var description: String {

@@ -9,7 +9,7 @@
 // Vectors are cached in the run store by a hash of the encoder's identity and the texts, so a
 // notebook that encodes the same catalogue again (or a later session) reads them back instead of
 // running the encoder; the cache never changes a value, since the same encoder on the same texts
-// gives the same floats.
+// under the same numerics (NumericIdentity.bitsKey, also in the key) gives the same floats.
 
 import Datasets
 import Foundation
@@ -94,7 +94,9 @@ final class TextEncoding {
     /// The vectors of `texts` [texts.count, d], from the run store's cache when it has them.
     func encode(_ texts: [String], interpreter: Interpreter) throws -> [Float] {
         if kind == .tfidf && tfidf == nil { try fitTfidf(texts) }
-        let key = "text-vectors/" + Self.hash([try cacheIdentity(interpreter)] + texts)
+        // The numerics are part of the key: vectors cached by a build that rounds differently (other
+        // kernels, another split version) must not reach a notebook that checks exactly.
+        let key = "text-vectors/" + Self.hash([try cacheIdentity(interpreter), NumericIdentity.current.bitsKey] + texts)
         let session = RunSession.of(interpreter)
         if let session, let artifact = try? session.store.loadArtifact(run: nil, name: key),
            let values = Self.floats(artifact.data), values.count % max(texts.count, 1) == 0 {
