@@ -29,14 +29,14 @@ const char *seqlab_kernels_to_pin(const char *coretype, const char *choice, int 
 // glibc passes main's arguments to constructors.
 __attribute__((constructor)) static void seqlab_pin_blas_kernels(int argc, char **argv, char **envp) {
     (void)argc; (void)envp;
-    const char *kernels = seqlab_kernels_to_pin(getenv("OPENBLAS_CORETYPE"), getenv("SEQLAB_BLAS_KERNELS"),
+    const char *kernels = seqlab_kernels_to_pin(getenv("OPENBLAS_CORETYPE"), getenv(SEQLAB_KERNEL_CHOICE_VARIABLE),
                                                 seqlab_cpu_avx2_fma(), openblas_get_corename());
     if (kernels == NULL || argv == NULL) return;
     setenv("OPENBLAS_CORETYPE", kernels, 1);
-    setenv("SEQLAB_PINNED_KERNELS", kernels, 1);
+    setenv(SEQLAB_PIN_MARKER_VARIABLE, kernels, 1);
     execv("/proc/self/exe", argv);
     // exec failed: go on with the kernels OpenBLAS chose; runs record them in their numeric identity.
     unsetenv("OPENBLAS_CORETYPE");
-    unsetenv("SEQLAB_PINNED_KERNELS");
+    unsetenv(SEQLAB_PIN_MARKER_VARIABLE);
 }
 #endif

@@ -19,8 +19,6 @@ public final class RunSession {
     /// SeqLab's version, recorded with every run.
     public static let version = "0.1.0"
 
-    /// What started the run.
-    public let kind: RunKind
     /// The statements of a REPL session so far (its script is what they add up to).
     private var replStatements: [String] = []
     /// How many `fit` calls this run has recorded parameters for.
@@ -30,7 +28,6 @@ public final class RunSession {
     public init(storePath: String, script: String, scriptPath: String?, interpreter: Interpreter,
                 kind: RunKind = .run) throws {
         store = try RunStore.open(path: storePath)
-        self.kind = kind
         let identity = NumericIdentity.current
         // SeqLab's loops and products share one thread count; OpenBLAS itself stays on one thread.
         let info = RunInfo(script: script, scriptPath: scriptPath, version: Self.version, gitCommit: Self.gitCommit(),

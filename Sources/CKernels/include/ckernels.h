@@ -18,6 +18,10 @@ int seqlab_cpu_avx2_fma(void);
 
 /// The OpenBLAS kernel set SeqLab pins on x86-64 with AVX2 and FMA.
 #define SEQLAB_PINNED_KERNELS "Haswell"
+/// The variable that, set to "native", leaves the kernel set to OpenBLAS.
+#define SEQLAB_KERNEL_CHOICE_VARIABLE "SEQLAB_BLAS_KERNELS"
+/// The variable a re-executed process finds set to the kernels it was pinned to.
+#define SEQLAB_PIN_MARKER_VARIABLE "SEQLAB_PINNED_KERNELS"
 
 /// The kernel set a process should re-execute with, or NULL for none: NULL unless on x86-64 with
 /// `avx2` (AVX2 and FMA), no OPENBLAS_CORETYPE (`coretype`) set, SEQLAB_BLAS_KERNELS (`choice`) not

@@ -12,9 +12,9 @@ public enum KernelPinning {
     public static let pinnedKernels = SEQLAB_PINNED_KERNELS
     /// Set this variable to "native" to let OpenBLAS choose (faster on AVX-512 processors; results
     /// then match only runs on the same kernel set, and `seqlab check` compares with a tolerance).
-    public static let optOutVariable = "SEQLAB_BLAS_KERNELS"
+    public static let optOutVariable = SEQLAB_KERNEL_CHOICE_VARIABLE
     /// Set on re-execution, so a process can tell pinned kernels from a user's OPENBLAS_CORETYPE.
-    static let markerVariable = "SEQLAB_PINNED_KERNELS"
+    static let markerVariable = SEQLAB_PIN_MARKER_VARIABLE
 
     /// The kernel set a process with this environment, processor and loaded kernels re-executes
     /// with, or nil (the rule of kernel_pinning.c, which applies it).
