@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "seqlab",
             dependencies: [
-                "Support", "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models",
+                "Support", "CKernels", "Tensors", "Benchmarks", "Script", "Console", "Datasets", "Workbench", "Store", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/seqlab"),

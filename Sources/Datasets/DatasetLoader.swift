@@ -11,6 +11,8 @@ public enum DataFormat: String, CaseIterable, Sendable {
     case presplit
     /// A NextItNet/PeterRec session CSV file.
     case sessions
+    /// A CSV/TSV file of interaction rows (user, item, and optionally time and rating columns).
+    case csv
     /// A GroupLens MovieLens directory (100K or 1M layout).
     case movielens
     /// Amazon review JSON lines.
@@ -27,34 +29,85 @@ extension DataFormat {
         case .recbole: return "NAME.inter files (and .item, .user)"
         case .presplit: return "NAME.train/valid/test.inter files"
         case .movielens: return "GroupLens files (u.data or ratings.dat)"
-        case .sessions, .amazon: return "files"
+        case .sessions, .amazon, .csv: return "files"
         }
     }
+}
+
+/// A dataset and how its file was read, when that is worth telling the user (delimited files).
+public struct LoadedDataset {
+    /// The dataset.
+    public let dataset: Dataset
+    /// How the file was read, e.g. `columns user = 'user', item = 'item', time = 'ts'`; nil for formats
+    /// with one fixed layout.
+    public let readAs: String?
 }
 
 extension Dataset {
     /// Loads `path` in `format`, or guesses the format from what is there: a directory with
     /// `NAME.inter` is RecBole, with `NAME.train.inter` pre-split, with `u.data` or `ratings.dat`
-    /// MovieLens; a `.json`/`.jsonl` file is Amazon reviews; a `.csv`/`.txt` file is sessions.
+    /// MovieLens; a `.json`/`.jsonl` file is Amazon reviews; a `.csv`/`.tsv`/`.txt` file is read by
+    /// its header (see `DelimitedFile.plan`), or as session lines when it has none.
     public static func load(_ path: String, format: DataFormat? = nil) throws -> Dataset {
-        let chosen = try format ?? guessFormat(path)
+        try loadDescribed(path, format: format).dataset
+    }
+
+    /// Loads `path` like `load`, with the caller's column choices for delimited files, and says how
+    /// a delimited file was read.
+    public static func loadDescribed(_ path: String, format: DataFormat? = nil,
+                                     request: DelimitedRequest = DelimitedRequest()) throws -> LoadedDataset {
+        let chosen = try format ?? (request.isEmpty ? guessFormat(path) : .csv)
+        if !request.isEmpty && chosen != .csv {
+            throw DataError.invalid("user:, item:, time:, rating:, minRating: and separator: apply to format \"csv\" only, not \"\(chosen.rawValue)\"")
+        }
         // A directory format given a file would look for `file/file.inter`: say what was expected instead.
         if chosen.readsDirectory, fileExists(path) {
             throw DataError(file: path, line: nil, "is a file; format \(chosen.rawValue) reads a directory of \(chosen.directoryContents)")
         }
         switch chosen {
-        case .recbole: return try RecBole.load(directory: path)
-        case .presplit: return try PresplitBenchmark.load(directory: path).dataset
-        case .sessions: return try SessionCSV.read(path)
-        case .movielens: return try MovieLens.load(directory: path)
-        case .amazon: return try AmazonReviews.read(reviews: path)
+        case .recbole: return LoadedDataset(dataset: try RecBole.load(directory: path), readAs: nil)
+        case .presplit: return LoadedDataset(dataset: try PresplitBenchmark.load(directory: path).dataset, readAs: nil)
+        case .sessions: return LoadedDataset(dataset: try SessionCSV.read(path), readAs: sessionsNote)
+        case .movielens: return LoadedDataset(dataset: try MovieLens.load(directory: path), readAs: nil)
+        case .amazon: return LoadedDataset(dataset: try AmazonReviews.read(reviews: path), readAs: nil)
+        case .csv: return try loadDelimited(path, request: request, allowSessions: format == nil && request.isEmpty)
         }
+    }
+
+    /// What a file read as session lines is, for the load's description.
+    static let sessionsNote = "sessions: no header line, so each line is one user's items in order (for rows of user, item, time give format: \"csv\" with user: and item:)"
+
+    /// Reads a delimited file by the plan its header (or the request) gives.
+    static func loadDelimited(_ path: String, request: DelimitedRequest, allowSessions: Bool) throws -> LoadedDataset {
+        switch try DelimitedFile.plan(path, request: request, allowSessions: allowSessions) {
+        case .sessions:
+            return LoadedDataset(dataset: try SessionCSV.read(path), readAs: sessionsNote)
+        case .columns(let mapping, let header):
+            let (dataset, counts) = try DelimitedFile.readCounting(path, mapping: mapping)
+            func describe(_ c: ColumnMapping.Column) -> String {
+                switch c {
+                case .name(let n): return "'\(n)'"
+                case .index(let k): return header.map { "'\($0[k])'" } ?? "column \(k)"
+                }
+            }
+            var parts = ["user = \(describe(mapping.user))", "item = \(describe(mapping.item))"]
+            parts.append(mapping.time.map { "time = \(describe($0))" } ?? "no time column (file order)")
+            if let r = mapping.rating {
+                parts.append("rating = \(describe(r))" + (mapping.minRating.map { " ≥ \(formatThreshold($0)): kept \(counts.kept) of \(counts.rows) rows" } ?? " (not used)"))
+            }
+            let sep = mapping.delimiter == "\t" ? "tab" : "'\(mapping.delimiter ?? ",")'"
+            return LoadedDataset(dataset: dataset, readAs: "columns " + parts.joined(separator: ", ") + "; \(sep)-separated" + (header == nil ? ", no header" : ""))
+        }
+    }
+
+    private static func formatThreshold(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
     }
 
     /// Loads `path` in the format called `name` (one of `DataFormat.allCases`).
     public static func load(_ path: String, formatName name: String) throws -> Dataset {
         guard let format = DataFormat(rawValue: name.lowercased()) else {
-            throw DataError.invalid("unknown data format '\(name)'; expected one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")) (for other CSV/TSV files use DelimitedFile with a column mapping)")
+            throw DataError.invalid("unknown data format '\(name)'; expected one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return try load(path, format: format)
     }
@@ -62,7 +115,7 @@ extension Dataset {
     static func guessFormat(_ path: String) throws -> DataFormat {
         let lower = path.lowercased()
         let fileFormat: DataFormat? = lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") ? .amazon
-            : lower.hasSuffix(".csv") || lower.hasSuffix(".txt") ? .sessions : nil
+            : [".csv", ".tsv", ".tab", ".txt"].contains(where: { lower.hasSuffix($0) }) ? .csv : nil
         // A missing directory would otherwise read as "cannot tell the format"; a missing file of a
         // known kind gets its reader's "no such file".
         guard fileFormat != nil || FileManager.default.fileExists(atPath: path) else {

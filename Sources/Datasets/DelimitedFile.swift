@@ -15,8 +15,13 @@ public struct ColumnMapping: Sendable {
     public var user: Column
     /// The item column.
     public var item: Column
-    /// The time column (numbers, e.g. Unix seconds); nil means file order.
+    /// The time column (numbers such as Unix seconds, or ISO dates such as `2020-01-31` or
+    /// `2020-01-31T12:00:00Z`, read as Unix seconds); nil means file order.
     public var time: Column?
+    /// The rating column, read only to keep rows rated at least `minRating`.
+    public var rating: Column?
+    /// Rows whose rating is below this are dropped (needs `rating`).
+    public var minRating: Double?
     /// The field separator; nil chooses a tab for `.tsv`/`.tab`/`.data` files and a comma otherwise.
     public var delimiter: String?
     /// Whether the first line is a header (needed to choose columns by name).
@@ -25,13 +30,24 @@ public struct ColumnMapping: Sendable {
     public var timeIsUnixSeconds = false
 
     /// A mapping; by default columns are chosen by header name.
-    public init(user: Column, item: Column, time: Column? = nil, delimiter: String? = nil, hasHeader: Bool = true) {
+    public init(user: Column, item: Column, time: Column? = nil, rating: Column? = nil, minRating: Double? = nil,
+                delimiter: String? = nil, hasHeader: Bool = true) {
         self.user = user
         self.item = item
         self.time = time
+        self.rating = rating
+        self.minRating = minRating
         self.delimiter = delimiter
         self.hasHeader = hasHeader
     }
+}
+
+/// How many data rows a delimited file had and how many a rating threshold kept.
+public struct DelimitedRowCounts: Sendable, Equatable {
+    /// Data rows read (the header excluded).
+    public var rows = 0
+    /// Rows kept as interactions (all of them unless `minRating` dropped some).
+    public var kept = 0
 }
 
 /// Reads interactions from CSV/TSV files.
@@ -39,14 +55,25 @@ public enum DelimitedFile {
     /// Reads `path` with `mapping`; every line must have as many fields as the first.
     public static func read(_ path: String, mapping: ColumnMapping, name: String? = nil,
                             encoding: TextEncoding = .utf8) throws -> Dataset {
+        try readCounting(path, mapping: mapping, name: name, encoding: encoding).dataset
+    }
+
+    /// Reads `path` with `mapping`, also saying how many rows there were and how many were kept.
+    public static func readCounting(_ path: String, mapping: ColumnMapping, name: String? = nil,
+                                    encoding: TextEncoding = .utf8) throws -> (dataset: Dataset, counts: DelimitedRowCounts) {
         var builder = DatasetBuilder()
-        try read(path, mapping: mapping, encoding: encoding, into: &builder)
-        return builder.build(name: name ?? stem(path))
+        let counts = try read(path, mapping: mapping, encoding: encoding, into: &builder)
+        return (builder.build(name: name ?? stem(path)), counts)
     }
 
     /// Reads events into an existing builder (so another reader can add item and user files).
+    @discardableResult
     static func read(_ path: String, mapping: ColumnMapping, encoding: TextEncoding,
-                     into builder: inout DatasetBuilder) throws {
+                     into builder: inout DatasetBuilder) throws -> DelimitedRowCounts {
+        if mapping.minRating != nil && mapping.rating == nil {
+            throw DataError.invalid("minRating needs the rating column; name it with rating:")
+        }
+        var counts = DelimitedRowCounts()
         let file = try TextFile.read(path, encoding: encoding)
         let separator = Array((mapping.delimiter ?? defaultDelimiter(path)).utf8)
         guard !separator.isEmpty else { throw DataError.invalid("the delimiter must not be empty") }
@@ -86,7 +113,17 @@ public enum DelimitedFile {
             }
             let userK = try resolve(mapping.user, "user"), itemK = try resolve(mapping.item, "item")
             let timeK = try mapping.time.map { try resolve($0, "time") }
+            let ratingK = try mapping.rating.map { try resolve($0, "rating") }
             let timeName = timeK.map { mapping.hasHeader ? "'\(names[$0])'" : "column \($0)" } ?? ""
+            let ratingName = ratingK.map { mapping.hasHeader ? "'\(names[$0])'" : "column \($0)" } ?? ""
+            /// Whether a row passes the rating threshold; a rating that is not a number is an error.
+            func keeps(_ text: String, line: Int) throws -> Bool {
+                guard let threshold = mapping.minRating else { return true }
+                guard let r = Array(text.utf8).withUnsafeBufferPointer({ parseDouble($0, 0..<$0.count) }) else {
+                    throw DataError(file: path, line: line, "expected a number for the rating column \(ratingName), found '\(text)'")
+                }
+                return r >= threshold
+            }
             func checkUnixTime(_ t: Double, _ text: String, line: Int) throws {
                 guard mapping.timeIsUnixSeconds, t < 0 else { return }
                 throw DataError(file: path, line: line, "negative time \(text) in \(timeName); expected Unix seconds (0 or later)")
@@ -101,10 +138,12 @@ public enum DelimitedFile {
                     guard !quoted[userK].isEmpty, !quoted[itemK].isEmpty else {
                         throw DataError(file: path, line: number, "empty user or item; expected tokens in both columns")
                     }
+                    counts.rows += 1
+                    if let k = ratingK, try !keeps(quoted[k], line: number) { return }
                     var time = Double(row)
                     if let k = timeK {
-                        guard let t = Array(quoted[k].utf8).withUnsafeBufferPointer({ parseDouble($0, 0..<$0.count) }) else {
-                            throw DataError(file: path, line: number, "expected a number for the time column \(timeName), found '\(quoted[k])'; convert dates to Unix seconds")
+                        guard let t = Array(quoted[k].utf8).withUnsafeBufferPointer({ parseTime($0, 0..<$0.count) }) else {
+                            throw DataError(file: path, line: number, "expected a number or an ISO date for the time column \(timeName), found '\(quoted[k])'; \(timeFormats)")
                         }
                         try checkUnixTime(t, quoted[k], line: number)
                         time = t
@@ -120,11 +159,13 @@ public enum DelimitedFile {
                 let u = trimmed(b, fields[userK]), i = trimmed(b, fields[itemK])
                 guard !u.isEmpty else { throw DataError(file: path, line: number, "empty user in field \(userK + 1); expected a user token") }
                 guard !i.isEmpty else { throw DataError(file: path, line: number, "empty item in field \(itemK + 1); expected an item token") }
+                counts.rows += 1
+                if let k = ratingK, try !keeps(file.string(trimmed(b, fields[k])), line: number) { return }
                 var time = Double(row)
                 if let k = timeK {
-                    guard let t = parseDouble(b, trimmed(b, fields[k])) else {
+                    guard let t = parseTime(b, trimmed(b, fields[k])) else {
                         throw DataError(file: path, line: number,
-                                        "expected a number for the time column \(timeName), found \(file.quoted(fields[k])); convert dates to Unix seconds")
+                                        "expected a number or an ISO date for the time column \(timeName), found \(file.quoted(fields[k])); \(timeFormats)")
                     }
                     try checkUnixTime(t, file.string(trimmed(b, fields[k])), line: number)
                     time = t
@@ -132,11 +173,19 @@ public enum DelimitedFile {
                 builder.add(b, user: u, item: i, time: time)
                 row += 1
             }
+            counts.kept = row
             guard builder.eventCount > 0 else {
+                if counts.rows > 0, let threshold = mapping.minRating {
+                    throw DataError(file: path, line: nil, "no row has a rating of at least \(threshold) in \(ratingName); lower minRating")
+                }
                 throw DataError(file: path, line: firstNumber + 1, "no interactions; expected one line per interaction")
             }
         }
+        return counts
     }
+
+    /// The time forms a delimited file may hold, for messages.
+    static let timeFormats = "use Unix seconds or dates such as 2020-01-31, 2020-01-31 12:30:00 or 2020-01-31T12:30:00Z"
 
     /// Splits the header or first line, honouring quotes; returns the field texts.
     static func splitLine(_ file: TextFile, _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,

@@ -28,6 +28,9 @@ public struct EpochRecord: Sendable, Equatable {
     public var steps: Int
     /// Whether this epoch set a new best validation value.
     public var improved: Bool
+    /// Rows the epoch had trained before a Ctrl-C, when a later call finished it; `seconds` covers
+    /// only the rest, so the rate is (sequences - resumedSequences) / seconds.
+    public var resumedSequences: Int = 0
 }
 
 /// Where training is, reported after every batch (for progress bars).
@@ -140,12 +143,15 @@ public final class Trainer {
 
         let started = Date()
         var sequencesThisCall = 0, batchesThisCall = 0
-        let lastEpoch = history.count + options.epochs
+        // An epoch that Ctrl-C stopped part-way is finished first and is not one of the epochs asked
+        // for: fit(epochs: 3) after an interrupted epoch 4 trains the rest of 4, then 5, 6 and 7.
+        let lastEpoch = history.count + options.epochs + (partialSteps > 0 ? 1 : 0)
         var batch = cursor.batcher.makeBatch()
         var stop = FitStop.completed
         epochs: while history.count < lastEpoch {
             let epoch = history.count + 1
             let epochStarted = Date()
+            let resumedSequences = partialSequences
             let batches = cursor.batcher.batchesPerEpoch
             while true {
                 if Cancellation.isRequested { stop = .interrupted; break epochs }
@@ -171,7 +177,8 @@ public final class Trainer {
             }
             var record = EpochRecord(epoch: epoch, loss: partialSteps > 0 ? partialLoss / Double(partialSteps) : .nan,
                                      valid: valid, seconds: Date().timeIntervalSince(epochStarted),
-                                     sequences: partialSequences, steps: partialSteps, improved: false)
+                                     sequences: partialSequences, steps: partialSteps, improved: false,
+                                     resumedSequences: resumedSequences)
             if let valid {
                 if best.map({ valid > $0.value }) ?? true {
                     best = (epoch, valid)

@@ -6,11 +6,21 @@ import Datasets
 import Script
 import Tensors
 
-/// A library error as a script error at the call. A data file's error keeps its own
-/// "file:line: error:" form, so the file it names reads like a compiler's; any other message loses
-/// a leading "error: " (the script error adds its own).
+/// A library error as a script error at the call. A data file's error keeps its "file:line:" form
+/// (without a second "error:", which the script error adds) and points at the argument that named
+/// the file when there is one; any other message loses a leading "error: ".
 func scriptError(_ error: Error, _ args: Arguments) -> ScriptError {
-    if let e = error as? DataError { return args.error(e.file.isEmpty ? e.message : "\(e)") }
+    if let e = error as? DataError {
+        guard !e.file.isEmpty else { return args.error(e.message) }
+        let text = e.localizedDescriptionWithoutPrefix
+        // The argument whose string is the file (or the directory holding it) gets the caret.
+        for p in args.spec.parameters {
+            if case .string(let s) = args.value(p.name), !s.isEmpty, e.file == s || e.file.hasPrefix(s.hasSuffix("/") ? s : s + "/") {
+                return args.error(p.name, text)
+            }
+        }
+        return args.error(text)
+    }
     return args.error(error.localizedDescriptionWithoutPrefix)
 }
 

@@ -12,14 +12,17 @@ public final class DatasetObject: ScriptObject {
     public let dataset: Dataset
     /// Where it came from (for the run store), if from a file.
     public let path: String?
+    /// How a delimited file was read (which columns, or session lines), shown under the summary.
+    public let readAs: String?
 
-    init(_ dataset: Dataset, path: String?) {
+    init(_ dataset: Dataset, path: String?, readAs: String? = nil) {
         self.dataset = dataset
         self.path = path
+        self.readAs = readAs
     }
 
     public var typeName: String { "Dataset" }
-    public var summary: String { "Dataset " + dataset.description }
+    public var summary: String { "Dataset " + dataset.description + (readAs.map { "\n  read as " + $0 } ?? "") }
     public var oneLine: String { "\(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(dataset.interactionCount) interactions" }
     public var length: Int? { dataset.userCount }
 
@@ -93,18 +96,41 @@ extension Registry {
 
     /// `load` and `synthetic`.
     private func registerLoading() {
+        let column = ParameterType.oneOf([.string, .integer])
         register(BuiltinSpec("load", topic: "data", parameters: [
-            Parameter("path", .string, positional: true, help: "a directory (RecBole, pre-split, MovieLens) or a file (sessions CSV, Amazon JSON lines)"),
+            Parameter("path", .string, positional: true, help: "a directory (RecBole, pre-split, MovieLens) or a file (CSV/TSV of interactions, sessions, Amazon JSON lines)"),
             Parameter("format", .string, default: Value.none,
                       help: "one of \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")); guessed when omitted"),
-        ], help: "Loads a dataset from files.") { args, interpreter in
+            Parameter("user", column, default: Value.none, help: "CSV: the user column, by header name or position (0 = first); found by name (user, user_id, userId, uid, …) when omitted"),
+            Parameter("item", column, default: Value.none, help: "CSV: the item column (item, item_id, movieId, product_id, asin, … when omitted)"),
+            Parameter("time", column, default: Value.none, help: "CSV: the time column, Unix seconds or ISO dates (timestamp, time, ts, date, … when omitted; none: file order)"),
+            Parameter("rating", column, default: Value.none, help: "CSV: the rating column (rating, score, stars, … when omitted)"),
+            Parameter("minRating", .number, default: Value.none, help: "CSV: keep only rows rated at least this"),
+            Parameter("separator", .string, default: Value.none, help: "CSV: the field separator; a tab for .tsv, else the one of , ; | tab the header holds"),
+        ], help: "Loads a dataset from files. A CSV/TSV file is read by its header's column names, or as session lines (one user per line) when it has no header; the result says which.") { args, interpreter in
             let path = try args.string("path")
+            func columnArgument(_ name: String) throws -> ColumnMapping.Column? {
+                switch args.value(name) {
+                case .none: return nil
+                case .string(let s): return .name(s)
+                default: return .index(try args.int(name, min: 0))
+                }
+            }
+            let request = DelimitedRequest(user: try columnArgument("user"), item: try columnArgument("item"),
+                                           time: try columnArgument("time"), rating: try columnArgument("rating"),
+                                           minRating: args.has("minRating") ? try args.number("minRating") : nil,
+                                           separator: args.has("separator") ? try args.string("separator") : nil)
             do {
-                let dataset = args.has("format")
-                    ? try Dataset.load(path, formatName: try args.string("format", choices: DataFormat.allCases.map(\.rawValue)))
-                    : try Dataset.load(path)
-                RunSession.of(interpreter)?.recordDataset(name: dataset.name, path: path)
-                return .object(DatasetObject(dataset, path: path))
+                let format = args.has("format")
+                    ? DataFormat(rawValue: try args.string("format", choices: DataFormat.allCases.map(\.rawValue)))
+                    : nil
+                if let format, format != .csv, !request.isEmpty {
+                    let named = ["user", "item", "time", "rating", "minRating", "separator"].first { args.has($0) }!
+                    throw args.error(named, "\(named): applies to CSV files; drop it, or use format: \"csv\" instead of \"\(format.rawValue)\"")
+                }
+                let loaded = try Dataset.loadDescribed(path, format: format, request: request)
+                RunSession.of(interpreter)?.recordDataset(name: loaded.dataset.name, path: path)
+                return .object(DatasetObject(loaded.dataset, path: path, readAs: loaded.readAs))
             } catch let e as ScriptError {
                 throw e
             } catch {
@@ -140,10 +166,10 @@ extension Registry {
         dataset("attributes", "Names of the user attribute columns.", isProperty: true) { d, _ in
             .list((d.dataset.userAttributes?.names ?? []).map { .string($0) })
         }
-        dataset("sequence", "A user's items in time order, as item tokens.", parameters: [
-            Parameter("user", .integer, positional: true, help: "a user index, 1 to users"),
+        dataset("sequence", "A user's items in time order, as their ids in the data.", parameters: [
+            Parameter("user", .oneOf([.integer, .string]), positional: true, help: "a user by id (see help(\"naming\"))"),
         ]) { d, args in
-            let u = try args.int("user", min: 1, max: d.dataset.userCount)
+            let u = try d.resolveUser(args.value("user"), args, "user")
             return .list(d.dataset.sequence(of: u).map { .string(d.dataset.items.token(Int($0)) ?? "?") })
         }
         dataset("stats", "Item popularity: Gini coefficient, cold items, the five most frequent items (titles when known).") { d, _ in

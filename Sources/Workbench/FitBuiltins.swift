@@ -85,7 +85,7 @@ extension Registry {
 
         registerMethod(BuiltinSpec("fit", owner: "Model", topic: "models", parameters: [
             Parameter("split", .object("Split"), positional: true, help: "trains on its train rows, validates on its valid rows"),
-            Parameter("epochs", .integer, default: .number(10), help: "epochs to train in this call (a later call continues)"),
+            Parameter("epochs", .integer, default: .number(10), help: "epochs to train in this call (a later call continues; an epoch Ctrl-C stopped part-way is finished first, in addition)"),
             Parameter("batch", .integer, default: .number(128), help: "sequences per step"),
             Parameter("lr", .number, default: .number(0.001), help: "learning rate"),
             Parameter("optimizer", .string, default: .string("adam"), help: "\"adam\", \"adamw\" or \"sgd\" (momentum 0.9)"),

@@ -15,11 +15,16 @@ final class ItemListObject: ScriptObject {
     let rows: [(item: Int, label: String, score: Double)]
     /// Decimals of the printed scores (0 for counts).
     let decimals: Int
-    init(title: String, scoreName: String, rows: [(item: Int, label: String, score: Double)], decimals: Int = 4) {
+    /// Each row's item id in the data, and its title ("" without titles), for `write` and `rows`.
+    let ids: [String], titles: [String]
+    init(title: String, scoreName: String, rows: [(item: Int, label: String, score: Double)], dataset: DatasetObject,
+         decimals: Int = 4) {
         self.title = title
         self.scoreName = scoreName
         self.rows = rows
         self.decimals = decimals
+        ids = rows.map { dataset.dataset.items.token($0.item) ?? "?" }
+        titles = rows.map { r in dataset.dataset.itemText.flatMap { r.item < $0.count ? $0[r.item] : nil } ?? "" }
     }
     var typeName: String { "Items" }
     var length: Int? { rows.count }
@@ -28,7 +33,7 @@ final class ItemListObject: ScriptObject {
         for (rank, r) in rows.enumerated() {
             let number = String(rank + 1)
             lines.append(String(repeating: " ", count: max(0, 3 - number.count)) + number + "  "
-                         + fixed(r.score, decimals).padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + shorten(r.label, 60))
+                         + fixed(r.score, decimals).padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + r.label)
         }
         return lines.joined(separator: "\n")
     }
@@ -40,10 +45,13 @@ final class EmbeddingsObject: ScriptObject {
     let table: Tensor
     let items: Int
     let label: String
-    init(table: Tensor, items: Int, label: String) {
+    /// Item ids in the data, by row (row 0 is padding).
+    let tokens: [String]
+    init(table: Tensor, items: Int, label: String, dataset: DatasetObject) {
         self.table = table
         self.items = items
         self.label = label
+        tokens = (0...items).map { dataset.dataset.items.token($0) ?? String($0) }
     }
     var typeName: String { "Embeddings" }
     var length: Int? { items }
@@ -72,37 +80,6 @@ final class TextObject: ScriptObject {
 
 /// Text cut to `limit` characters with an ellipsis.
 func shorten(_ s: String, _ limit: Int) -> String { s.count <= limit ? s : String(s.prefix(limit - 1)) + "…" }
-
-extension DatasetObject {
-    /// The item a user named: an id, an exact token, an exact title, or a title containing the text
-    /// when exactly one does. The error lists candidates.
-    func resolveItem(_ value: Value, _ args: Arguments, _ parameter: String) throws -> Int {
-        let d = dataset
-        switch value {
-        case .number(let x):
-            guard x == x.rounded(), x >= 1, x <= Double(d.itemCount) else {
-                throw args.error(parameter, "item ids run from 1 to \(d.itemCount), got \(formatNumber(x))")
-            }
-            return Int(x)
-        case .string(let text):
-            if let titles = d.itemText, let i = titles.firstIndex(of: text), i > 0 { return i }
-            if let id = d.items.id(of: text), id > 0 { return Int(id) }
-            let needle = text.lowercased()
-            var matches: [Int] = []
-            if let titles = d.itemText {
-                for i in 1..<titles.count where titles[i].lowercased().contains(needle) { matches.append(i) }
-            }
-            if matches.count == 1 { return matches[0] }
-            if matches.isEmpty {
-                throw args.error(parameter, "no item of \(d.name) has the title or token \"\(text)\"")
-            }
-            let shown = matches.prefix(5).map { "\"\(label($0))\"" }.joined(separator: ", ")
-            throw args.error(parameter, "\"\(text)\" matches \(matches.count) titles (\(shown)\(matches.count > 5 ? ", …" : "")); give the whole title")
-        default:
-            throw args.error(parameter, "name an item by title, token or id")
-        }
-    }
-}
 
 /// The indices of the `k` largest scores, best first; ties by smaller id (never dictionary order).
 func topK(_ scores: [Float], k: Int, skip: Set<Int>) -> [Int] {
@@ -145,6 +122,24 @@ private func itemTable(_ m: ModelObject, _ args: Arguments) throws -> (Tensor, S
     return (table, space)
 }
 
+/// The `minCount:` argument of `similar` and `recommend`.
+private let minCountParameter = Parameter("minCount", .integer, default: .number(Double(defaultMinCount)), help:
+    "leave out items with fewer interactions than this in the model's data (their vectors are barely trained and crowd neighbour lists); 1 keeps all")
+
+/// Items with fewer interactions have vectors that barely moved from their initialisation; in
+/// MovieLens-100K such items (a third of the catalogue) otherwise fill the top of neighbour lists.
+let defaultMinCount = 10
+
+/// Which items `minCount:` keeps, and the rule as the output header states it.
+private func frequentItems(_ m: ModelObject, _ args: Arguments) throws -> ((Int) -> Bool, String) {
+    let minCount = try args.int("minCount", min: 1)
+    guard minCount > 1 else { return ({ _ in true }, "all items") }
+    let counts = m.dataset.dataset.itemFrequencies()
+    let kept = counts.dropFirst().filter { $0 >= minCount }.count
+    return ({ $0 < counts.count && counts[$0] >= minCount },
+            "items seen ≥ \(minCount) times: \(kept) of \(counts.count - 1); minCount: 1 for all")
+}
+
 extension Registry {
     func registerInspection() {
         describeType("Items", "a ranked list of items with scores")
@@ -162,14 +157,16 @@ private enum InspectionBuiltins {
     /// The builtin `Model.similar`.
     static var modelSimilar: BuiltinSpec {
         BuiltinSpec("similar", owner: "Model", topic: "models", parameters: [
-            Parameter("item", .oneOf([.string, .integer]), positional: true, help: "an item by title, token or id"),
+            Parameter("item", .oneOf([.string, .integer]), positional: true, help: "an item by id or title (see help(\"naming\"))"),
             Parameter("k", .integer, default: .number(10), help: "how many neighbours"),
+            minCountParameter,
             spaceParameter, layersParameter,
-        ], help: "The items whose vectors are closest to this item's (cosine similarity).") { args, _ in
+        ], help: "The items whose vectors are closest to this item's (cosine similarity), among items seen at least minCount times.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             let item = try m.dataset.resolveItem(args.value("item"), args, "item")
             let n = m.model.itemCount
             let k = try args.int("k", min: 1, max: max(n - 1, 1))
+            let (eligible, rule) = try frequentItems(m, args)
             let (table, space) = try itemTable(m, args)
             let c = table.shape[1]
             func norm(_ i: Int) -> Float {
@@ -178,33 +175,35 @@ private enum InspectionBuiltins {
                 return s.squareRoot()
             }
             let q = norm(item)
-            guard q > 0 else { throw args.error("item", "\"\(m.dataset.label(item))\" has no \(space) vector (it never occurs in the data)") }
+            guard q > 0 else { throw args.error("item", "\(m.dataset.itemName(item)) has no \(space) vector (it never occurs in the data)") }
             var cosines = [Float](repeating: -.infinity, count: n + 1)
             // A zero vector (an item that never occurs, in the context space) has no direction: skip it.
-            for i in 1...n where norm(i) > 0 {
+            for i in 1...n where eligible(i) && norm(i) > 0 {
                 var dot: Float = 0
                 for j in 0..<c { dot += table.pointer[item * c + j] * table.pointer[i * c + j] }
                 cosines[i] = dot / max(q * norm(i), 1e-12)
             }
-            let top = topK(cosines, k: k, skip: [0, item])
-            return .object(ItemListObject(title: "Items most similar to \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), cosine, \(space) vectors):",
-                                          scoreName: "cosine", rows: top.map { ($0, m.dataset.label($0), Double(cosines[$0])) }))
+            let top = topK(cosines, k: k, skip: [0, item]).filter { cosines[$0] > -.infinity }
+            return .object(ItemListObject(title: "Items most similar to \(m.dataset.itemName(item, limit: 50)) (\(m.model.name), cosine, \(space) vectors; \(rule)):",
+                                          scoreName: "cosine", rows: top.map { ($0, m.dataset.itemName($0, limit: 60), Double(cosines[$0])) }, dataset: m.dataset))
         }
     }
 
     /// The builtin `Model.recommend`.
     static var modelRecommend: BuiltinSpec {
         BuiltinSpec("recommend", owner: "Model", topic: "models", parameters: [
-            Parameter("history", .list, positional: true, help: "items in the order they were consumed, by title, token or id"),
+            Parameter("history", .list, positional: true, help: "items in the order they were consumed, by id or title (see help(\"naming\"))"),
             Parameter("k", .integer, default: .number(10), help: "how many recommendations"),
             Parameter("exclude", .bool, default: .bool(true), help: "leave the history's items out"),
-        ], help: "The model's top-k next items after a history you give.") { args, _ in
+            minCountParameter,
+        ], help: "The model's top-k next items after a history you give, among items seen at least minCount times.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             let list = try args.list("history")
             guard !list.isEmpty else { throw args.error("history", "give at least one item") }
             let items = try list.map { Int32(try m.dataset.resolveItem($0, args, "history")) }
             let n = m.model.itemCount
             let k = try args.int("k", min: 1, max: n)
+            let (eligible, rule) = try frequentItems(m, args)
             // One prefix row: the history then a placeholder target the scorer never reads.
             let rows = try Rows(kind: .prefix, storage: items + [1], users: [0], starts: [0], ends: [items.count])
             var batcher = try Batcher(rows: rows, batchSize: 1, width: m.width)
@@ -213,12 +212,13 @@ private enum InspectionBuiltins {
             var scores = [Float](repeating: 0, count: n + 1)
             do { try scores.withUnsafeMutableBufferPointer { try m.model.score(batch, into: $0.baseAddress!) } }
             catch { throw args.error("\(error)") }
+            for i in 1...n where !eligible(i) { scores[i] = .nan }
             var skip: Set<Int> = [0]
             if try args.bool("exclude") { for i in items { skip.insert(Int(i)) } }
             let top = topK(scores, k: k, skip: skip)
-            let last = m.dataset.label(Int(items.last!))
-            return .object(ItemListObject(title: "\(m.model.name) recommends after \(items.count) items (last: \"\(shorten(last, 40))\"):",
-                                          scoreName: "score", rows: top.map { ($0, m.dataset.label($0), Double(scores[$0])) }))
+            let last = m.dataset.itemName(Int(items.last!), limit: 40)
+            return .object(ItemListObject(title: "\(m.model.name) recommends after \(items.count) item\(items.count == 1 ? "" : "s") (last: \(last); \(rule)):",
+                                          scoreName: "score", rows: top.map { ($0, m.dataset.itemName($0, limit: 60), Double(scores[$0])) }, dataset: m.dataset))
         }
     }
 
@@ -228,7 +228,7 @@ private enum InspectionBuiltins {
                                    help: "The model's item vectors (row per item id).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             let (table, space) = try itemTable(m, args)
-            return .object(EmbeddingsObject(table: table, items: m.model.itemCount, label: "\(m.model.name) (\(space))"))
+            return .object(EmbeddingsObject(table: table, items: m.model.itemCount, label: "\(m.model.name) (\(space))", dataset: m.dataset))
         }
     }
 

@@ -13,10 +13,13 @@ public final class ResultObject: ScriptObject {
     public let result: RankingResult
     /// Which model and rows.
     public let label: String
+    /// The user of each evaluated row: the id in the data (for a Conure task, the row's user number).
+    public let users: [String]
 
-    init(_ result: RankingResult, label: String) {
+    init(_ result: RankingResult, label: String, users: [String]) {
         self.result = result
         self.label = label
+        self.users = users
     }
 
     public var typeName: String { "Result" }
@@ -75,7 +78,9 @@ extension Registry {
                         m.model, rows: rows.rows, ks: ks, protocol: rankingProtocol, maskHistory: try args.bool("maskHistory"),
                         width: m.width, batchSize: try args.int("batch", min: 1, max: 65_536))
                     RunSession.of(interpreter)?.recordResults(result, source: "evaluate", model: m.model.name, split: rows.part)
-                    return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)"))
+                    let vocabulary = m.dataset.dataset.users
+                    let users = rows.rows.users.map { vocabulary.token(Int($0)) ?? String($0) }
+                    return .object(ResultObject(result, label: "\(m.model.name) on \(rows.part) of \(m.dataset.dataset.name)", users: users))
                 } catch is EvaluationInterrupted {
                     throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
                 }

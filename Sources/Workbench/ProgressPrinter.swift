@@ -85,9 +85,11 @@ final class ProgressPrinter: TrainingObserver {
             }
         }
         guard mode == .auto else { return }
-        let rate = r.seconds > 0 ? Double(r.sequences) / r.seconds : 0
+        // A resumed epoch's time covers only the rows trained since the Ctrl-C.
+        let rate = r.seconds > 0 ? Double(r.sequences - r.resumedSequences) / r.seconds : 0
         let valid = r.valid.map { ", valid \(metric) \(fixed($0, 4))\(r.improved ? " (best)" : "")" } ?? ""
-        write((drewBar ? "\r\u{1B}[2K" : "") + "\(label) epoch \(r.epoch): loss \(fixed(r.loss, 4))\(valid), \(fixed(r.seconds, 1)) s, \(Int(rate)) seq/s\n")
+        let resumed = r.resumedSequences > 0 ? " (finished after Ctrl-C: \(r.sequences - r.resumedSequences) of \(r.sequences) rows now)" : ""
+        write((drewBar ? "\r\u{1B}[2K" : "") + "\(label) epoch \(r.epoch)\(resumed): loss \(fixed(r.loss, 4))\(valid), \(fixed(r.seconds, 1)) s, \(Int(rate)) seq/s\n")
         drewBar = false
     }
 

@@ -49,19 +49,29 @@ extension Registry {
             catch { throw args.error("id", "\(error)") }
         })
         register(BuiltinSpec("compare", topic: "runs", parameters: [
-            Parameter("a", .oneOf([.integer, .list]), positional: true, help: "a list of models, or a run id"),
+            Parameter("a", .oneOf([.integer, .list]), positional: true, help: "a list of models, a list of run ids, or a run id"),
             Parameter("b", .integer, positional: true, default: Value.none, help: "another run id (when a is a run id)"),
             Parameter("rows", .object("Rows"), default: Value.none, help: "models: rows to rank (default: the first model's test rows)"),
             Parameter("k", .list, default: .list([.number(5), .number(10), .number(20)]), help: "models: cut-offs"),
-        ], help: "compare([m1, m2, ...]): models on the same rows in one table. compare(a, b): two runs side by side; ≠ marks differences.") { args, interpreter in
-            if case .list(let models) = args.value("a") { return try compareModels(models, args: args, registry: self, session: RunSession.of(interpreter)) }
+        ], help: "compare([m1, m2, ...]): models on the same rows in one table. compare([id1, id2, ...]) or compare(a, b): runs side by side; ≠ marks differences.") { args, interpreter in
+            var ids: [Int] = []
+            if case .list(let list) = args.value("a") {
+                let numbers = list.compactMap { v -> Double? in if case .number(let x) = v { return x }; return nil }
+                guard !list.isEmpty, numbers.count == list.count else {
+                    return try compareModels(list, args: args, registry: self, session: RunSession.of(interpreter))
+                }
+                guard numbers.allSatisfy({ $0 >= 1 && $0 == $0.rounded() && $0 < 1e15 }) else { throw args.error("a", "run ids are whole numbers from 1, as runs() lists them") }
+                guard numbers.count >= 2 else { throw args.error("a", "give at least two run ids to compare") }
+                ids = numbers.map { Int($0) }
+            } else {
+                guard args.has("b") else { throw args.error("b", "compare runs: compare(a, b) with two run ids, or compare([a, b, c])") }
+                ids = [try args.int("a", min: 1), try args.int("b", min: 1)]
+            }
             let s = try session(args, interpreter)
-            guard args.has("b") else { throw args.error("b", "compare two runs: compare(a, b) with two run ids") }
-            let a = try args.int("a", min: 1), b = try args.int("b", min: 1)
-            let detailA: RunDetail, detailB: RunDetail
-            do { detailA = try s.store.run(Int64(a)) } catch { throw args.error("a", "\(error)") }
-            do { detailB = try s.store.run(Int64(b)) } catch { throw args.error("b", "\(error)") }
-            return .object(RunComparisonObject(detailA, detailB))
+            let details = try ids.map { id -> RunDetail in
+                do { return try s.store.run(Int64(id)) } catch { throw args.error(args.has("b") && id == ids[1] ? "b" : "a", "\(error)") }
+            }
+            return .object(RunComparisonObject(details))
         })
         register(BuiltinSpec("metric", topic: "runs", parameters: [
             Parameter("name", .string, positional: true, help: "the metric's name"),

@@ -1,60 +1,65 @@
-// `compare(a, b)`: two runs side by side, what differs first. Reproducibility questions ("why did
-// these two runs give different numbers?") start with: same script? same seed? same data? same
-// machine and threads? then the parameters and the last value of each metric.
+// `compare(a, b)` and `compare([a, b, c, ...])` of run ids: runs side by side, what differs first.
+// Reproducibility questions ("why did these runs give different numbers?") start with: same script?
+// same seed? same data? same machine and threads? then the parameters and the last value of each
+// metric. Values print rounded; `rows` and `write` keep them exact.
 
 import Foundation
 import Script
 import Store
 
-/// Two runs from the store, compared field by field.
+/// Runs from the store, compared field by field.
 final class RunComparisonObject: ScriptObject {
-    let a: RunDetail, b: RunDetail
-    init(_ a: RunDetail, _ b: RunDetail) {
-        self.a = a
-        self.b = b
-    }
+    let details: [RunDetail]
+    init(_ details: [RunDetail]) { self.details = details }
 
     var typeName: String { "Comparison" }
-    var oneLine: String { "run \(a.run.id) vs run \(b.run.id)" }
+    var oneLine: String { details.map { "run \($0.run.id)" }.joined(separator: " vs ") }
+    var length: Int? { details.count }
 
-    /// Rows of (what, value in a, value in b), identity first, then parameters and metrics by name.
-    var rows: [(String, String, String)] {
+    /// Rows of (what, one value per run), identity first, then parameters and metrics by name.
+    /// Metric values are exact here (`rows`, `write`); `summary` rounds them.
+    var fieldRows: [(name: String, values: [String])] {
         func dataIdentity(_ d: RunDetail) -> String {
             d.datasets.isEmpty ? "-" : d.datasets.map { String($0.sha256.prefix(8)) }.joined(separator: ",")
         }
-        var rows: [(String, String, String)] = [
-            ("status", a.run.status.rawValue, b.run.status.rawValue),
-            ("script sha256", String(a.run.scriptSHA256.prefix(12)), String(b.run.scriptSHA256.prefix(12))),
-            ("seed", String(a.run.info.seed), String(b.run.info.seed)),
-            ("threads", "\(a.run.info.threads)/\(a.run.info.blasThreads)", "\(b.run.info.threads)/\(b.run.info.blasThreads)"),
-            ("blas", a.run.info.blas, b.run.info.blas),
-            ("cpu", a.run.info.cpuModel, b.run.info.cpuModel),
-            ("seqlab", a.run.info.version + " " + (a.run.info.gitCommit.map { String($0.prefix(8)) } ?? "-"),
-             b.run.info.version + " " + (b.run.info.gitCommit.map { String($0.prefix(8)) } ?? "-")),
-            ("data sha256", dataIdentity(a), dataIdentity(b)),
+        func field(_ name: String, _ value: (RunDetail) -> String) -> (name: String, values: [String]) { (name, details.map(value)) }
+        var rows: [(name: String, values: [String])] = [
+            field("status") { $0.run.status.rawValue },
+            field("script sha256") { String($0.run.scriptSHA256.prefix(12)) },
+            field("seed") { String($0.run.info.seed) },
+            field("threads") { "\($0.run.info.threads)/\($0.run.info.blasThreads)" },
+            field("numerics") { $0.run.info.numerics },
+            field("blas") { $0.run.info.blas },
+            field("cpu") { $0.run.info.cpuModel },
+            field("seqlab") { $0.run.info.version + " " + ($0.run.info.gitCommit.map { String($0.prefix(8)) } ?? "-") },
+            field("data sha256", dataIdentity),
         ]
-        let keys = Set(a.parameters.map(\.key) + b.parameters.map(\.key)).sorted()
+        let keys = Set(details.flatMap { $0.parameters.map(\.key) }).sorted()
         for k in keys {
-            rows.append(("param " + k, a.parameters.first { $0.key == k }?.value ?? "-",
-                         b.parameters.first { $0.key == k }?.value ?? "-"))
+            rows.append(field("param " + k) { d in d.parameters.first { $0.key == k }?.value ?? "-" })
         }
-        func last(_ d: RunDetail, _ name: String) -> String {
-            guard let p = d.metrics.last(where: { $0.name == name }) else { return "-" }
-            return "\(p.value) @\(p.step)"
-        }
-        for name in Set(a.metrics.map(\.name) + b.metrics.map(\.name)).sorted() {
-            rows.append(("last " + name, last(a, name), last(b, name)))
+        for name in Set(details.flatMap { $0.metrics.map(\.name) }).sorted() {
+            rows.append(field("last " + name) { d in
+                guard let p = d.metrics.last(where: { $0.name == name }) else { return "-" }
+                return "\(formatNumber(p.value)) @\(p.step)"
+            })
         }
         return rows
     }
 
     var summary: String {
-        let table = [("", "run \(a.run.id)", "run \(b.run.id)")] + rows
-        let w0 = table.map(\.0.count).max()!, w1 = table.map(\.1.count).max()!
+        // Printed metric values are rounded like every printed number.
+        func rounded(_ name: String, _ value: String) -> String {
+            guard name.hasPrefix("last "), let at = value.range(of: " @"), let x = Double(value[..<at.lowerBound]) else { return value }
+            return displayNumber(x) + value[at.lowerBound...]
+        }
+        let table = [("", details.map { "run \($0.run.id)" })] + fieldRows.map { row in (row.name, row.values.map { rounded(row.name, $0) }) }
+        let w0 = table.map(\.0.count).max()!
+        let widths = details.indices.map { i in table.map { $0.1[i].count }.max()! }
         return table.map { row in
-            let mark = row.0.isEmpty || row.1 == row.2 ? " " : "≠"
-            return "\(mark) " + row.0.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
-                + row.1.padding(toLength: w1, withPad: " ", startingAt: 0) + "  " + row.2
+            let mark = row.0.isEmpty || Set(row.1).count == 1 ? " " : "≠"
+            let cells = row.1.enumerated().map { i, v in i == row.1.count - 1 ? v : v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            return "\(mark) " + row.0.padding(toLength: w0, withPad: " ", startingAt: 0) + "  " + cells.joined(separator: "  ")
         }.joined(separator: "\n").replacingOccurrences(of: " +\n", with: "\n", options: .regularExpression)
     }
 }

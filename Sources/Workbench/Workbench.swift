@@ -18,6 +18,8 @@ public enum Workbench {
         r.registerTasks()
         r.registerPlots()
         r.registerComparisons()
+        r.registerTables()
+        r.registerResultMembers()
         r.registerText()
         r.registerMemory()
         return r

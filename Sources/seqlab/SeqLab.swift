@@ -5,6 +5,7 @@
 //   seqlab runs / show ID   the run store
 //   seqlab bench NAME       benchmarks, one JSON object per line
 import ArgumentParser
+import CKernels
 import Console
 import Foundation
 import Script
@@ -58,6 +59,13 @@ struct SeqLab: ParsableCommand {
         subcommands: [RunCommand.self, CheckCommand.self, RunsCommand.self, ShowCommand.self, BenchCommand.self])
 
     @OptionGroup var options: StoreOptions
+
+    /// Standard output is line-buffered even when redirected, so `seqlab run long.seqlab > log`
+    /// (or under nohup) shows each output as it happens, not when the process exits.
+    static func main() {
+        seqlab_line_buffer_stdout()
+        main(nil as [String]?)
+    }
 
     func run() throws {
         if isatty(STDIN_FILENO) != 0 {

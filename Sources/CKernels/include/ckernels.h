@@ -92,4 +92,8 @@ void seqlab_masked_softmax_rows(float *s, const float *mask, int rows, int n);
 /// The softmax gradient row by row: with dP in ds and P the probabilities, ds ← P ⊙ (dP ⊙ keep −
 /// Σ_j dP ⊙ keep ⊙ P) (keep the dropout multipliers applied to P before use, or NULL).
 void seqlab_softmax_gradient_rows(float *ds, const float *p, const float *keep, int rows, int n);
+
+/// Makes standard output line-buffered, also when it is a file or a pipe, so a long run's output
+/// shows as it happens (Swift 6 cannot name C's `stdout` global from Swift code).
+void seqlab_line_buffer_stdout(void);
 #endif

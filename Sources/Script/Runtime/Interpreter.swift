@@ -407,6 +407,7 @@ public final class Interpreter {
         }
         var values = [Value?](repeating: nil, count: spec.parameters.count)
         var locations = [SourceLocation?](repeating: nil, count: spec.parameters.count)
+        var lengths = [Int?](repeating: nil, count: spec.parameters.count)
         var rest: [Value] = []
         let positional = spec.parameters.indices.filter { spec.parameters[$0].positional }
         var nextPositional = 0
@@ -446,6 +447,10 @@ public final class Interpreter {
             }
             values[slot] = value
             locations[slot] = argument.location
+            // The whole argument (label and value) is underlined when it sits on one line.
+            let v = argument.value
+            lengths[slot] = v.location.line == argument.location.line
+                ? max(1, v.location.column + v.length - argument.location.column) : argument.label?.count ?? v.length
         }
         for (i, p) in spec.parameters.enumerated() where values[i] == nil && !p.variadic {
             guard let d = p.defaultValue else {
@@ -453,7 +458,7 @@ public final class Interpreter {
             }
             values[i] = d
         }
-        let args = Arguments(spec: spec, receiver: receiver, values: values, locations: locations,
+        let args = Arguments(spec: spec, receiver: receiver, values: values, locations: locations, lengths: lengths,
                              callLocation: e.location, rest: rest, thunk: nil)
         return try callBody(spec, args, at: e)
     }

@@ -190,6 +190,8 @@ public struct Arguments {
     public let receiver: Value?
     let values: [Value?]
     let locations: [SourceLocation?]
+    /// Characters each given argument spans (label and value), for underlines.
+    let lengths: [Int?]
     /// Where the call is (for errors not tied to one argument).
     public let callLocation: SourceLocation
     /// Extra positional values of a variadic parameter.
@@ -197,12 +199,13 @@ public struct Arguments {
     /// For lazy builtins: evaluates the argument.
     public let thunk: (() throws -> Value)?
 
-    init(spec: BuiltinSpec, receiver: Value?, values: [Value?], locations: [SourceLocation?],
+    init(spec: BuiltinSpec, receiver: Value?, values: [Value?], locations: [SourceLocation?], lengths: [Int?]? = nil,
          callLocation: SourceLocation, rest: [Value], thunk: (() throws -> Value)?) {
         self.spec = spec
         self.receiver = receiver
         self.values = values
         self.locations = locations
+        self.lengths = lengths ?? [Int?](repeating: nil, count: values.count)
         self.callLocation = callLocation
         self.rest = rest
         self.thunk = thunk
@@ -226,7 +229,8 @@ public struct Arguments {
 
     /// An error located at argument `name` (or the call if it was omitted).
     public func error(_ name: String, _ message: String) -> ScriptError {
-        ScriptError(message, at: locations[index(name)] ?? callLocation, length: name.count)
+        let i = index(name)
+        return ScriptError(message, at: locations[i] ?? callLocation, length: locations[i] == nil ? 1 : lengths[i] ?? name.count)
     }
 
     /// An error at the call.

@@ -113,7 +113,7 @@ public indirect enum Value: @unchecked Sendable {
         switch self {
         case .none: return "none"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let v): return formatNumber(v)
+        case .number(let v): return displayNumber(v)
         case .string(let s): return s
         case .list(let items): return "[" + items.map(\.nested).joined(separator: ", ") + "]"
         case .record(let r): return "{" + r.fields.map { "\($0.key): \($0.value.nested)" }.joined(separator: ", ") + "}"
@@ -168,6 +168,16 @@ public func formatNumber(_ v: Double) -> String {
     if v.isInfinite { return v < 0 ? "-inf" : "inf" }
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
     return "\(v)"
+}
+
+/// Numbers as the REPL, notebooks and `print` show them: whole numbers in full, others to 4
+/// significant digits (at least one decimal from 1000 up, exponent form below 0.0001). Stored values
+/// and `write` keep full precision; `formatNumber` is the exact form.
+public func displayNumber(_ v: Double) -> String {
+    if v.isNaN || v.isInfinite || (v == v.rounded() && abs(v) < 1e15) { return formatNumber(v) }
+    let a = abs(v)
+    if a >= 1000 && a < 1e15 { return String(format: "%.1f", v) }
+    return String(format: "%.4g", v)
 }
 
 private func quote(_ s: String) -> String {

@@ -216,7 +216,8 @@ extension ConureFamily: LanguageModelFamily {
                                            ("rows", .number(Double(result.count)))]))
                 }
                 let result = try Evaluator.evaluate(model, rows: rows, ks: ks, width: record.split.maxLength)
-                return .object(ResultObject(result, label: "\(c.learner.name) T\(number) (\(record.name)) on \(part)"))
+                return .object(ResultObject(result, label: "\(c.learner.name) T\(number) (\(record.name)) on \(part)",
+                                            users: rows.users.map { String($0) }))
             } catch is EvaluationInterrupted {
                 throw args.error("interrupted: evaluation stopped by Ctrl-C; nothing was changed, run it again")
             } catch { throw args.error("\(error)") }

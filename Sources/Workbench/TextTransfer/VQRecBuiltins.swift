@@ -62,7 +62,7 @@ extension VQRecFamily: LanguageModelFamily {
     /// The builtin `Model.codes`.
     private static var modelCodes: BuiltinSpec {
         BuiltinSpec("codes", owner: "Model", topic: "models", parameters: [
-            Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
+            Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by id or title (see help(\"naming\"))"),
         ], help: "A VQ-Rec item's codes, one per sub-space (each in 0 ..< centroids).") { args, _ in
             let m = args.receiver(as: ModelObject.self)
             guard let v = m.model as? VQRecRecommender else { throw args.error("\(m.model.name) is not a VQ-Rec model; codes(item) works on vqrec(...)") }
@@ -74,7 +74,7 @@ extension VQRecFamily: LanguageModelFamily {
     /// The builtin `Model.sharedCodes`.
     private static var modelSharedCodes: BuiltinSpec {
         BuiltinSpec("sharedCodes", owner: "Model", topic: "models", parameters: [
-            Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by title, token or id"),
+            Parameter("item", .oneOf([.integer, .string]), positional: true, help: "an item by id or title (see help(\"naming\"))"),
             Parameter("k", .integer, default: .number(10), help: "how many items to list"),
         ], help: "The items of a VQ-Rec model that share the most codes (same centroid in the same sub-space) with an item; ties in id order.") { args, _ in
             let m = args.receiver(as: ModelObject.self)
@@ -85,12 +85,12 @@ extension VQRecFamily: LanguageModelFamily {
             var rows: [(item: Int, label: String, score: Double)] = []
             for other in 1...v.itemCount where other != item {
                 let shared = zip(mine, try v.codes(other)).filter { $0 == $1 }.count
-                if shared > 0 { rows.append((other, m.dataset.label(other), Double(shared))) }
+                if shared > 0 { rows.append((other, m.dataset.itemName(other), Double(shared))) }
             }
             // A stable sort keeps id order among equal counts.
             let top = Array(rows.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element).prefix(k))
-            return .object(ItemListObject(title: "Items sharing codes with \"\(shorten(m.dataset.label(item), 50))\" (\(m.model.name), codes in common of \(mine.count)):",
-                                          scoreName: "codes", rows: top, decimals: 0))
+            return .object(ItemListObject(title: "Items sharing codes with \(m.dataset.itemName(item, limit: 50)) (\(m.model.name), codes in common of \(mine.count)):",
+                                          scoreName: "codes", rows: top, dataset: m.dataset, decimals: 0))
         }
     }
 }

@@ -20,7 +20,7 @@ private enum AttentionBuiltins {
     /// The builtin `Model.attention`.
     static var modelAttention: BuiltinSpec {
         BuiltinSpec("attention", owner: "Model", topic: "models", parameters: [
-            Parameter("user", .oneOf([.integer, .string]), default: Value.none, help: "a user (id or token): their test history"),
+            Parameter("user", .oneOf([.integer, .string]), default: Value.none, help: "a user by id (see help(\"naming\")): their test history"),
             Parameter("items", .list, default: Value.none, help: "or a history given by hand (titles, tokens or ids)"),
             Parameter("layer", .oneOf([.integer, .string]), default: .number(1), help: "1-based layer, or \"all\" for every layer × head"),
             Parameter("head", .integer, default: .number(1), help: "1-based head"),
@@ -32,7 +32,7 @@ private enum AttentionBuiltins {
             guard let transformer = m.model as? AttentionModel else {
                 throw args.error("\(m.model.name) has no attention; attention works on transformer models such as sasrec(...)")
             }
-            let history = try attentionHistory(m, args)
+            let (history, whose) = try attentionHistory(m, args)
             let c = (layers: transformer.layerCount, heads: transformer.headCount, maxLength: transformer.positions)
             let rows = try Rows(kind: .prefix, storage: history + [1], users: [0], starts: [0], ends: [history.count])
             var batcher = try Batcher(rows: rows, batchSize: 1, width: m.width)
@@ -44,7 +44,8 @@ private enum AttentionBuiltins {
             let used = Array(history.suffix(min(history.count, c.maxLength)))
             // BERT4Rec reads one more column: the mask slot it predicts through.
             let width = maps[0].shape[3]   // [1, heads, W, W]
-            let labels = used.map { shorten(m.dataset.label(Int($0)), 14) } + (width > used.count ? ["[mask]"] : [])
+            // The id leads each label, so a cut title still says which item it is (help("naming")).
+            let labels = used.map { axisLabel(m.dataset, Int($0)) } + (width > used.count ? ["[mask]"] : [])
             let w = min(labels.count, width)
             let first = args.has("last") ? max(0, w - (try args.int("last", min: 1))) : 0
             let shown = Array(labels[first..<w])
@@ -67,14 +68,14 @@ private enum AttentionBuiltins {
             var texts: [String] = [], svgs: [String] = []
             for (l, h) in pairs {
                 let part = first > 0 ? ", last \(w - first) of \(w) positions" : ""
-                var map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1) (rows attend to columns\(part))",
+                var map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1), \(whose) (rows attend to columns\(part))",
                                       rowLabels: shown, columnLabels: shown, values: matrix(l, h))
                 // A causal first position can only attend to itself (probability 1, which says
                 // nothing); the scale is set by the other rows so their spread stays visible.
                 if transformer.isCausal && first == 0 && map.values.count > 1 {
                     map.scaleMaximum = map.values.dropFirst().joined().max()
                 }
-                texts.append(map.renderTerminal(color: try args.bool("color"), unicode: true, maxLabelWidth: 14))
+                texts.append(map.renderTerminal(color: try args.bool("color"), unicode: true, maxLabelWidth: 18))
                 if args.has("file") { svgs.append(map.renderSVG(cellSize: 20, maxLabelWidth: 18)) }
             }
             if args.has("file") {
@@ -112,35 +113,30 @@ extension BERT4RecRecommender: AttentionModel {
     var positions: Int { network.configuration.maxLength }
 }
 
-/// The history `attention` shows: a user's test history or items given by hand.
-private func attentionHistory(_ m: ModelObject, _ args: Arguments) throws -> [Int32] {
+/// An item as a heatmap axis shows it: `[50] Star Wars…`, or its id when the data has no titles.
+private func axisLabel(_ d: DatasetObject, _ item: Int) -> String {
+    let token = d.dataset.items.token(item) ?? "?"
+    guard let text = d.dataset.itemText, item < text.count, !text[item].isEmpty else { return token }
+    return shorten("[\(token)] \(text[item])", 18)
+}
+
+/// The history `attention` shows (a user's test history or items given by hand) and whose it is.
+private func attentionHistory(_ m: ModelObject, _ args: Arguments) throws -> ([Int32], String) {
     switch (args.has("user"), args.has("items")) {
     case (true, false):
         guard let split = m.split else { throw args.error("user", "\(m.model.name) has no split yet; fit it first or give items: [...]") }
-        let users = m.dataset.dataset.users
-        let user: Int
-        switch args.value("user") {
-        case .number(let x):
-            guard x == x.rounded(), x >= 1, x <= Double(m.dataset.dataset.userCount) else {
-                throw args.error("user", "user ids run from 1 to \(m.dataset.dataset.userCount)")
-            }
-            user = Int(x)
-        case .string(let token):
-            guard let id = users.id(of: token), id > 0 else { throw args.error("user", "no user \"\(token)\" in \(m.dataset.dataset.name)") }
-            user = Int(id)
-        default: throw args.error("user", "give a user id or token")
-        }
+        let user = try m.dataset.resolveUser(args.value("user"), args, "user")
         let test = split.split.test
         guard let r = (0..<test.count).first(where: { Int(test.users[$0]) == user }) else {
-            throw args.error("user", "user \(user) has no test row in this split")
+            throw args.error("user", "\(m.dataset.userName(user)) has no test row in this split")
         }
         let history = Array(test.history(r))
-        guard !history.isEmpty else { throw args.error("user", "user \(user)'s test history is empty") }
-        return history
+        guard !history.isEmpty else { throw args.error("user", "\(m.dataset.userName(user))'s test history is empty") }
+        return (history, "\(m.dataset.userName(user))'s test history")
     case (false, true):
         let list = try args.list("items")
         guard !list.isEmpty else { throw args.error("items", "give at least one item") }
-        return try list.map { Int32(try m.dataset.resolveItem($0, args, "items")) }
+        return (try list.map { Int32(try m.dataset.resolveItem($0, args, "items")) }, "\(list.count) items given")
     default:
         throw args.error("give either user: or items:")
     }
