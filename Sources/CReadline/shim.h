@@ -28,7 +28,10 @@ static inline void seqlab_rl_set_word_breaks(void) {
 /// We handle SIGINT ourselves (readline's default lets it kill the process).
 static inline void seqlab_rl_disable_signal_handlers(void) { rl_catch_signals = 0; rl_catch_sigwinch = 1; }
 /// Ctrl-C at the prompt: drop the typed text and show a fresh prompt.
-static inline void seqlab_rl_cancel_line(void) {
+/// Ctrl-C at a prompt: the line is dropped and the entry starts again at `prompt` (the first-line
+/// prompt, also when Ctrl-C came at a continuation line).
+static inline void seqlab_rl_cancel_line(const char *prompt) {
+    rl_set_prompt(prompt);
     rl_replace_line("", 0);
     rl_crlf();
     rl_on_new_line();

@@ -14,6 +14,8 @@ nonisolated(unsafe) private var completionIndex = 0
 nonisolated(unsafe) private var readingLine = false
 /// Set by Ctrl-C at the prompt: the entry typed so far (continuation lines included) is dropped.
 nonisolated(unsafe) private var promptCancelled = false
+/// The prompt of an entry's first line.
+private let firstPrompt = "seqlab> "
 
 
 /// How a statement typed at the REPL ended.
@@ -56,6 +58,7 @@ public final class REPL {
         seqlab_rl_set_word_breaks()
         seqlab_rl_set_completer(completeCallback)
         if FileManager.default.fileExists(atPath: historyPath) { read_history(historyPath) } else { write_history(historyPath) }
+        interpreter.outputWidth = terminalColumns()
         let out = interpreter.output
         interpreter.output = { [unowned self] text in
             out(text)
@@ -82,7 +85,7 @@ public final class REPL {
         var lines: [String] = []
         while true {
             readingLine = true
-            let raw = readline(lines.isEmpty ? "seqlab> " : "   ...> ")
+            let raw = readline(lines.isEmpty ? firstPrompt : "   ...> ")
             readingLine = false
             guard let raw else {
                 if lines.isEmpty { print(""); return nil }
@@ -90,7 +93,7 @@ public final class REPL {
             }
             let line = String(cString: raw)
             free(raw)
-            if promptCancelled {   // Ctrl-C while typing: what came before this line is dropped
+            if promptCancelled {   // Ctrl-C while typing: the entry so far is dropped; this line starts a new one
                 promptCancelled = false
                 lines = []
             }
@@ -236,7 +239,9 @@ public final class REPL {
                 }
                 print(line)
             } catch {
-                ScriptFiles.printError("\(argument): error: cannot write (\(error.localizedDescription))")
+                // Foundation's localizedDescription of a Swift error is "The operation could not be completed".
+                let reason = (error as? FileWriteError)?.message ?? "\(error)"
+                ScriptFiles.printError("\(argument): error: cannot write the notebook: \(reason)")
             }
         default:
             let known = [":help", ":vars", ":save", ":time", ":quit"]
@@ -303,12 +308,20 @@ public final class REPL {
     }
 }
 
+/// The terminal's width in columns (COLUMNS, else the window size, else 80).
+private func terminalColumns() -> Int {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+    var size = winsize()
+    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return 80
+}
+
 private func installSignalHandler() {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in
         if readingLine {
             promptCancelled = true
-            seqlab_rl_cancel_line()
+            seqlab_rl_cancel_line(firstPrompt)
         } else {
             Cancellation.request()   // a statement is running: stop at its next safe point
         }

@@ -88,6 +88,8 @@ extension DelimitedFile {
     /// `allowSessions` and the caller named nothing) as comma-separated session lines.
     public static func plan(_ path: String, request: DelimitedRequest, allowSessions: Bool) throws -> DelimitedPlan {
         let lines = try leadingLines(path)
+        // An empty file that may be session lines gets the session reader's own message.
+        if lines.isEmpty && allowSessions && request.isEmpty { return .sessions }
         guard let first = lines.first else {
             throw DataError(file: path, line: nil, "is empty; expected a header line and one line per interaction")
         }

@@ -124,6 +124,12 @@ public enum DelimitedFile {
                 }
                 return r >= threshold
             }
+            // Formats whose times are Unix seconds (MovieLens) take numbers only; others also ISO dates.
+            func readTime(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+                mapping.timeIsUnixSeconds ? parseDouble(bytes, range) : parseTime(bytes, range)
+            }
+            let timeExpected = mapping.timeIsUnixSeconds ? "expected a number" : "expected a number or an ISO date"
+            let timeHint = mapping.timeIsUnixSeconds ? "convert dates to Unix seconds" : timeFormats
             func checkUnixTime(_ t: Double, _ text: String, line: Int) throws {
                 guard mapping.timeIsUnixSeconds, t < 0 else { return }
                 throw DataError(file: path, line: line, "negative time \(text) in \(timeName); expected Unix seconds (0 or later)")
@@ -142,8 +148,8 @@ public enum DelimitedFile {
                     if let k = ratingK, try !keeps(quoted[k], line: number) { return }
                     var time = Double(row)
                     if let k = timeK {
-                        guard let t = Array(quoted[k].utf8).withUnsafeBufferPointer({ parseTime($0, 0..<$0.count) }) else {
-                            throw DataError(file: path, line: number, "expected a number or an ISO date for the time column \(timeName), found '\(quoted[k])'; \(timeFormats)")
+                        guard let t = Array(quoted[k].utf8).withUnsafeBufferPointer({ readTime($0, 0..<$0.count) }) else {
+                            throw DataError(file: path, line: number, "\(timeExpected) for the time column \(timeName), found '\(quoted[k])'; \(timeHint)")
                         }
                         try checkUnixTime(t, quoted[k], line: number)
                         time = t
@@ -163,9 +169,9 @@ public enum DelimitedFile {
                 if let k = ratingK, try !keeps(file.string(trimmed(b, fields[k])), line: number) { return }
                 var time = Double(row)
                 if let k = timeK {
-                    guard let t = parseTime(b, trimmed(b, fields[k])) else {
+                    guard let t = readTime(b, trimmed(b, fields[k])) else {
                         throw DataError(file: path, line: number,
-                                        "expected a number or an ISO date for the time column \(timeName), found \(file.quoted(fields[k])); \(timeFormats)")
+                                        "\(timeExpected) for the time column \(timeName), found \(file.quoted(fields[k])); \(timeHint)")
                     }
                     try checkUnixTime(t, file.string(trimmed(b, fields[k])), line: number)
                     time = t

@@ -27,10 +27,7 @@ public final class MiniLMEncoder: TextEncoder, Sendable {
     /// config.json, sentence_bert_config.json, 1_Pooling/config.json, vocab.txt, model.safetensors.
     public init(directory: String? = nil, batchRows: Int = 2048) throws {
         let dir = directory ?? ModelDirectory.resolve()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TextError(file: dir, "no model directory here; \(ModelDirectory.fetchHint)")
-        }
+        guard ModelDirectory.isDirectory(dir) else { throw ModelDirectory.notFound(explicit: directory) }
         guard batchRows >= 1 else { throw TextError.invalid("batchRows must be at least 1, got \(batchRows)") }
         let configuration = try MiniLMConfiguration.read(directory: dir)
         let vocabularyPath = dir + "/vocab.txt"

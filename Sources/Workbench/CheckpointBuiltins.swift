@@ -28,10 +28,13 @@ extension Registry {
             Parameter("name", .string, positional: true, help: "the checkpoint's name in the store"),
         ], help: "Saves a model's checkpoint (weights, optimizer, data position, random state; a Conure learner with every task) in the run store.") { args, interpreter in
             let data: Data
+            let what: String
             if case .object(let c as ConureObject) = args.value("model") {
                 data = ConureCheckpoint.encode(c.learner)
+                what = c.learner.name
             } else {
                 let m = try args.object("model", as: ModelObject.self)
+                what = m.model.name
                 guard let trainer = m.trainer else { throw args.error("model", "\(m.model.name) is a baseline; only neural models are saved") }
                 let schedule: (any SavedTrainingSchedule)?
                 switch m.schedule {
@@ -51,6 +54,7 @@ extension Registry {
             do {
                 try s.store.saveArtifact(s.runID, name: name, kind: "seqlab-checkpoint", data: data)
             } catch { throw args.error("\(error)") }
+            interpreter.output("saved \(what) as \"\(name)\" in the run store \(s.store.path) (\(byteCount(data.count)); restore(\"\(name)\", split) reads it back)")
             return .none
         })
 
@@ -102,7 +106,7 @@ extension Registry {
         register(BuiltinSpec("export", topic: "models", parameters: [
             Parameter("model", .object("Model"), positional: true, help: "a neural model"),
             Parameter("file", .string, positional: true, help: "the .safetensors file to write (replaced atomically)"),
-        ], help: "Writes the model's weights (as it holds them) to a safetensors file, configuration in its metadata.") { args, _ in
+        ], help: "Writes the model's weights (as it holds them) to a safetensors file, configuration in its metadata.") { args, interpreter in
             let m = try args.object("model", as: ModelObject.self)
             guard let trainable = m.trainable else { throw args.error("model", "\(m.model.name) is a baseline and has no weights") }
             let file = try args.string("file")
@@ -112,6 +116,8 @@ extension Registry {
             do {
                 try SafetensorsWriter.write(trainable.parameters.map { ($0.name, .float($0)) }, metadata: metadata, to: file)
             } catch { throw args.error("file", error.localizedDescriptionWithoutPrefix) }
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+            interpreter.output("wrote \(file) (\(trainable.parameters.count) tensors, \(groupedThousands(trainable.parameterCount)) parameters\(size.map { ", " + byteCount($0) } ?? ""))")
             return .none
         })
     }

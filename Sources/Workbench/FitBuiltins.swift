@@ -83,6 +83,7 @@ extension Registry {
     func registerFit() {
         describeType("History", "the epochs of training: loss and validation metric per epoch, the best epoch")
 
+        let trained: (ScriptObject) -> Bool = { ($0 as? ModelObject)?.trainer != nil }
         registerMethod(BuiltinSpec("fit", owner: "Model", topic: "models", parameters: [
             Parameter("split", .object("Split"), positional: true, help: "trains on its train rows, validates on its valid rows"),
             Parameter("epochs", .integer, default: .number(10), help: "epochs to train in this call (a later call continues; an epoch Ctrl-C stopped part-way is finished first, in addition)"),
@@ -147,7 +148,7 @@ extension Registry {
             m.split = split
             m.width = split.split.maxLength
             return .object(HistoryObject(m, metric: options.validMetric, stop: stop, patience: options.patience))
-        })
+        }, appliesTo: trained)
 
         registerMethod(BuiltinSpec("history", owner: "Model", topic: "models", isProperty: true,
                                    help: "The epochs trained so far.") { args, _ in
@@ -155,6 +156,6 @@ extension Registry {
             guard m.trainer != nil else { throw args.error("\(m.model.name) is a baseline and has no training history") }
             return .object(HistoryObject(m, metric: m.best?.metric ?? (try! ValidationMetric(parsing: "ndcg@10")), stop: .completed,
                                          patience: nil))
-        })
+        }, appliesTo: trained)
     }
 }

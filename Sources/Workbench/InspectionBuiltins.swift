@@ -144,9 +144,13 @@ extension Registry {
     func registerInspection() {
         describeType("Items", "a ranked list of items with scores")
         describeType("Embeddings", "a model's item vectors")
-        registerMethod(InspectionBuiltins.modelSimilar)
+        let hasItemVectors: (ScriptObject) -> Bool = { o in
+            guard let m = o as? ModelObject else { return false }
+            return m.model is ItemEmbeddingModel || m.model is ContextualEncoder
+        }
+        registerMethod(InspectionBuiltins.modelSimilar, appliesTo: hasItemVectors)
         registerMethod(InspectionBuiltins.modelRecommend)
-        registerMethod(InspectionBuiltins.modelEmbeddings)
+        registerMethod(InspectionBuiltins.modelEmbeddings, appliesTo: hasItemVectors)
         registerMethod(InspectionBuiltins.modelName)
         registerMethod(InspectionBuiltins.modelSummary)
     }

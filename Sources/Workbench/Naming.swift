@@ -14,13 +14,16 @@ import Script
 /// The naming rule, as `help("naming")` prints it.
 let namingRule = """
     Naming items and users
-      50 or "50"      the item (or user) whose id in the data file is 50; for data whose ids are not
-                      numbers (synthetic worlds, UUIDs), a number is the position 1…N instead
-      "Star Wars"     a title: exact, then ignoring case, a year in parentheses and a leading or trailing
-                      article ("The Godfather" = "Godfather, The (1972)"), then the one title containing
-                      the text; when several items match, the error lists them with their ids
-    A token wins over a title. Lists, recommendations and attention maps show each item's id in
-    brackets ([50]) and name the user, so anything shown can be typed back.
+      50 or "50"    the item (or user) whose id in the data file is 50; where ids
+                    are not numbers (synthetic worlds, UUIDs), a number is the
+                    position 1...N in the dataset instead
+      "Star Wars"   a title: exact, then ignoring case, a year in parentheses and
+                    a leading or trailing article ("The Godfather" = "Godfather,
+                    The (1972)"), then the one title containing the text; when
+                    several items match, the error lists them with their ids
+    An id wins over a title. Item lists, recommendations and attention maps show
+    each item's id in brackets ([50]) and name the user, so what is shown can be
+    typed back.
     """
 
 /// The words moved or dropped when titles are compared ("Godfather, The" = "The Godfather").

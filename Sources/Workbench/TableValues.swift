@@ -91,6 +91,13 @@ extension RunComparisonObject: TableValue {
     var tableRows: [[Value]] { fieldRows.map { [.string($0.name)] + $0.values.map { .string($0) } } }
 }
 
+/// A file size for messages: "812 bytes", "4.2 KB", "1.3 MB".
+func byteCount(_ n: Int) -> String {
+    if n < 1000 { return "\(n) bytes" }
+    if n < 1_000_000 { return String(format: "%.1f KB", Double(n) / 1000) }
+    return String(format: "%.1f MB", Double(n) / 1_000_000)
+}
+
 /// A file format `write` knows by the file's extension.
 enum WriteFormat: String {
     case csv, json
@@ -205,7 +212,7 @@ extension Registry {
             }
             do { try AtomicFile.write(text, to: path) } catch { throw args.error("path", "cannot write \(path): \(error)") }
             let what = rowCount.map { "\($0) row\($0 == 1 ? "" : "s")" } ?? value.typeName
-            interpreter.output("wrote \(path) (\(format.rawValue.uppercased()), \(what), \(text.utf8.count) bytes)")
+            interpreter.output("wrote \(path) (\(format.rawValue.uppercased()), \(what), \(byteCount(text.utf8.count)))")
             return .none
         })
         for type in ["Result", "Comparison", "History", "Items", "Embeddings", "Runs"] {

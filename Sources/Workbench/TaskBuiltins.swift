@@ -13,7 +13,7 @@ extension Registry {
         register(TaskBuiltins.attributeTask)
         register(TaskBuiltins.domainTask)
         register(TaskBuiltins.finetuneTask)
-        registerMethod(TaskBuiltins.modelClassify)
+        registerMethod(TaskBuiltins.modelClassify) { ($0 as? ModelObject)?.split?.transfer?.task.kind == .classes }
     }
 }
 

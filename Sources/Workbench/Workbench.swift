@@ -22,6 +22,13 @@ public enum Workbench {
         r.registerResultMembers()
         r.registerText()
         r.registerMemory()
+        r.describeTopic("naming", namingRule)
+        // Values that print as text blocks; help(Type) and help(value) reach them too.
+        r.describeType("Summary", "a model's architecture and parameter counts, as text")
+        r.describeType("Attention", "attention heatmaps of one sequence, as text (file: writes the SVG)")
+        r.describeType("Learned", "what a Conure task learned and kept, as text")
+        r.describeType("Table", "a Conure forgetting table: each task's metric after each later task")
+        r.describeType("Neighbours", "the texts closest to one text under a text encoder")
         return r
     }
 }

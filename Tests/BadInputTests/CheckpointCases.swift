@@ -22,7 +22,7 @@ let runAndCheckpointCases: [BadInput] = [
     run("missing run", "run(99)", "1:5: $DIR/runs.sqlite: no run 99; `seqlab runs` lists them"),
     run("run zero", "run(0)", "1:5: argument 'id' to run must be at least 1, got 0"),
     run("compare with a missing run", "compare(1, 99)", "1:12: $DIR/runs.sqlite: no run 99; `seqlab runs` lists them"),
-    run("compare one run", "compare(1)", "1:1: compare two runs: compare(a, b) with two run ids"),
+    run("compare one run", "compare(1)", "1:1: compare runs: compare(a, b) with two run ids, or compare([a, b, c])"),
     run("zero runs listed", "runs(limit: 0)", "1:6: argument 'limit' to runs must be at least 1, got 0"),
     run("metric at a negative step", "metric(\"loss\", 0.5, step: -1)", "1:21: argument 'step' to metric must be at least 0, got -1"),
     run("missing checkpoint", "restore(\"nope\", s)", "1:9: $DIR/runs.sqlite: no artifact named \"nope\"; `seqlab show RUN` lists a run's artifacts"),

@@ -144,7 +144,7 @@ let hyperparameterCases: [BadInput] = [
     hp("inspect", "similar zero k", setup: toyModelSetup, "m.similar(1, k: 0)", "1:14: argument 'k' to similar must be at least 1, got 0"),
     hp("inspect", "recommend zero k", setup: toyModelSetup, "m.recommend([1], k: 0)", "1:18: argument 'k' to recommend must be at least 1, got 0"),
     hp("inspect", "recommend empty history", setup: toyModelSetup, "m.recommend([])", "1:13: give at least one item"),
-    hp("inspect", "item id out of range", setup: toyModelSetup, "m.similar(100000)", "1:11: item ids run from 1 to 200, got 100000"),
+    hp("inspect", "item id out of range", setup: toyModelSetup, "m.similar(100000)", "1:11: synthetic-movies's item ids are not numbers, so a number is a position from 1 to 200; got 100000"),
     hp("inspect", "significance zero k", setup: toyModelSetup + "p = popularity(s);\n", "significance(m, p, k: 0)", "1:20: argument 'k' to significance must be at least 1, got 0"),
     hp("inspect", "plot zero width", setup: toyModelSetup, "plot(m.history, width: 0)", "1:17: argument 'width' to plot must be at least 20, got 0"),
     hp("inspect", "sasrec attention head out of range", setup: toySetup + "a = sasrec(s, hidden: 8, heads: 2, layers: 1, inner: 8);\n",
@@ -152,11 +152,11 @@ let hyperparameterCases: [BadInput] = [
     hp("inspect", "sasrec attention layer out of range", setup: toySetup + "a = sasrec(s, hidden: 8, heads: 2, layers: 1, inner: 8);\n",
        "a.attention(user: 1, layer: 2)", "1:22: argument 'layer' to attention must be at most 1, got 2"),
     hp("inspect", "attention of an unknown user", setup: toySetup + "a = sasrec(s, hidden: 8, heads: 2, layers: 1, inner: 8);\n",
-       "a.attention(user: 100000)", "1:13: user ids run from 1 to 300"),
+       "a.attention(user: 100000)", "1:13: synthetic-movies's user ids are not numbers, so a number is a position from 1 to 300; got 100000"),
 
     // Data operations.
-    hp("data", "sequence of user zero", "w.sequence(0)", "1:12: argument 'user' to sequence must be at least 1, got 0"),
-    hp("data", "sequence of a user past the end", "w.sequence(100000)", "1:12: argument 'user' to sequence must be at most"),
+    hp("data", "sequence of user zero", "w.sequence(0)", "1:12: synthetic-movies's user ids are not numbers, so a number is a position from 1 to 300; got 0"),
+    hp("data", "sequence of a user past the end", "w.sequence(100000)", "1:12: synthetic-movies's user ids are not numbers, so a number is a position from 1 to 300; got 100000"),
     hp("data", "kcore of zero", "w.kcore(users: 0)", "1:9: argument 'users' to kcore must be at least 1, got 0"),
     hp("data", "kcore removing everything", "w.kcore(users: 100000)", "1:3: kcore(users: 100000, items: 5) leaves no interactions in synthetic-movies; lower the thresholds"),
     hp("data", "truncate to zero", "w.truncate(0)", "1:12: argument 'n' to truncate must be at least 1, got 0"),

@@ -27,7 +27,7 @@ private func textModel(_ name: String, _ files: [(String, [UInt8])], _ expected:
 
 let textModelCases: [BadInput] = [
     BadInput("safetensors/text-model", "no model directory", "encode([\"a b\"])",
-             expect: "1:1: $DIR/models/all-minilm-l6-v2: no model directory here; run `make models`",
+             expect: "1:1: $DIR/models/all-minilm-l6-v2: no model directory here; looked in",
              environment: ["SEQLAB_MODELS": "$DIR/models"]),
     textModel("no weights file", configFiles, "model.safetensors: file not found; run `make models`"),
     textModel("empty weights file", configFiles + [(model + "model.safetensors", [])],

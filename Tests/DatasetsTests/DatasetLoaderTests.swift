@@ -11,10 +11,10 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertEqual(try Dataset.load(fixture("sessions/nextitnet.csv")).interactionCount, 15)
         XCTAssertEqual(try Dataset.load(fixture("recbole/tiny"), formatName: "RecBole").userCount, 4)
         XCTAssertThrowsError(try Dataset.load(fixture("recbole/tiny"), formatName: "recbol")) { e in
-            XCTAssertTrue("\(e)".contains("unknown data format 'recbol'; expected one of recbole, presplit, sessions, movielens, amazon"), "\(e)")
+            XCTAssertTrue("\(e)".contains("unknown data format 'recbol'; expected one of recbole, presplit, sessions, csv, movielens, amazon"), "\(e)")
         }
         XCTAssertThrowsError(try Dataset.load(fixture("csv"))) { e in
-            XCTAssertTrue("\(e)".hasSuffix("csv: error: cannot tell the data format; give format: one of recbole, presplit, sessions, movielens, amazon"), "\(e)")
+            XCTAssertTrue("\(e)".hasSuffix("csv: error: cannot tell the data format; give format: one of recbole, presplit, sessions, csv, movielens, amazon"), "\(e)")
         }
     }
 

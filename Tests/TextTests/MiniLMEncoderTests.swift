@@ -69,7 +69,9 @@ final class MiniLMEncoderTests: XCTestCase {
     func testMissingFilesAndUnsupportedConfigurationsSayWhatToDo() throws {
         let absent = try scratchDirectory("absent") + "/nothing-here"
         XCTAssertThrowsError(try MiniLMEncoder(directory: absent)) { error in
-            XCTAssertEqual("\(error)", "\(absent): error: no model directory here; \(ModelDirectory.fetchHint)")
+            XCTAssertEqual("\(error)", "\(absent): error: no model directory here; looked in \(absent) (the model: argument)"
+                           + (ProcessInfo.processInfo.environment["SEQLAB_MODELS"] == nil ? "; SEQLAB_MODELS is not set" : "")
+                           + "; \(ModelDirectory.fetchHint)")
         }
         let model = try TinyModel("config")
         try FileManager.default.removeItem(atPath: model.directory + "/model.safetensors")
@@ -89,9 +91,30 @@ final class MiniLMEncoderTests: XCTestCase {
     }
 
     func testModelDirectoryResolution() {
-        XCTAssertEqual(ModelDirectory.resolve(explicit: "/x/model", environment: ["SEQLAB_MODELS": "/models"], root: "/pkg"), "/x/model")
-        XCTAssertEqual(ModelDirectory.resolve(environment: ["SEQLAB_MODELS": "/models"], root: "/pkg"), "/models/all-minilm-l6-v2")
-        XCTAssertEqual(ModelDirectory.resolve(environment: ["SEQLAB_MODELS": ""], root: "/pkg"), "/pkg/Data/models/all-minilm-l6-v2")
-        XCTAssertEqual(ModelDirectory.resolve(environment: [:], root: "/pkg"), "/pkg/Data/models/all-minilm-l6-v2")
+        XCTAssertEqual(ModelDirectory.resolve(explicit: "/x/model", environment: ["SEQLAB_MODELS": "/models"], executable: nil, root: "/pkg"), "/x/model")
+        XCTAssertEqual(ModelDirectory.resolve(environment: ["SEQLAB_MODELS": "/models"], executable: nil, root: "/pkg"), "/models/all-minilm-l6-v2")
+        XCTAssertEqual(ModelDirectory.resolve(environment: ["SEQLAB_MODELS": ""], executable: nil, root: "/pkg"), "/pkg/Data/models/all-minilm-l6-v2")
+        XCTAssertEqual(ModelDirectory.resolve(environment: [:], executable: nil, root: "/pkg"), "/pkg/Data/models/all-minilm-l6-v2")
+    }
+
+    /// Started from another directory, seqlab still finds the model `make models` put in its own
+    /// checkout: the candidates go explicit, SEQLAB_MODELS, the executable's checkout, the current
+    /// directory, and the first that exists wins.
+    func testModelIsFoundFromAnyDirectory() throws {
+        let checkout = try scratchDirectory("checkout")
+        try "// swift-tools-version:5.9\n".write(toFile: checkout + "/Package.swift", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: checkout + "/.build/release", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: checkout + "/Data/models/all-minilm-l6-v2", withIntermediateDirectories: true)
+        let elsewhere = try scratchDirectory("elsewhere")
+        let executable = checkout + "/.build/release/seqlab"
+        XCTAssertEqual(ModelDirectory.candidates(environment: ["SEQLAB_MODELS": "/models"], executable: executable, root: elsewhere).map(\.path),
+                       ["/models/all-minilm-l6-v2"], "a SEQLAB_MODELS the user set is not silently passed over")
+        XCTAssertEqual(ModelDirectory.candidates(environment: [:], executable: executable, root: elsewhere).map(\.path),
+                       [checkout + "/Data/models/all-minilm-l6-v2", elsewhere + "/Data/models/all-minilm-l6-v2"])
+        XCTAssertEqual(ModelDirectory.locate(environment: [:], executable: executable, root: elsewhere), checkout + "/Data/models/all-minilm-l6-v2")
+        XCTAssertNil(ModelDirectory.locate(environment: [:], executable: elsewhere + "/seqlab", root: elsewhere))
+        let message = "\(ModelDirectory.notFound(environment: [:]))"
+        XCTAssertTrue(message.contains("SEQLAB_MODELS is not set"), message)
+        XCTAssertTrue(message.contains("looked in "), message)
     }
 }

@@ -98,9 +98,41 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(interrupted.history.count, 0, "an interrupted epoch is not recorded")
         XCTAssertEqual(interrupted.steps, 3)
         let resumed = try roundTrip(interrupted)
-        try resumed.fit(split, options: options(epochs: 2))
+        // The interrupted epoch is finished first and is not one of the epochs asked for.
+        try resumed.fit(split, options: options(epochs: 1))
         XCTAssertEqual(weights(resumed.model), weights(straight.model))
         XCTAssertEqual(resumed.history.map(\.loss), straight.history.map(\.loss))
+        XCTAssertEqual(resumed.history.map(\.resumedSequences), [3 * options(epochs: 1).batchSize, 0])
+    }
+
+    /// Issue 20: after Ctrl-C in epoch 4, fit(epochs: 3) showed "epoch 5/6" and trained about two
+    /// real epochs. It finishes epoch 4, then trains 5, 6 and 7; the resumed epoch's rate counts only
+    /// the rows trained after the interruption.
+    func testFitAfterAnInterruptTrainsTheEpochsAskedForBeyondTheResumedOne() throws {
+        let split = try split()
+        let trainer = Trainer(model: nextItNet(split), seed: Seed(4))
+        try trainer.fit(split, options: options(epochs: 3))
+        defer { Cancellation.clear() }
+        let batches = trainer.history[0].steps, rows = trainer.history[0].sequences
+        XCTAssertGreaterThan(batches, 3)
+        XCTAssertEqual(try trainer.fit(split, options: options(epochs: 3), observer: InterruptAfter(batches - 2)), .interrupted)
+        Cancellation.clear()
+        XCTAssertEqual(trainer.history.count, 3)
+        final class LastEpochs: TrainingObserver {
+            var lastEpoch = 0
+            var records: [EpochRecord] = []
+            func batchFinished(_ p: TrainingProgress) { lastEpoch = p.lastEpoch }
+            func epochFinished(_ r: EpochRecord, metric: ValidationMetric) { records.append(r) }
+        }
+        let seen = LastEpochs()
+        try trainer.fit(split, options: options(epochs: 3), observer: seen)
+        XCTAssertEqual(trainer.history.map(\.epoch), [1, 2, 3, 4, 5, 6, 7])
+        XCTAssertEqual(seen.lastEpoch, 7)
+        XCTAssertEqual(seen.records.map(\.epoch), [4, 5, 6, 7])
+        let resumed = seen.records[0]
+        XCTAssertEqual(resumed.sequences, rows)
+        XCTAssertEqual(resumed.resumedSequences, (batches - 2) * options(epochs: 1).batchSize)
+        XCTAssertEqual(seen.records.dropFirst().map(\.resumedSequences), [0, 0, 0])
     }
 
     /// Copies the weights at the end of every epoch (the model holds the epoch's last weights then).

@@ -21,11 +21,12 @@ final class AttentionWindowTests: XCTestCase {
 
         """
         let corner = run(setup + "m.attention(items: items, last: 2)\n")
-        XCTAssertEqual(corner.first, "sasrec attention, layer 1, head 1 (rows attend to columns, last 2 of 3 positions)")
-        // Matrix rows are the lines with a row label, then cells: the last two items only.
-        let labelled = corner.filter { $0.hasPrefix("Lost Canyon") || $0.hasPrefix("Sheriff Outlaw") || $0.hasPrefix("Stagecoach Ca") }
-        XCTAssertEqual(labelled.map { String($0.prefix(14)) }, ["Sheriff Outlaw", "Stagecoach Ca…"])
+        XCTAssertEqual(corner.first, "sasrec attention, layer 1, head 1, 3 items given (rows attend to columns, last 2 of 3 positions)")
+        // Matrix rows are the lines with a row label ("[id] title", cut), then cells: the last two items only.
+        let labelled = corner.filter { $0.hasPrefix("[movies-") }
+        XCTAssertEqual(labelled.count, 2, corner.joined(separator: "\n"))
+        XCTAssertTrue(labelled[0].contains("Sheriff") && labelled[1].contains("Stag"), corner.joined(separator: "\n"))
         XCTAssertEqual(run(setup + "m.attention(items: items, last: 5)\n").first,
-                       "sasrec attention, layer 1, head 1 (rows attend to columns)")
+                       "sasrec attention, layer 1, head 1, 3 items given (rows attend to columns)")
     }
 }

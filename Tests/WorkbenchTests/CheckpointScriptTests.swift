@@ -33,7 +33,10 @@ final class CheckpointScriptTests: XCTestCase {
 
         """
         // Two epochs, saved in one run; restored in another run and trained two more.
-        _ = try run(setup + "m.fit(s, epochs: 2, batch: 16, patience: none);\nsave(m, \"half\")\n", store: store)
+        let saved = try run(setup + "m.fit(s, epochs: 2, batch: 16, patience: none);\nsave(m, \"half\")\n", store: store)
+        // A save says what it wrote and how to read it back.
+        XCTAssertEqual(saved.last?.hasPrefix("saved nextitnet as \"half\" in the run store \(store) ("), true, "\(saved)")
+        XCTAssertEqual(saved.last?.hasSuffix("; restore(\"half\", split) reads it back)"), true, "\(saved)")
         let resumed = try run("""
         w = synthetic("toy", seed: 1);
         s = w.split(maxLength: 20);
@@ -49,7 +52,8 @@ final class CheckpointScriptTests: XCTestCase {
         XCTAssertEqual(points.filter { $0.name == "nextitnet.loss" }.map(\.step), [1, 2, 3, 4])
         XCTAssertEqual(points.filter { $0.name == "nextitnet.NDCG@10" }.compactMap(\.split), ["valid", "valid", "valid", "valid"])
         XCTAssertEqual(resumed.first, "2")
-        XCTAssertEqual(resumed.last, straight.last, "4 epochs straight and 2 + restore + 2 must agree exactly")
+        XCTAssertEqual(resumed.dropLast().last, straight.last, "4 epochs straight and 2 + restore + 2 must agree exactly")
+        XCTAssertEqual(resumed.last, "wrote \(dir)/r.safetensors (19 tensors, 4,281 parameters, 18.9 KB)")
 
         let file = try SafetensorsFile(contentsOf: dir + "/r.safetensors")
         XCTAssertEqual(file.metadata["config.model"], "nextitnet")

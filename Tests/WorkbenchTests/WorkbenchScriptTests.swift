@@ -47,7 +47,7 @@ final class WorkbenchScriptTests: XCTestCase {
         let store = NSTemporaryDirectory() + "seqlab-cmp-\(getpid()).sqlite"
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + s) } }
         var ids: [Int64] = []
-        for (seed, loss) in [(1, "0.5"), (2, "0.25")] {
+        for (seed, loss) in [(1, "0.5"), (2, "0.25"), (2, "0.36359024633297526")] {
             let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
             let source = "seed(\(seed))\nmetric(\"loss\", \(loss), step: 3)"
             let session = try RunSession(storePath: store, script: source, scriptPath: nil, interpreter: interpreter)
@@ -55,7 +55,7 @@ final class WorkbenchScriptTests: XCTestCase {
             session.finish(.finished, interpreter: interpreter)
             ids.append(session.runID)
         }
-        XCTAssertEqual(try RunStore.open(path: store).runs().map(\.info.seed), [2, 1])
+        XCTAssertEqual(try RunStore.open(path: store).runs().map(\.info.seed), [2, 2, 1])
 
         var shown: [String] = []
         let interpreter = Interpreter(registry: Workbench.registry(), output: { shown.append($0) }, diagnostics: { _ in })
@@ -69,5 +69,15 @@ final class WorkbenchScriptTests: XCTestCase {
         XCTAssertTrue(rows.contains(["≠", "last", "loss", "0.5", "@3", "0.25", "@3"]), lines.joined(separator: "\n"))
         XCTAssertTrue(rows.contains { $0.first == "threads" }, "equal rows are not marked")
         XCTAssertEqual(run.errors.map(\.message), ["\(store): no run 99; `seqlab runs` lists them"])
+
+        // Any number of runs (issue 20: two only); values print rounded, rows keep them exact.
+        shown = []
+        let three = Notebook.run("c = compare([\(ids[0]), \(ids[1]), \(ids[2])])\nc\nc.models\nc.rows[9]", interpreter: interpreter)
+        XCTAssertEqual(three.errors, [])
+        let table = three.outcomes[1].output.map { $0.split(separator: " ").map(String.init) }
+        XCTAssertTrue(table.contains(["≠", "last", "loss", "0.5", "@3", "0.25", "@3", "0.3636", "@3"]), three.outcomes[1].output.joined(separator: "\n"))
+        XCTAssertTrue(table.contains(["≠", "seed", "1", "2", "2"]), three.outcomes[1].output.joined(separator: "\n"))
+        XCTAssertEqual(three.outcomes[2].output, ["[\"run \(ids[0])\", \"run \(ids[1])\", \"run \(ids[2])\"]"])
+        XCTAssertTrue(three.outcomes[3].output[0].contains("\"0.36359024633297526 @3\""), three.outcomes[3].output[0])
     }
 }

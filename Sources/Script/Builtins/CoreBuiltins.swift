@@ -129,46 +129,50 @@ extension Value {
 }
 
 extension Interpreter {
-    /// The text of `help(about)`.
+    /// The text of `help(about)`, wrapped to `outputWidth`.
     func helpText(_ about: Value) -> String {
+        let width = max(40, outputWidth)
         switch about {
         case .none:
-            var lines = ["SeqLab language. help(name) describes a builtin; help(x) describes a value and its members.", ""]
+            var lines = wrapped("SeqLab language. help(name) describes a builtin, help(Type) a type, help(x) a value and the members it has; help(\"naming\") how items and users are named.", width: width, indent: 0, hanging: 0) + [""]
             for (topic, functions) in registry.topics {
-                lines.append("\(topic): " + functions.map(\.name).joined(separator: ", "))
+                lines += wrapped("\(topic): " + functions.map(\.name).joined(separator: ", "), width: width, indent: 0, hanging: 4)
             }
             let types = registry.typeNames
-            if !types.isEmpty { lines.append("types: " + types.joined(separator: ", ")) }
+            if !types.isEmpty { lines += wrapped("types: " + types.joined(separator: ", "), width: width, indent: 0, hanging: 4) }
             lines.append("")
-            lines.append("statements: x = expr, if c { } else { }, for x in list { }, fn f(a, b) { return a }, # comment; a trailing ';' hides the value")
+            lines += wrapped("statements: x = expr, if c { } else { }, for x in list { }, fn f(a, b) { return a }, # comment; a trailing ';' hides the value", width: width, indent: 0, hanging: 4)
             return lines.joined(separator: "\n")
-        case .builtin(let spec): return spec.helpText
-        case .method(let m): return m.spec.helpText
+        case .builtin(let spec): return spec.helpText(width: width)
+        case .method(let m): return m.spec.helpText(width: width)
         case .function(let f): return "fn \(f.name)(\(f.parameters.joined(separator: ", "))): defined in this session"
         case .string(let name):
-            if let spec = registry.function(name) { return spec.helpText }
-            if registry.typeNames.contains(name) { return typeHelp(name) }
+            if let text = registry.topicText[name] { return text }
+            if let spec = registry.function(name) { return spec.helpText(width: width) }
+            if registry.typeNames.contains(name) { return typeHelp(name, object: nil, width: width) }
             if let (topic, fs) = registry.topics.first(where: { $0.topic == name }) {
-                return ([topic + ":"] + fs.map { "  \($0.signature)  \($0.help)" }).joined(separator: "\n")
+                return ([topic + ":"] + fs.flatMap { wrapped($0.signature, width: width, indent: 2, hanging: 6) + wrapped($0.help, width: width, indent: 6, hanging: 6) }).joined(separator: "\n")
             }
-            return "no builtin, type or topic named \"\(name)\"" + didYouMean(name, among: registry.functionNames + registry.typeNames)
-        case .object(let o): return o.summary + "\n\n" + typeHelp(o.typeName)
+            return "no builtin, type or topic named \"\(name)\"" + didYouMean(name, among: registry.functionNames + registry.typeNames + registry.topicText.keys.sorted())
+        case .object(let o): return o.summary + "\n\n" + typeHelp(o.typeName, object: o, width: width)
         default: return "\(about.typeName): " + about.nested
         }
     }
 
-    private func typeHelp(_ type: String) -> String {
+    /// A type's description and members, each member's signature then its help on the next lines;
+    /// for an object, only the members that apply to it.
+    private func typeHelp(_ type: String, object: ScriptObject?, width: Int) -> String {
         var lines: [String] = []
-        if let h = registry.help(forType: type) { lines.append("\(type): \(h)") }
-        let members = registry.members(of: type)
+        if let h = registry.help(forType: type) { lines += wrapped("\(type): \(h)", width: width, indent: 0, hanging: 2) }
+        let members = registry.members(of: type).filter { m in object.map { m.appliesTo?($0) ?? true } ?? true }
         if !members.isEmpty {
             lines.append("members:")
-            let width = members.map { $0.signature.count }.max()!
             for m in members {
-                let sig = m.signature
-                lines.append("  \(sig)\(String(repeating: " ", count: width - sig.count))  \(m.help)")
+                lines += wrapped(m.signature, width: width, indent: 2, hanging: 6)
+                lines += wrapped(m.help, width: width, indent: 6, hanging: 6)
             }
         }
+        if lines.isEmpty { lines.append("\(type): no description or members") }
         return lines.joined(separator: "\n")
     }
 }

@@ -34,6 +34,9 @@ public final class Interpreter {
     /// The run's root seed; `seed(n)` sets it. Builtins derive named streams from it (a plain number,
     /// so the language does not depend on the tensor engine's random streams).
     public var seed: UInt64 = 0
+    /// Columns `help` wraps its text to: the terminal's width in the REPL, 80 in scripts and notebooks
+    /// (so recorded help does not depend on the window).
+    public var outputWidth = 80
     /// Shared state that library modules attach (the run store, the current run id...).
     public var extensions: [String: AnyObject] = [:]
     /// The most work one run may do, in steps (nil: no limit). A step is one statement, one expression
@@ -392,6 +395,15 @@ public final class Interpreter {
         }
     }
 
+    /// `help(Comparison)`: a type's name is not a value, so as help's argument a bare name that is no
+    /// variable or builtin but a type or topic reads as that name.
+    private func helpTopic(_ spec: BuiltinSpec, _ argument: CallArgument, _ scope: Scope) -> Value? {
+        guard spec.name == "help", spec.ownerType == nil, argument.label == nil,
+              case .variable(let name) = argument.value.kind, scope.lookup(name) == nil, registry.function(name) == nil,
+              registry.typeNames.contains(name) || registry.topics.contains(where: { $0.topic == name }) else { return nil }
+        return .string(name)
+    }
+
     /// Binds arguments to a builtin's parameters, checks them, and calls it.
     private func invoke(_ spec: BuiltinSpec, receiver: Value?, arguments: [CallArgument],
                         scope: Scope, at e: Expression) throws -> Value {
@@ -412,7 +424,7 @@ public final class Interpreter {
         let positional = spec.parameters.indices.filter { spec.parameters[$0].positional }
         var nextPositional = 0
         for argument in arguments {
-            let value = try evaluate(argument.value, scope)
+            let value = try helpTopic(spec, argument, scope) ?? evaluate(argument.value, scope)
             let slot: Int
             if let label = argument.label {
                 guard let i = spec.parameters.firstIndex(where: { $0.name == label }) else {

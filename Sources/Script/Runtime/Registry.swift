@@ -90,6 +90,9 @@ public struct BuiltinSpec: @unchecked Sendable {
     public let lazy: Bool
     /// The implementation.
     public let body: (Arguments, Interpreter) throws -> Value
+    /// For methods that only some objects of the type have (a model family's own members): whether
+    /// the object has it. `help(object)` lists only the members that apply.
+    public var appliesTo: ((ScriptObject) -> Bool)?
 
     /// Declares a builtin.
     public init(_ name: String, owner: String? = nil, topic: String = "basics", parameters: [Parameter] = [],
@@ -117,14 +120,34 @@ public struct BuiltinSpec: @unchecked Sendable {
         return (ownerType.map { "\($0)." } ?? "") + "\(name)(\(ps.joined(separator: ", ")))"
     }
 
-    /// Multi-line help: signature, description, one line per parameter.
-    public var helpText: String {
-        var lines = [signature, "  \(help)"]
+    /// Multi-line help: signature, description, one line per parameter, wrapped to `width` columns.
+    public func helpText(width: Int = 80) -> String {
+        var lines = wrapped(signature, width: width, indent: 0, hanging: 4) + wrapped(help, width: width, indent: 2, hanging: 2)
         for p in parameters {
-            lines.append("  \(p.name) (\(p.type.name)\(p.defaultValue == nil ? ", required" : "")): \(p.help)")
+            lines += wrapped("\(p.name) (\(p.type.name)\(p.defaultValue == nil ? ", required" : "")): \(p.help)",
+                             width: width, indent: 2, hanging: 6)
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// `text` broken at spaces into lines of at most `width` columns: the first indented by `indent`, the
+/// rest by `hanging`. A word longer than a line stays whole.
+public func wrapped(_ text: String, width: Int, indent: Int, hanging: Int) -> [String] {
+    var lines: [String] = []
+    var line = String(repeating: " ", count: indent)
+    var lineHasWord = false
+    for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+        if lineHasWord && line.count + 1 + word.count > width {
+            lines.append(line)
+            line = String(repeating: " ", count: hanging)
+            lineHasWord = false
+        }
+        line += (lineHasWord ? " " : "") + word
+        lineHasWord = true
+    }
+    lines.append(line)
+    return lines
 }
 
 /// Every builtin function and method the language knows.
@@ -135,6 +158,19 @@ public final class Registry: @unchecked Sendable {
 
     /// An empty registry (see `Registry.standard()` for the full one).
     public init() {}
+
+    /// Help pages that are neither a builtin nor a type (e.g. "naming"), by name.
+    public private(set) var topicText: [String: String] = [:]
+
+    /// Adds a help page reached by `help("name")`.
+    public func describeTopic(_ name: String, _ text: String) { topicText[name] = text }
+
+    /// Declares a method that applies only to the objects of its type for which `appliesTo` holds.
+    public func registerMethod(_ spec: BuiltinSpec, appliesTo: @escaping (ScriptObject) -> Bool) {
+        var spec = spec
+        spec.appliesTo = appliesTo
+        registerMethod(spec)
+    }
 
     /// Declares a global function.
     public func register(_ spec: BuiltinSpec) {

@@ -65,6 +65,7 @@ extension Registry {
             Parameter("columns", .list, default: Value.none, help: "for a dataset: item columns joined into the text (default: its title)"),
             Parameter("width", .integer, default: .number(64), help: "tfidf: output dimensions"),
             Parameter("seed", .integer, default: Value.none, help: "tfidf: seed of the randomised SVD (default: the session's)"),
+            modelDirectoryParameter,
         ], help: "Item text to vectors with the built-in sentence encoder or TF-IDF + SVD; cached in the run store.") { args, interpreter in
             let (encoding, dataset) = try textEncoding(args, interpreter, kinds: [.minilm, .tfidf])
             return try args.rethrowing {
@@ -110,6 +111,10 @@ extension Registry {
     }
 }
 
+/// The `model:` argument: the sentence encoder's directory.
+let modelDirectoryParameter = Parameter("model", .string, default: Value.none,
+    help: "minilm: the model directory (default: $SEQLAB_MODELS/all-minilm-l6-v2, else where `make models` installs it)")
+
 /// The `encoder`, `columns`, `width` and `seed` arguments as an encoding, and the dataset when
 /// `texts` is one.
 func textEncoding(_ args: Arguments, _ interpreter: Interpreter, kinds: [TextEncoding.Kind],
@@ -121,6 +126,10 @@ func textEncoding(_ args: Arguments, _ interpreter: Interpreter, kinds: [TextEnc
     }
     let seed = args.has("seed") ? UInt64(try args.int("seed", min: 0)) : interpreter.seed
     let encoding = TextEncoding(kind: kind, columns: columns, tfidfWidth: try args.int("width", min: 1, max: 4096), seed: seed)
+    if args.spec.parameters.contains(where: { $0.name == "model" }), args.has("model") {
+        guard kind == .minilm else { throw args.error("model", "model: names the sentence encoder's directory; it applies to encoder: \"minilm\"") }
+        encoding.modelDirectory = try args.string("model")
+    }
     if case .object(let d as DatasetObject) = args.value(datasetParameter) { return (encoding, d) }
     if case .object(let s as SplitObject) = args.value(datasetParameter) { return (encoding, s.source) }
     return (encoding, nil)

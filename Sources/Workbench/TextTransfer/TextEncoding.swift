@@ -39,6 +39,8 @@ final class TextEncoding {
     /// The texts the TF-IDF encoder was fitted on (nil before fitting): a checkpoint keeps them, so
     /// a restored model refits the very same vocabulary and projection.
     private(set) var tfidfCorpus: [String]?
+    /// MiniLM: the model directory the user named (nil: the default places, `ModelDirectory`).
+    var modelDirectory: String?
 
     init(kind: Kind, columns: [String]?, tfidfWidth: Int, seed: UInt64) {
         self.kind = kind
@@ -104,7 +106,7 @@ final class TextEncoding {
         }
         let values: [Float]
         switch kind {
-        case .minilm: values = try Self.miniLM(interpreter).encode(texts)
+        case .minilm: values = try Self.miniLM(interpreter, directory: modelDirectory).encode(texts)
         case .tfidf: values = try tfidf!.encode(texts)
         case .features: preconditionFailure("features are not encoded from text")
         }
@@ -128,7 +130,7 @@ final class TextEncoding {
     private func cacheIdentity(_ interpreter: Interpreter) throws -> String {
         switch kind {
         case .minilm:
-            let directory = try Self.miniLM(interpreter).directory
+            let directory = try Self.miniLM(interpreter, directory: modelDirectory).directory
             if let source = try? String(contentsOfFile: directory + "/SOURCE", encoding: .utf8) { return "minilm " + source }
             let sizes = ["model.safetensors", "vocab.txt", "config.json"].map { name in
                 ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name))?[.size] as? Int).map(String.init) ?? "-"
@@ -139,11 +141,12 @@ final class TextEncoding {
         }
     }
 
-    /// The loaded sentence encoder, one per interpreter (loading reads 90 MB).
-    static func miniLM(_ interpreter: Interpreter) throws -> MiniLMEncoder {
-        if let loaded = interpreter.extensions["minilm"] as? MiniLMEncoder { return loaded }
-        let encoder = try MiniLMEncoder()
-        interpreter.extensions["minilm"] = encoder
+    /// The loaded sentence encoder, one per interpreter and directory (loading reads 90 MB).
+    static func miniLM(_ interpreter: Interpreter, directory: String? = nil) throws -> MiniLMEncoder {
+        let key = "minilm:" + (directory ?? "")
+        if let loaded = interpreter.extensions[key] as? MiniLMEncoder { return loaded }
+        let encoder = try MiniLMEncoder(directory: directory)
+        interpreter.extensions[key] = encoder
         return encoder
     }
 

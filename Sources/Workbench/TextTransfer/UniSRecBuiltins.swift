@@ -14,8 +14,9 @@ import Training
 extension UniSRecFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
         registry.register(unisrecBuiltin)
-        registry.registerMethod(modelPretrain)
-        registry.registerMethod(modelFinetune)
+        let textModel: (ScriptObject) -> Bool = { ($0 as? ModelObject).map { $0.model is UniSRecRecommender || $0.model is VQRecRecommender } ?? false }
+        registry.registerMethod(modelPretrain, appliesTo: textModel)
+        registry.registerMethod(modelFinetune, appliesTo: textModel)
     }
 
     /// The builtin `unisrec`.
@@ -23,6 +24,7 @@ extension UniSRecFamily: LanguageModelFamily {
         BuiltinSpec("unisrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
             Parameter("encoder", .string, default: .string("minilm"), help: "item text to vectors: \"minilm\", \"tfidf\" (fitted on this dataset's texts) or \"features\" (the dataset's own, e.g. .feat1CLS)"),
             Parameter("columns", .list, default: Value.none, help: "item columns joined into the text (default: the title)"),
+            modelDirectoryParameter,
             Parameter("width", .integer, default: .number(64), help: "tfidf: text vector dimensions"),
             Parameter("mode", .string, default: .string("inductive"), help: "\"inductive\" (text only) or \"transductive\" (text + item id embedding)"),
             Parameter("experts", .integer, default: .number(8), help: "experts of the MoE adaptor"),

@@ -17,8 +17,9 @@ import Training
 extension VQRecFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
         registry.register(vqrecBuiltin)
-        registry.registerMethod(modelCodes)
-        registry.registerMethod(modelSharedCodes)
+        let vqrec: (ScriptObject) -> Bool = { ($0 as? ModelObject)?.model is VQRecRecommender }
+        registry.registerMethod(modelCodes, appliesTo: vqrec)
+        registry.registerMethod(modelSharedCodes, appliesTo: vqrec)
     }
 
     /// The builtin `vqrec`.
@@ -26,6 +27,7 @@ extension VQRecFamily: LanguageModelFamily {
         BuiltinSpec("vqrec", topic: "models", parameters: transformerParameters(hidden: 300) + [
             Parameter("encoder", .string, default: .string("minilm"), help: "item text to vectors before quantisation: \"minilm\", \"tfidf\" or \"features\""),
             Parameter("columns", .list, default: Value.none, help: "item columns joined into the text (default: the title)"),
+            modelDirectoryParameter,
             Parameter("width", .integer, default: .number(64), help: "tfidf: text vector dimensions"),
             Parameter("codes", .integer, default: .number(32), help: "codes per item D (sub-spaces; must divide the text vector width)"),
             Parameter("centroids", .integer, default: .number(256), help: "centroids per sub-space K (at most 256; needs at least K training items)"),

@@ -11,7 +11,7 @@ import Training
 
 extension Registry {
     func registerAttention() {
-        registerMethod(AttentionBuiltins.modelAttention)
+        registerMethod(AttentionBuiltins.modelAttention) { ($0 as? ModelObject)?.model is AttentionModel }
     }
 }
 
@@ -27,7 +27,7 @@ private enum AttentionBuiltins {
             Parameter("file", .string, default: Value.none, help: "also write an SVG heatmap (several side by side for \"all\")"),
             Parameter("color", .bool, default: .bool(false), help: "256-colour cells in the terminal instead of block shading"),
             Parameter("last", .integer, default: Value.none, help: "show only the last n positions (rows and columns) of a long sequence; the map is still computed over all of it"),
-        ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, _ in
+        ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
             guard let transformer = m.model as? AttentionModel else {
                 throw args.error("\(m.model.name) has no attention; attention works on transformer models such as sasrec(...)")
@@ -80,8 +80,10 @@ private enum AttentionBuiltins {
             }
             if args.has("file") {
                 let file = try args.string("file")
-                do { try AtomicFile.write(svgs.count == 1 ? svgs[0] : combinedSVG(svgs), to: file) }
+                let svg = svgs.count == 1 ? svgs[0] : combinedSVG(svgs)
+                do { try AtomicFile.write(svg, to: file) }
                 catch { throw args.error("file", "\(error)") }
+                interpreter.output("wrote \(file) (SVG, \(svgs.count) heatmap\(svgs.count == 1 ? "" : "s"), \(byteCount(svg.utf8.count)))")
             }
             return .object(TextObject("Attention", texts.joined(separator: "\n")))
         }
