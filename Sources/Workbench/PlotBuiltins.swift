@@ -32,7 +32,7 @@ extension Registry {
             Parameter("file", .string, default: Value.none, help: "also write an SVG to this file (replaced atomically)"),
             Parameter("width", .integer, default: .number(64), help: "terminal width in characters"),
             Parameter("height", .integer, default: .number(12), help: "terminal height in lines"),
-        ], help: "Draws learning curves per epoch in the terminal; file: writes an SVG too.") { args, _ in
+        ], help: "Draws learning curves per epoch in the terminal; file: writes an SVG too.") { args, interpreter in
             let histories: [HistoryObject]
             switch args.value("history") {
             case .object(let h as HistoryObject): histories = [h]
@@ -61,6 +61,7 @@ extension Registry {
                 let file = try args.string("file")
                 do { try AtomicFile.write(chart.renderSVG(), to: file) } catch { throw args.error("file", "\(error)") }
             }
+            FigureCollector.of(interpreter)?.add(title: title) { chart.renderSVG() }
             let text = chart.renderTerminal(width: try args.int("width", min: 20, max: 400), height: try args.int("height", min: 4, max: 200))
             return .object(PlotObject(text: text, title: title))
         })

@@ -27,7 +27,7 @@ private enum AttentionBuiltins {
             Parameter("file", .string, default: Value.none, help: "also write an SVG heatmap (for \"all\", a row per layer and a column per head)"),
             Parameter("color", .bool, default: .bool(false), help: "256-colour cells in the terminal instead of block shading"),
             Parameter("last", .integer, default: Value.none, help: "show only the last n positions (rows and columns) of a long sequence; the map is still computed over all of it"),
-        ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, _ in
+        ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
             guard let transformer = m.model as? AttentionModel else {
                 throw args.error("\(m.model.name) has no attention; attention works on transformer models such as sasrec(...)")
@@ -88,6 +88,7 @@ private enum AttentionBuiltins {
                 do { try AtomicFile.write(svg(), to: file) }
                 catch { throw args.error("file", "\(error)") }
             }
+            FigureCollector.of(interpreter)?.add(title: panels.count == 1 ? panels[0].title : "\(m.model.name) attention, every layer and head") { svg() }
             return .object(TextObject("Attention", texts.joined(separator: "\n")))
         }
     }
