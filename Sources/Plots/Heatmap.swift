@@ -114,6 +114,12 @@ public struct Heatmap: Sendable {
     /// text), row labels on the left, column labels slanted above, and a colour scale on the right
     /// with its smallest, middle and largest values.
     public func renderSVG(cellSize: Int = 24, maxLabelWidth: Int = 16) -> String {
+        drawing(cellSize: cellSize, maxLabelWidth: maxLabelWidth).finished()
+    }
+
+    /// The drawing `renderSVG` finishes, for grids that place several maps in one document (each
+    /// panel names its colour gradient `gradientID`: ids must be unique within a document).
+    func drawing(cellSize: Int, maxLabelWidth: Int, gradientID: String = "heat-scale") -> SVGWriter {
         let size = Double(max(4, cellSize))
         let limit = max(1, maxLabelWidth)
         let rows = rowLabels.map { shortened($0, to: limit) }
@@ -125,14 +131,15 @@ public struct Heatmap: Sendable {
         let top = titleHeight + columnLabelHeight
         let mapWidth = Double(columns.count) * size, mapHeight = Double(rows.count) * size
         let scaleLeft = left + mapWidth + 24
-        let width = Int(max(240, scaleLeft + 16 + 70))
+        // Wide enough for the title too: in a grid a longer title would run into the next panel.
+        let width = Int(max(240, scaleLeft + 16 + 70, title.isEmpty ? 0 : estimatedTextWidth(title, size: 16) + 32))
         let height = Int(max(160, top + max(mapHeight, 120) + 24))
         var svg = SVGWriter(width: width, height: height)
         if !title.isEmpty { svg.text(Double(width) / 2, 26, title, anchor: .middle, size: 16, bold: true) }
         guard let range, !columns.isEmpty else {
             let message = values.isEmpty || columns.isEmpty ? "no cells to draw" : "no finite values to draw"
             svg.text(Double(width) / 2, Double(height) / 2, message, anchor: .middle, size: 14)
-            return svg.finished()
+            return svg
         }
 
         for (c, label) in columns.enumerated() {
@@ -158,14 +165,14 @@ public struct Heatmap: Sendable {
         let stops = stride(from: 0.0, through: 1.0, by: 0.25).map { t in
             "<stop offset=\"\(svgNumber(1 - t))\" stop-color=\"\(heatColor(t))\"/>"
         }.reversed().joined()
-        svg.raw("<defs><linearGradient id=\"heat-scale\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">\(stops)</linearGradient></defs>")
-        svg.rect(x: scaleLeft, y: top, width: 14, height: scaleHeight, fill: "url(#heat-scale)", stroke: axisColor)
+        svg.raw("<defs><linearGradient id=\"\(gradientID)\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">\(stops)</linearGradient></defs>")
+        svg.rect(x: scaleLeft, y: top, width: 14, height: scaleHeight, fill: "url(#\(gradientID))", stroke: axisColor)
         let marks = [(range.high, 0.0), ((range.low + range.high) / 2, 0.5), (range.low, 1.0)]
         for (value, at) in marks {
             let y = top + at * scaleHeight
             svg.line(scaleLeft + 14, y, scaleLeft + 18, y, stroke: axisColor)
             svg.text(scaleLeft + 21, y + 4, (at == 0 && isClipped ? "≥" : "") + compactNumber(value), size: 11)
         }
-        return svg.finished()
+        return svg
     }
 }

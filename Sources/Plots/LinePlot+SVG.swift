@@ -1,6 +1,7 @@
 // A line plot as a standalone SVG file: title, gridlines at the ticks, axes with tick labels, one
-// polyline per run of finite points (dots when a series has few points), and a legend in the top
-// right corner of the plotting area. Axis ranges follow the terminal renderer.
+// polyline per run of finite points (dots when a series has few points), and a legend in a corner
+// of the plotting area that no curve passes through, or right of it when every corner has data
+// (LinePlot+Legend.swift). Axis ranges follow the terminal renderer.
 
 extension LinePlot {
     /// The plot as a complete SVG document of `width` × `height` pixels (raised to at least 200 × 150).
@@ -21,12 +22,27 @@ extension LinePlot {
         let yLabels = yTicks.labels
         let labelWidth = yLabels.map { estimatedTextWidth($0, size: 11) }.max() ?? 0
         let left = 20 + labelWidth + (yLabel.isEmpty ? 0 : 20)
-        let right = Double(width) - 20
+        var right = Double(width) - 20
         let bottom = Double(height) - (xLabel.isEmpty ? 36 : 56)
         let (yLow, yHigh) = (yTicks.values.first!, yTicks.values.last!)
         let (xLow, xHigh) = paddedRange(bounds.xLow, bounds.xHigh)
         func px(_ x: Double) -> Double { left + fraction(x, of: xLow, xHigh) * (right - left) }
         func py(_ y: Double) -> Double { bottom - fraction(y, of: yLow, yHigh) * (bottom - top) }
+
+        // The legend is placed before anything is drawn: when it must go right of the plotting
+        // area, that area narrows and every x position moves.
+        let names = series.map { $0.finitePoints.isEmpty ? $0.name + " (no points)" : $0.name }
+        let boxWidth = 36 + (names.map { estimatedTextWidth($0, size: 12) }.max() ?? 0)
+        let boxHeight = Double(names.count) * 18 + 8
+        let curves = series.flatMap(Self.segments).map { run in run.map { (x: px($0.x), y: py($0.y)) } }
+        let area = PixelBox(x: left, y: top, width: right - left, height: bottom - top)
+        let legend: PixelBox
+        if let inside = legendBox(width: boxWidth, height: boxHeight, area: area, curves: curves) {
+            legend = inside
+        } else {
+            right = max(left + 40, Double(width) - 8 - boxWidth - 12)
+            legend = PixelBox(x: right + 12, y: top, width: boxWidth, height: boxHeight)
+        }
 
         for (value, label) in zip(yTicks.values, yLabels) {
             svg.line(left, py(value), right, py(value), stroke: gridColor)
@@ -62,15 +78,11 @@ extension LinePlot {
         }
 
         // Legend: a short line in the series' colour, then the name, one row per series.
-        let names = series.map { $0.finitePoints.isEmpty ? $0.name + " (no points)" : $0.name }
-        let boxWidth = 36 + (names.map { estimatedTextWidth($0, size: 12) }.max() ?? 0)
-        let boxLeft = right - 8 - boxWidth
-        svg.rect(x: boxLeft, y: top + 8, width: boxWidth, height: Double(names.count) * 18 + 8,
-                 fill: "#ffffff", stroke: "#cccccc")
+        svg.rect(x: legend.x, y: legend.y, width: legend.width, height: legend.height, fill: "#ffffff", stroke: "#cccccc")
         for (index, name) in names.enumerated() {
-            let y = top + 8 + 4 + Double(index) * 18 + 9
-            svg.line(boxLeft + 8, y, boxLeft + 26, y, stroke: svgColor(index), width: 2)
-            svg.text(boxLeft + 32, y + 4, name)
+            let y = legend.y + 4 + Double(index) * 18 + 9
+            svg.line(legend.x + 8, y, legend.x + 26, y, stroke: svgColor(index), width: 2)
+            svg.text(legend.x + 32, y + 4, name)
         }
         return svg.finished()
     }

@@ -5,7 +5,8 @@
 struct SVGWriter {
     let width: Int
     let height: Int
-    private var body: [String] = []
+    /// The elements drawn so far, in order (panels of a grid copy them into a larger drawing).
+    private(set) var body: [String] = []
 
     /// A document of `width` × `height` pixels on a white background.
     init(width: Int, height: Int) {
@@ -59,6 +60,14 @@ struct SVGWriter {
 
     /// Appends markup as is (gradients); the caller escapes any text in it.
     mutating func raw(_ markup: String) { body.append(markup) }
+
+    /// Appends everything `panel` drew, moved right by `x` and down by `y`, as one group. The panel
+    /// inherits this document's font, so a grid of panels reads like a single chart.
+    mutating func embed(_ panel: SVGWriter, x: Int, y: Int) {
+        body.append("<g transform=\"translate(\(x),\(y))\">")
+        body += panel.body.map { "  " + $0 }
+        body.append("</g>")
+    }
 
     /// The complete file: XML declaration, the `<svg>` element with its contents, a final newline.
     func finished() -> String {

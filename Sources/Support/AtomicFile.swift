@@ -39,25 +39,7 @@ public enum AtomicFile {
     /// `path` with it. When `produce` throws, the temporary is removed, `path` is untouched, and
     /// the error is reported as a `FileWriteError` (streaming writers use this form).
     public static func write(to path: String, _ produce: (FileHandle) throws -> Void) throws(FileWriteError) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw FileWriteError(path: path, message: "the directory '\(directory)' does not exist; create it first or choose another path")
-        }
-        guard isDirectory.boolValue else {
-            throw FileWriteError(path: path, message: "'\(directory)' is a file, not a directory")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw FileWriteError(path: path, message: "it is a directory; give a file name")
-        }
-        // mkstemp gives a name no other writer (another process, another thread) is using.
-        var template = Array((directory + "/." + url.lastPathComponent + ".XXXXXX.tmp").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
-        guard fd >= 0 else {
-            throw FileWriteError(path: path, message: "cannot create a file in '\(directory)' (\(String(cString: strerror(errno)))); check its permissions")
-        }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let (fd, temporary) = try createTemporary(beside: path)
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             try produce(handle)
@@ -77,5 +59,37 @@ public enum AtomicFile {
             unlink(temporary)
             throw FileWriteError(path: path, message: "cannot replace the file (\(reason))")
         }
+    }
+
+    /// Throws the error `write` would, when the directory is missing, `path` is a directory or no
+    /// file can be created beside it; leaves `path` as it is. For commands that work a long time
+    /// before they write (a report runs its notebook first).
+    public static func checkWritable(_ path: String) throws(FileWriteError) {
+        let (fd, temporary) = try createTemporary(beside: path)
+        close(fd)
+        unlink(temporary)
+    }
+
+    /// An empty temporary file in `path`'s directory, open for writing, and its name.
+    private static func createTemporary(beside path: String) throws(FileWriteError) -> (Int32, String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw FileWriteError(path: path, message: "the directory '\(directory)' does not exist; create it first or choose another path")
+        }
+        guard isDirectory.boolValue else {
+            throw FileWriteError(path: path, message: "'\(directory)' is a file, not a directory")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FileWriteError(path: path, message: "it is a directory; give a file name")
+        }
+        // mkstemp gives a name no other writer (another process, another thread) is using.
+        var template = Array((directory + "/." + url.lastPathComponent + ".XXXXXX.tmp").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        guard fd >= 0 else {
+            throw FileWriteError(path: path, message: "cannot create a file in '\(directory)' (\(String(cString: strerror(errno)))); check its permissions")
+        }
+        return (fd, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
     }
 }

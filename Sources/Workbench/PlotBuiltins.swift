@@ -63,6 +63,7 @@ extension Registry {
                 do { try AtomicFile.write(svg, to: file) } catch { throw args.error("file", "\(error)") }
                 interpreter.output("wrote \(file) (SVG, \(series.count) series, \(byteCount(svg.utf8.count)))")
             }
+            FigureCollector.of(interpreter)?.add(title: title) { chart.renderSVG() }
             let text = chart.renderTerminal(width: try args.int("width", min: 20, max: 400), height: try args.int("height", min: 4, max: 200))
             return .object(PlotObject(text: text, title: title))
         })

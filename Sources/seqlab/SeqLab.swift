@@ -2,6 +2,7 @@
 //   seqlab                  REPL on a terminal; piped standard input runs as a script
 //   seqlab run FILE         run a notebook (--record rewrites its outputs)
 //   seqlab check FILE       run and compare with the recorded outputs
+//   seqlab report FILE      run and write the run as one HTML page (-o PATH)
 //   seqlab runs / show ID   the run store
 //   seqlab bench NAME       benchmarks, one JSON object per line
 import ArgumentParser
@@ -56,7 +57,7 @@ struct SeqLab: ParsableCommand {
         commandName: "seqlab",
         abstract: "A workbench for sequential recommendation and transfer learning.",
         discussion: "Without a subcommand: the REPL on a terminal, or a script read from piped standard input.",
-        subcommands: [RunCommand.self, CheckCommand.self, RunsCommand.self, ShowCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, ReportCommand.self, RunsCommand.self, ShowCommand.self, BenchCommand.self])
 
     @OptionGroup var options: StoreOptions
 
@@ -146,6 +147,39 @@ struct CheckCommand: ParsableCommand {
         try recorded(session, interpreter, source: source) {
             ScriptFiles.check(source: source, file: file, interpreter: interpreter, tolerance: tolerance,
                               numerics: RunSession.replayNumerics)
+        }
+    }
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Run a notebook and write it as one self-contained HTML page.",
+        discussion: """
+            The page starts with the run's identity (seed, machine, numerics, datasets with their \
+            hashes), then shows each comment as prose and each statement with its output, and every \
+            plot and heatmap as inline SVG. The run is recorded in the store like `seqlab run`. A \
+            notebook that stops at an error still gets its page, with the error where it happened; \
+            the exit code is then 2.
+            """)
+
+    @Argument(help: "The .seqlab notebook.")
+    var file: String
+
+    @Option(name: [.short, .customLong("output")], help: "The HTML file to write (default: the notebook's path with .html).")
+    var output: String?
+
+    @OptionGroup var options: StoreOptions
+
+    func run() throws {
+        guard let source = ScriptFiles.read(file) else { throw ExitCode(2) }
+        let page = output ?? ScriptFiles.defaultReportPath(for: file)
+        guard ScriptFiles.canWriteReport(to: page, notebook: file) else { throw ExitCode(2) }
+        let (interpreter, session) = try options.session(script: source, path: file, kind: .run)
+        try recorded(session, interpreter, source: source) {
+            ScriptFiles.report(source: source, file: file, output: page, interpreter: interpreter) {
+                session.identity(interpreter: interpreter)
+            }
         }
     }
 }

@@ -109,8 +109,11 @@ public enum Notebook {
     public static func isOutputLine(_ line: Substring) -> Bool { line == "#>" || line.hasPrefix("#> ") }
 
     /// Runs `source` with `interpreter`, stopping at the first error. `echo` receives each output
-    /// line as it is produced (the CLI prints them live).
-    public static func run(_ source: String, interpreter: Interpreter, echo: ((String) -> Void)? = nil) -> NotebookRun {
+    /// line as it is produced (the CLI prints them live); `ended` is called after each statement
+    /// with the index of its outcome, so a front end can attach what the statement left behind
+    /// (figures, the seed in effect) to it.
+    public static func run(_ source: String, interpreter: Interpreter, echo: ((String) -> Void)? = nil,
+                           ended: ((Int) -> Void)? = nil) -> NotebookRun {
         let (statements, syntaxErrors) = Parser.parse(source)
         if !syntaxErrors.isEmpty { return NotebookRun(outcomes: [], errors: syntaxErrors) }
         var outcomes: [StatementOutcome] = []
@@ -134,8 +137,10 @@ public enum Notebook {
             do {
                 try interpreter.execute(statement)
                 outcomes.append(StatementOutcome(statement: statement, output: captured))
+                ended?(outcomes.count - 1)
             } catch let error as ScriptError {
                 outcomes.append(StatementOutcome(statement: statement, output: captured))
+                ended?(outcomes.count - 1)
                 return NotebookRun(outcomes: outcomes, errors: [error])
             } catch {
                 let e = ScriptError("internal error: \(error)", at: statement.location)

@@ -228,7 +228,7 @@ extension ConureFamily: LanguageModelFamily {
     private static var conureMasks: BuiltinSpec {
         BuiltinSpec("masks", owner: "Conure", topic: "transfer", parameters: [
             Parameter("width", .integer, default: .number(72), help: "terminal width in characters"),
-        ], help: "How many weights of each convolution each task owns, and how many are free, as bars.") { args, _ in
+        ], help: "How many weights of each convolution each task owns, and how many are free, as bars.") { args, interpreter in
             let c = args.receiver(as: ConureObject.self)
             guard c.learner.strategy == .conure else {
                 throw args.error("\(c.learner.name) is the fine-tune-everything baseline: it has no masks (every task trains every weight)")
@@ -243,6 +243,7 @@ extension ConureFamily: LanguageModelFamily {
             let perTensor = conure.convolutionWeights.first?.count ?? 0
             let chart = BarChart(title: "weights per convolution owned by each task (of \(groupedThousands(perTensor)) each)", bars: bars)
             let text = chart.renderTerminal(width: try args.int("width", min: 30, max: 400))
+            FigureCollector.of(interpreter)?.add(title: chart.title) { chart.renderSVG() }
             return .object(TextObject("Plot", String(text.dropLast())))
         }
     }

@@ -24,7 +24,7 @@ private enum AttentionBuiltins {
             Parameter("items", .list, default: Value.none, help: "or a history given by hand (titles, tokens or ids)"),
             Parameter("layer", .oneOf([.integer, .string]), default: .number(1), help: "1-based layer, or \"all\" for every layer × head"),
             Parameter("head", .integer, default: .number(1), help: "1-based head"),
-            Parameter("file", .string, default: Value.none, help: "also write an SVG heatmap (several side by side for \"all\")"),
+            Parameter("file", .string, default: Value.none, help: "also write an SVG heatmap (for \"all\", a row per layer and a column per head)"),
             Parameter("color", .bool, default: .bool(false), help: "256-colour cells in the terminal instead of block shading"),
             Parameter("last", .integer, default: Value.none, help: "show only the last n positions (rows and columns) of a long sequence; the map is still computed over all of it"),
         ], help: "The attention map of one sequence (query rows × key columns) from the scoring pass, as a heatmap.") { args, interpreter in
@@ -65,7 +65,7 @@ private enum AttentionBuiltins {
                 let l = try args.int("layer", min: 1, max: c.layers), h = try args.int("head", min: 1, max: c.heads)
                 pairs = [(l - 1, h - 1)]
             }
-            var texts: [String] = [], svgs: [String] = []
+            var texts: [String] = [], panels: [Heatmap] = []
             for (l, h) in pairs {
                 let part = first > 0 ? ", last \(w - first) of \(w) positions" : ""
                 var map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1), \(whose) (rows attend to columns\(part))",
@@ -76,15 +76,22 @@ private enum AttentionBuiltins {
                     map.scaleMaximum = map.values.dropFirst().joined().max()
                 }
                 texts.append(map.renderTerminal(color: try args.bool("color"), unicode: true, maxLabelWidth: 18))
-                if args.has("file") { svgs.append(map.renderSVG(cellSize: 20, maxLabelWidth: 18)) }
+                panels.append(map)
+            }
+            // "all": a row per layer, a column per head (a grid stays within a screen where a strip
+            // of panels did not); wider than four heads, rows of three.
+            func svg() -> String {
+                panels.count == 1 ? panels[0].renderSVG(cellSize: 20, maxLabelWidth: 18)
+                    : Heatmap.renderGridSVG(panels, columns: c.heads <= 4 ? c.heads : 3, cellSize: 20, maxLabelWidth: 18)
             }
             if args.has("file") {
                 let file = try args.string("file")
-                let svg = svgs.count == 1 ? svgs[0] : combinedSVG(svgs)
+                let svg = svg()
                 do { try AtomicFile.write(svg, to: file) }
                 catch { throw args.error("file", "\(error)") }
-                interpreter.output("wrote \(file) (SVG, \(svgs.count) heatmap\(svgs.count == 1 ? "" : "s"), \(byteCount(svg.utf8.count)))")
+                interpreter.output("wrote \(file) (SVG, \(panels.count) heatmap\(panels.count == 1 ? "" : "s"), \(byteCount(svg.utf8.count)))")
             }
+            FigureCollector.of(interpreter)?.add(title: panels.count == 1 ? panels[0].title : "\(m.model.name) attention, every layer and head") { svg() }
             return .object(TextObject("Attention", texts.joined(separator: "\n")))
         }
     }
@@ -142,23 +149,4 @@ private func attentionHistory(_ m: ModelObject, _ args: Arguments) throws -> ([I
     default:
         throw args.error("give either user: or items:")
     }
-}
-
-/// Several SVG documents side by side in one.
-private func combinedSVG(_ parts: [String]) -> String {
-    var x = 0, height = 0, body = ""
-    for part in parts {
-        let w = attribute("width", in: part) ?? 400, h = attribute("height", in: part) ?? 400
-        let inner = part.range(of: ">", range: part.range(of: "<svg")!.upperBound..<part.endIndex).map { part[$0.upperBound...] } ?? Substring(part)
-        let content = inner.replacingOccurrences(of: "</svg>", with: "")
-        body += "<g transform=\"translate(\(x),0)\">\(content)</g>\n"
-        x += w + 10
-        height = max(height, h)
-    }
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(x)\" height=\"\(height)\">\n\(body)</svg>\n"
-}
-
-private func attribute(_ name: String, in svg: String) -> Int? {
-    guard let r = svg.range(of: "\(name)=\"") else { return nil }
-    return Int(svg[r.upperBound...].prefix { $0.isNumber })
 }
