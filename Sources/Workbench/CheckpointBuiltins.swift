@@ -54,7 +54,7 @@ extension Registry {
             do {
                 try s.store.saveArtifact(s.runID, name: name, kind: "seqlab-checkpoint", data: data)
             } catch { throw args.error("\(error)") }
-            interpreter.output("saved \(what) as \"\(name)\" in the run store \(s.store.path) (\(byteCount(data.count)); restore(\"\(name)\", split) reads it back)")
+            interpreter.output("saved \(what) as \"\(name)\" in the run store (\(byteCount(data.count)); restore(\"\(name)\", split) reads it back)")
             return .none
         })
 
