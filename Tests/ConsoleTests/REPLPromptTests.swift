@@ -1,0 +1,63 @@
+// The REPL's prompt after Ctrl-C at a continuation line, and :save's error for a missing directory
+// (issue 20: Ctrl-C at `...>` dropped the input but kept `...>`; :save printed "The operation could
+// not be completed"). Driven in a real pseudo-terminal (tmux), as a user would.
+
+import Foundation
+import TestSupport
+import XCTest
+
+final class REPLPromptTests: XCTestCase {
+    /// Runs a shell command with system(3) (tmux daemonizes, which Process does not reap).
+    @discardableResult
+    func shell(_ command: String) -> (Int32, String) {
+        let out = NSTemporaryDirectory() + "seqlab-prompt-shell-\(getpid()).txt"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let status = system("\(command) > \(out) 2>&1 < /dev/null")
+        return (status == -1 ? -1 : (status >> 8) & 0xFF, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
+    func testCtrlCAtAContinuationLineStartsAFreshEntryAndSaveErrorsAreReadable() throws {
+        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard shell("tmux -V").0 == 0 else {
+            print("skipping: tmux is not installed (make test installs it)")
+            throw XCTSkip("tmux is not installed")
+        }
+        let home = NSTemporaryDirectory() + "seqlab-prompt-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let session = "seqlab-prompt-\(getpid())"
+        let tmux = "tmux -L \(session)"
+        XCTAssertEqual(shell("\(tmux) new-session -d -s \(session) -x 160 -y 50 'cd \(home) && env HOME=\(home) \(binary)'").0, 0)
+        defer { shell("\(tmux) kill-server") }
+        func screen() -> String { shell("\(tmux) capture-pane -p -t \(session)").1 }
+        func waitFor(_ text: String, timeout: Double = 10) -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            var last = ""
+            while Date() < deadline {
+                last = screen()
+                if last.contains(text) { return last }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            XCTFail("timed out waiting for \(text); screen:\n\(last)")
+            return last
+        }
+        func type(_ keys: String...) {
+            shell("\(tmux) send-keys -t \(session) " + keys.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " "))
+        }
+
+        _ = waitFor("seqlab>")
+        type("total = {", "Enter")
+        _ = waitFor("...>")
+        type("C-c")
+        // The abandoned entry's prompt is replaced by a first-line prompt (capture-pane drops the
+        // trailing space after each prompt).
+        _ = waitFor("   ...>\nseqlab>")
+        type("6 * 7", "Enter")
+        _ = waitFor("\n42")
+        type(":save /nonexistent-dir-\(getpid())/x.seqlab", "Enter")
+        let saved = waitFor("cannot write the notebook")
+        XCTAssertTrue(saved.contains("the directory '/nonexistent-dir-\(getpid())' does not exist; create it first or choose another path"), saved)
+        XCTAssertFalse(saved.contains("The operation could not be completed"), saved)
+        type("C-d")
+    }
+}

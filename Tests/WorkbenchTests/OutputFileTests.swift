@@ -1,0 +1,70 @@
+// What leaves the workbench as files and streams (issue 20): standard output redirected to a file
+// shows each output as it happens, and write() puts exact values in CSV and JSON.
+
+import Foundation
+import Script
+import TestSupport
+import XCTest
+@testable import Workbench
+
+final class OutputFileTests: XCTestCase {
+    /// `seqlab run long.seqlab > log` (or under nohup) showed nothing until the process exited,
+    /// because a redirected standard output was block-buffered. The first line must be in the file
+    /// while the script is still computing.
+    func testRedirectedOutputIsWrittenLineByLine() throws {
+        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        let dir = NSTemporaryDirectory() + "seqlab-linebuf-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A first line, then a loop long enough (9M steps, seconds) to look at the file meanwhile.
+        try "print(\"started\")\nx = 0\nfor i in range(3000) { for j in range(3000) { x = x + 1 } }\nprint(x)\n"
+            .write(toFile: dir + "/long.seqlab", atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: dir + "/log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/log"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", dir + "/long.seqlab", "--store", dir + "/runs.sqlite"]
+        process.standardOutput = log
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(20)
+        var seen = ""
+        while Date() < deadline && process.isRunning {
+            seen = (try? String(contentsOfFile: dir + "/log", encoding: .utf8)) ?? ""
+            if seen.contains("started") { break }
+            usleep(50_000)
+        }
+        XCTAssertTrue(process.isRunning, "the loop ended before the file was read; make it longer")
+        XCTAssertEqual(seen, "started\n", "the first output reaches a redirected file while the script still runs")
+    }
+
+    func testWriteKeepsFullPrecisionAndSaysWhatItWrote() throws {
+        let dir = NSTemporaryDirectory() + "seqlab-write-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+        let run = Notebook.run("""
+            w = synthetic("toy", seed: 1);
+            s = w.split();
+            q = popularity(s).evaluate(s.test, k: [5, 10]);
+            q.ndcg(10)
+            write(q, "\(dir)/q.csv")
+            write([{a: 1 / 3, b: "x,y"}], "\(dir)/l.json")
+            write([{a: 1 / 3, b: "x,\\"y"}], "\(dir)/l.csv")
+            """, interpreter: interpreter)
+        XCTAssertEqual(run.errors, [])
+        XCTAssertEqual(run.outcomes[3].output, ["0.1019"])
+        XCTAssertEqual(run.outcomes[4].output, ["wrote \(dir)/q.csv (CSV, 2 rows, 124 bytes)"])
+        let csv = try String(contentsOfFile: dir + "/q.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(csv[0], "k,hr,ndcg,mrr")
+        // The NDCG@10 the table printed as 0.1019, at full precision: it reads back to the same Double.
+        let fields = csv[2].split(separator: ",").map(String.init)
+        XCTAssertEqual(fields[0], "10")
+        let ndcg = try XCTUnwrap(Double(fields[2]))
+        XCTAssertEqual(String(format: "%.4f", ndcg), "0.1019")
+        XCTAssertGreaterThan(fields[2].count, 8, "full precision, not the printed 4 digits")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/l.json", encoding: .utf8), "[{\"a\": 0.3333333333333333, \"b\": \"x,y\"}]\n")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/l.csv", encoding: .utf8), "a,b\n0.3333333333333333,\"x,\"\"y\"\n")
+    }
+}
