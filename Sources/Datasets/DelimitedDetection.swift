@@ -103,6 +103,11 @@ extension DelimitedFile {
 
         guard header else {
             if request.user == nil && request.item == nil && allowSessions && request.isEmpty && separator == "," {
+                // Rows of user, item, rating, time without a header are not sessions: say so.
+                if let (k, what) = interactionColumn([firstFields] + rest) {
+                    throw DataError(file: path, line: 1,
+                                    "has no header, and column \(k) holds \(what), so its lines look like interactions rather than sessions of item ids; name the columns by position, counting from 0, e.g. load(\"\(path)\", format: \"csv\", user: 0, item: 1\(what == "ratings" ? ", rating: \(k)" : ", time: \(k)")), or give format: \"sessions\" if each line is one user's items")
+                }
                 return .sessions
             }
             guard let user = request.user, let item = request.item else {
@@ -171,6 +176,21 @@ extension DelimitedFile {
             if !column.isEmpty && column.allSatisfy(isNumber) { return true }
         }
         return false
+    }
+
+    /// A column that shows headerless lines are interaction rows: every line as wide (3 to 5
+    /// fields) and one column holding only ratings (numbers 0 to 10, at most 11 values) or Unix
+    /// times (numbers of 10^8 or more). Session lines hold item ids in every column.
+    static func interactionColumn(_ lines: [[String]]) -> (Int, String)? {
+        guard let width = lines.first?.count, (3...5).contains(width), lines.count >= 2,
+              lines.allSatisfy({ $0.count == width }) else { return nil }
+        for k in 0..<width {
+            let values = lines.compactMap { Double($0[k]) }
+            guard values.count == lines.count else { continue }
+            if values.allSatisfy({ $0 >= 0 && $0 <= 10 }) && Set(values).count <= 11 && Set(values).count < lines.count { return (k, "ratings") }
+            if values.allSatisfy({ $0 >= 1e8 }) { return (k, "Unix times") }
+        }
+        return nil
     }
 
     static func isNumber(_ s: String) -> Bool {
