@@ -12,6 +12,16 @@
 //
 // Which weights a forward pass computes with and which may move is a `ConurePhase`
 // (ConureTasks.swift); heads and losses per task are there too.
+//
+// Departures from the original (see Docs/fidelity.md, table Conure):
+//   - task 1: full softmax, head TruncNormal(0.02) with bias 0, loss over non-padding targets
+//     (the reference: 20 % sampled softmax, N(0, 0.01) / 0.1, every position);
+//   - each phase stops early and keeps its best-validation weights, which pruning then uses (the
+//     reference prunes the last weights; it has no validation split);
+//   - masks are chosen among the free weights only (differs only when fewer than c + 1 are non-zero);
+//   - negatives never equal the positive; LambdaFM ranks training targets only;
+//   - evaluation: full ranking without id 0; class tasks default to the softmax;
+//   - CPU-sized defaults (C 64, dilations [1, 4, 1, 4], lr 1e-3, batch 128); variable-length histories.
 
 import Tensors
 

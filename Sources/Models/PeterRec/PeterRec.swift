@@ -1,7 +1,7 @@
 // PeterRec (SIGIR 2020; reference/yuan-models.md §4): a pretrained NextItNet (causal) or GRec
 // encoder (non-causal) reused for a new task through small model patches and a target head.
 //
-// Input rows put a CLS token (id 0, an embedding row pretraining never updates: padding rows of
+// Input rows put a CLS token (id 0, an embedding row causal pretraining never updates: padding rows of
 // the next-item loss are ignored) where the user vector is read:
 //   causal      [s_1 … s_n, CLS]          user vector h = H[n]            (the CLS slot)
 //   non-causal  [CLS, s_1 … s_n, CLS]     user vector h = H[0] + H[n + 1]
@@ -12,6 +12,18 @@
 //
 // The same class also holds the fine-tuning baselines (no patches): what is trained is the
 // recommender's choice (Training/TransferRecommender.swift).
+//
+// Departures from the original (see Docs/fidelity.md, table PeterRec):
+//   - non-causal: the CLS slots read embedding row 0, our padding row (GRec pretraining trains it
+//     only as padding context), not GRec's trained [MASK] token (ours is id N); the right padding
+//     after the second CLS is the same id 0 (issue 21);
+//   - histories are variable-length with nothing before them (the reference: fixed-length rows
+//     left-padded with a pad token that is an ordinary item);
+//   - class tasks default to the softmax; BPR negatives exclude the positive and LambdaFM ranks
+//     training targets only;
+//   - full-ranking evaluation, a validation split and early stopping by default (the reference:
+//     99 sampled negatives, HR/MRR@5, train/test, fixed passes);
+//   - non-causal serial patches exist; every baseline mode reads the CLS.
 
 import Tensors
 

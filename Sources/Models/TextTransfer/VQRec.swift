@@ -21,6 +21,17 @@
 //
 // Initialisation as RecBole's `_init_weights`, each parameter from its own stream derived by name;
 // M ~ N(0, 1) (the reference's `torch.randn`, untouched by `_init_weights`).
+//
+// Departures from the original (see Docs/fidelity.md, table VQ-Rec):
+//   - pretraining quantises every domain with the base model's quantiser, not with one index
+//     fitted on the union of the pretraining domains (`multi_pq.py`);
+//   - fine-tuning's default permutation is `learned` (straight-through, its own learning rate);
+//     the released code's zero-gradient permutation is `released`;
+//   - from scratch the encoder trains and there are no reassignment epochs;
+//   - while reassigning, validation uses the noise-free assignment and M is drawn fresh (the
+//     reference loads the checkpoint's untrained one); the best epoch is a code-tuning epoch;
+//   - our OPQ/PQ (k-means++ seeding, CPU), not faiss: codes are not faiss's bit for bit;
+//   - default item vectors are MiniLM (384-d), not the authors' 768-d BERT `feat1CLS`.
 
 import Foundation
 import Tensors
