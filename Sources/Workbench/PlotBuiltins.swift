@@ -46,8 +46,13 @@ extension Registry {
             }
             let what = try args.string("what", choices: ["loss", "valid"])
             let metric = histories[0].metric
-            let series = histories.map { h in
-                Series(name: histories.count > 1 ? h.label : (what == "loss" ? "train loss" : "valid \(metric)"),
+            // Two runs of one model would share a legend entry: number the repeats.
+            let labels = histories.map(\.label)
+            let names = labels.enumerated().map { k, label in
+                labels.filter({ $0 == label }).count > 1 ? "\(label) #\(labels[...k].filter { $0 == label }.count)" : label
+            }
+            let series = zip(histories, names).map { h, name in
+                Series(name: histories.count > 1 ? name : (what == "loss" ? "train loss" : "valid \(metric)"),
                        points: h.records.compactMap { r in
                            let y = what == "loss" ? r.loss : r.valid
                            return y.map { (x: Double(r.epoch), y: $0) }

@@ -67,4 +67,21 @@ final class OutputFileTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/l.json", encoding: .utf8), "[{\"a\": 0.3333333333333333, \"b\": \"x,y\"}]\n")
         XCTAssertEqual(try String(contentsOfFile: dir + "/l.csv", encoding: .utf8), "a,b\n0.3333333333333333,\"x,\"\"y\"\n")
     }
+
+    /// Two runs of one model in one plot were both labelled with the model's name.
+    func testTwoRunsOfOneModelAreToldApartInAPlot() throws {
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+        let run = Notebook.run("""
+            w = synthetic("toy", seed: 1);
+            s = w.split(maxLength: 20);
+            a = nextitnet(s, channels: 8, dilations: [1], seed: 1);
+            b = nextitnet(s, channels: 8, dilations: [1], seed: 2);
+            ha = a.fit(s, epochs: 2, batch: 256);
+            hb = b.fit(s, epochs: 2, batch: 256);
+            plot([ha, hb], "valid")
+            """, interpreter: interpreter)
+        XCTAssertEqual(run.errors, [])
+        let text = (run.outcomes.last?.output ?? []).joined(separator: "\n")
+        XCTAssertTrue(text.contains("nextitnet #1") && text.contains("nextitnet #2"), text)
+    }
 }

@@ -45,10 +45,13 @@ private enum AttentionBuiltins {
             // BERT4Rec reads one more column: the mask slot it predicts through.
             let width = maps[0].shape[3]   // [1, heads, W, W]
             // The id leads each label, so a cut title still says which item it is (help("naming")).
+            // Rows name each item with its id ("[50] Star Wars…"); columns, in the same order and read
+            // downwards, keep the title alone.
             let labels = used.map { axisLabel(m.dataset, Int($0)) } + (width > used.count ? ["[mask]"] : [])
+            let titles = used.map { shorten(m.dataset.label(Int($0)), 14) } + (width > used.count ? ["[mask]"] : [])
             let w = min(labels.count, width)
             let first = args.has("last") ? max(0, w - (try args.int("last", min: 1))) : 0
-            let shown = Array(labels[first..<w])
+            let shown = Array(labels[first..<w]), shownTitles = Array(titles[first..<w])
             func matrix(_ layer: Int, _ head: Int) -> [[Double]] {
                 let t = maps[layer]
                 // Masked keys come out of the exp kernel as subnormals; they are zeros.
@@ -69,7 +72,7 @@ private enum AttentionBuiltins {
             for (l, h) in pairs {
                 let part = first > 0 ? ", last \(w - first) of \(w) positions" : ""
                 var map = try Heatmap(title: "\(m.model.name) attention, layer \(l + 1), head \(h + 1), \(whose) (rows attend to columns\(part))",
-                                      rowLabels: shown, columnLabels: shown, values: matrix(l, h))
+                                      rowLabels: shown, columnLabels: shownTitles, values: matrix(l, h))
                 // A causal first position can only attend to itself (probability 1, which says
                 // nothing); the scale is set by the other rows so their spread stays visible.
                 if transformer.isCausal && first == 0 && map.values.count > 1 {
