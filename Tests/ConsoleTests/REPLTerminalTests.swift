@@ -74,7 +74,7 @@ final class REPLTerminalTests: XCTestCase {
         // iteration and the session (and the loop variable) stays usable. (After the first :save,
         // whose notebook must replay: the loop's partial effect would not.) The loop would run for
         // minutes; it prints 6170 from inside once it is under way, and Ctrl-C goes only after that
-        // marker is on the screen (the typed line holds neither 6170 nor a line starting with it),
+        // line is on the screen (the typed line does not contain 6170, so its echo cannot match),
         // so no clock decides whether the loop has started, however slow the machine.
         try type("this line is abandoned", "C-c")
         try type(Self.loop, "Enter")
