@@ -87,13 +87,13 @@ let package = Package(
         fuzzTarget("amazon", ["DatasetSupport", "Datasets"]),
         fuzzTarget("delimited", ["DatasetSupport", "Datasets"]),
         fuzzTarget("safetensors", ["Tensors"]),
-        // Helpers the test targets share (finite-difference gradient checks, the seqlab binary).
+        // Helpers the test targets share (finite-difference gradient checks, the seqlab binary, skips).
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(
             name: "TensorsTests", dependencies: ["Support", "Tensors", "CReadline", "TestSupport"], path: "Tests/TensorsTests",
             exclude: ["Golden"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Models", "Support", "Tensors"], path: "Tests/TrainingTests"),
-        .testTarget(name: "TextTests", dependencies: ["Support", "Text", "Tensors"], path: "Tests/TextTests", exclude: ["Golden"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Models", "Support", "Tensors", "TestSupport"], path: "Tests/TrainingTests"),
+        .testTarget(name: "TextTests", dependencies: ["Support", "Text", "Tensors", "TestSupport"], path: "Tests/TextTests", exclude: ["Golden"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], path: "Tests/PlotsTests"),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Support", "Tensors"], path: "Tests/QuantizationTests",
                     exclude: ["Golden"]),
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["TestSupport"], path: "Tests/ConsoleTests"),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], path: "Tests/ScriptTests", exclude: ["Scripts"]),
         .testTarget(
-            name: "DatasetsTests", dependencies: ["Datasets", "Tensors"], path: "Tests/DatasetsTests",
+            name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "TestSupport"], path: "Tests/DatasetsTests",
             resources: [.copy("Fixtures")]),
         // The bad-input corpus: malformed files, scripts, hyperparameters, checkpoints and stores, one error each.
         .testTarget(
@@ -113,7 +113,7 @@ let package = Package(
             dependencies: ["Workbench", "Script", "Store", "Tensors", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/BadInputTests"),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "StoreTests", dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StoreTests"),
     ]
 )

@@ -28,7 +28,9 @@ final class BadInputTests: XCTestCase {
             for p in CaseRunner.check(c, index: k, root: root) { XCTFail(p) }
         }
         print(Self.countReport())
-        XCTAssertGreaterThanOrEqual(corpus.count, 200)
+        // The real count, not a floor: a category that stops contributing (a list dropped from
+        // `corpus`, a bad merge) fails here, so removing a case is a deliberate edit of this number.
+        XCTAssertEqual(corpus.count, 445, Self.countReport())
     }
 
     /// Cases per category, and per group (the category's first path component).

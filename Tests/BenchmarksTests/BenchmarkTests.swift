@@ -45,7 +45,7 @@ final class BenchmarkTests: XCTestCase {
 
     func testIssueSizes() throws {
         guard ProcessInfo.processInfo.environment["SEQLAB_BENCH"] == "1" else {
-            throw XCTSkip("set SEQLAB_BENCH=1 to measure the issue's benchmark sizes")
+            try skipTest("set SEQLAB_BENCH=1 to measure the issue's benchmark sizes")
         }
         for (items, batch, length) in [(10_000, 32, 50), (1683, 32, 50), (10_000, 256, 20)] {
             print(NextItNetBenchmark.run(items: items, batch: batch, length: length, threads: 2, steps: 30).json)

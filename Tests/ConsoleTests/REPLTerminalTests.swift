@@ -6,6 +6,9 @@ import TestSupport
 import XCTest
 
 final class REPLTerminalTests: XCTestCase {
+    /// A loop of 10⁹ iterations that says, from inside, when it is running: 1234 · 5 at j = 1234.
+    static let loop = "for i in range(1000) { for j in range(1000000) { spin = j; if j == 1234 { print(j * 5) } } }"
+
     /// Runs a shell command with system(3) and returns its exit status and output. Foundation's
     /// Process never reaps tmux's client here (it daemonizes), so it is not used for tmux.
     @discardableResult
@@ -18,8 +21,8 @@ final class REPLTerminalTests: XCTestCase {
     }
 
     func testTypoSuggestionTabCompletionSaveAndCheck() throws {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
-        guard shell("tmux -V").0 == 0 else { throw XCTSkip("tmux is not installed") }
+        guard let binary = seqlabBinary else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
+        guard shell("tmux -V").0 == 0 else { try skipTest("tmux is not installed") }
         let home = NSTemporaryDirectory() + "seqlab-repl-\(getpid())"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
@@ -69,10 +72,13 @@ final class REPLTerminalTests: XCTestCase {
 
         // Ctrl-C while typing drops the line; Ctrl-C during a long loop stops it at the next
         // iteration and the session (and the loop variable) stays usable. (After the first :save,
-        // whose notebook must replay: the loop's partial effect would not.)
+        // whose notebook must replay: the loop's partial effect would not.) The loop would run for
+        // minutes; it prints 6170 from inside once it is under way, and Ctrl-C goes only after that
+        // line is on the screen (the typed line does not contain 6170, so its echo cannot match),
+        // so no clock decides whether the loop has started, however slow the machine.
         try type("this line is abandoned", "C-c")
-        try type("for i in range(3000000) { spin = i }", "Enter")
-        Thread.sleep(forTimeInterval: 0.5)
+        try type(Self.loop, "Enter")
+        _ = try waitFor("\n6170", timeout: 60)
         try type("C-c")
         _ = try waitFor("error: interrupted")
         try type("spin > 0", "Enter")
@@ -94,7 +100,7 @@ final class REPLTerminalTests: XCTestCase {
         XCTAssertTrue(afterText.hasSuffix("spin > 0\n#> true\n"), afterText)
         XCTAssertFalse(afterText.contains("abandoned"), "a cancelled line is not run or saved")
         XCTAssertTrue(afterText.contains("# :save: interrupted by Ctrl-C; commented out so the notebook replays\n"
-                                         + "# for i in range(3000000) { spin = i }\n"), afterText)
+                                         + "# \(Self.loop)\n"), afterText)
         let (status, output) = shell("\(binary) check \(notebook)")
         XCTAssertEqual(status, 0, output)
         let history = try String(contentsOfFile: home + "/.seqlab_history", encoding: .utf8)
@@ -104,8 +110,8 @@ final class REPLTerminalTests: XCTestCase {
     /// A `fit` stopped by Ctrl-C keeps its epochs in the session, but a replay would train them all:
     /// `:save` writes it commented out and says so, and the saved notebook passes `seqlab check`.
     func testSaveAfterAnInterruptedFitWritesANotebookThatChecks() throws {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
-        guard shell("tmux -V").0 == 0 else { throw XCTSkip("tmux is not installed") }
+        guard let binary = seqlabBinary else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
+        guard shell("tmux -V").0 == 0 else { try skipTest("tmux is not installed") }
         let home = NSTemporaryDirectory() + "seqlab-repl-fit-\(getpid())"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }

@@ -1,5 +1,6 @@
 // Paths to fixtures and to the shared real data, and scratch directories for tests.
 import Foundation
+import TestSupport
 import XCTest
 @testable import Datasets
 
@@ -8,16 +9,10 @@ func fixture(_ relative: String) -> String {
     (Bundle.module.resourcePath ?? "") + "/Fixtures/" + relative
 }
 
-/// `../shared/data/<relative>` resolved from the package root; skips the test when it is absent.
-func sharedData(_ relative: String) throws -> String {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    let path = root.appendingPathComponent("../shared/data/" + relative).standardized.path
-    guard FileManager.default.fileExists(atPath: path) else {
-        print("skipping: shared data \(path) is absent (it lives outside the project; see Data/README.md)")
-        throw XCTSkip("shared data \(path) is absent")
-    }
-    return path
+/// `../shared/data/<relative>` resolved from the package root; skips the test with a printed reason
+/// when it is absent, or fails it under SEQLAB_REQUIRE_SHARED=1 (CI).
+func sharedData(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    try sharedPath("data/" + relative, file: file, line: line)
 }
 
 /// A fresh empty directory under the system temporary directory.
@@ -40,15 +35,13 @@ func writeFile(_ directory: String, _ name: String, _ bytes: [UInt8]) throws -> 
 }
 
 /// The ml-100k atomic files: ../shared/data/ml-100k, else Data/ml-100k (from `make data`); skips
-/// the test when neither exists.
-func ml100kDirectory() throws -> String {
-    if let shared = try? sharedData("ml-100k") { return shared }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    let local = root.appendingPathComponent("Data/ml-100k").path
+/// the test when neither exists (a failure under SEQLAB_REQUIRE_SHARED=1).
+func ml100kDirectory(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    let shared = URL(fileURLWithPath: sharedRootDirectory).appendingPathComponent("data/ml-100k").standardized.path
+    if FileManager.default.fileExists(atPath: shared + "/ml-100k.inter") { return shared }
+    let local = URL(fileURLWithPath: packageRootDirectory).appendingPathComponent("Data/ml-100k").path
     guard FileManager.default.fileExists(atPath: local + "/ml-100k.inter") else {
-        print("skipping: no ml-100k files in ../shared/data or Data/ (run make data)")
-        throw XCTSkip("no ml-100k files")
+        try skipOrRequireShared("no ml-100k files in \(shared) or \(local) (run make data)", file: file, line: line)
     }
     return local
 }

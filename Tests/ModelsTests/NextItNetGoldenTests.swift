@@ -10,20 +10,8 @@ import XCTest
 @testable import Tensors
 
 final class NextItNetGoldenTests: XCTestCase {
-    /// The shared golden directory: the package root's sibling `shared/golden`.
-    static var goldenDirectory: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()   // ModelsTests
-            .deletingLastPathComponent()   // Tests
-            .deletingLastPathComponent()   // package root
-            .appendingPathComponent("../shared/golden").standardizedFileURL
-    }
-
     func testTrainingStepMatchesTorch() throws {
-        let path = Self.goldenDirectory.appendingPathComponent("nextitnet-step.safetensors").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("golden file \(path) is absent (it lives outside the repository, in ../shared/golden)")
-        }
+        let path = try sharedPath("golden/nextitnet-step.safetensors")
         let golden = try SafetensorsFile(contentsOf: path)
         let model = NextItNet(NextItNetConfiguration(items: 50, channels: 8, kernel: 3, dilations: [1, 4],
                                                      layerNormEps: 1e-8), seed: Seed(0))

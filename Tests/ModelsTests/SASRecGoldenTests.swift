@@ -14,10 +14,7 @@ import XCTest
 
 final class SASRecGoldenTests: XCTestCase {
     func testTrainingStepMatchesTorch() throws {
-        let path = NextItNetGoldenTests.goldenDirectory.appendingPathComponent("sasrec-step.safetensors").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("golden file \(path) is absent (it lives outside the repository, in ../shared/golden)")
-        }
+        let path = try sharedPath("golden/sasrec-step.safetensors")
         let golden = try SafetensorsFile(contentsOf: path)
         // The golden was made in eval mode (no dropout); sizes from its header.
         let model = SASRec(SASRecConfiguration(items: 40, hidden: 8, layers: 2, heads: 2, inner: 16, maxLength: 6,

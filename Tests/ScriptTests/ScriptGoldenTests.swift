@@ -11,7 +11,9 @@ final class ScriptGoldenTests: XCTestCase {
     func testEveryGoldenScript() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
             .filter { $0.hasSuffix(".seqlab") }.sorted()
-        XCTAssertGreaterThanOrEqual(files.count, 40, "the language spec needs at least 40 golden scripts")
+        // The real count, not a floor: a script that goes missing (a bad merge, a rename to another
+        // suffix) fails here, so removing one is a deliberate edit of this number.
+        XCTAssertEqual(files.count, 56, "golden scripts in \(Self.directory.path)")
         for file in files {
             let script = GoldenScript(try String(contentsOf: Self.directory.appendingPathComponent(file), encoding: .utf8))
             let (output, errors) = script.run(Interpreter(registry: .standard(), diagnostics: { _ in }))

@@ -3,6 +3,7 @@
 // The child is this same test binary re-run with a filter selecting `testChildWritesUntilKilled`,
 // which only acts when SEQLAB_STORE_CHILD names a store: no separate executable to build.
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Store
@@ -14,7 +15,7 @@ final class KilledRunTests: XCTestCase {
     /// The child's side: begin a run and log metric batches as fast as possible until killed.
     func testChildWritesUntilKilled() throws {
         guard let path = ProcessInfo.processInfo.environment[Self.childVariable] else {
-            throw XCTSkip("helper for testSIGKILLDuringMetricWritesLeavesAnInterruptedRun; runs only as its child")
+            try skipTest("helper for testSIGKILLDuringMetricWritesLeavesAnInterruptedRun; runs only as its child")
         }
         let store = try RunStore.open(path: path)
         let id = try store.beginRun(sampleInfo(script: "child"))
@@ -33,7 +34,7 @@ final class KilledRunTests: XCTestCase {
 
     func testSIGKILLDuringMetricWritesLeavesAnInterruptedRun() throws {
         #if !os(Linux)
-        throw XCTSkip("re-running the test binary as a child is set up for Linux's xctest layout")
+        try skipTest("re-running the test binary as a child is set up for Linux's xctest layout")
         #else
         let directory = try temporaryDirectory()
         let path = directory.file("killed.sqlite")

@@ -1,6 +1,9 @@
 // The engine against PyTorch: Golden/ops.safetensors holds inputs, outputs and gradients computed
 // by Golden/make_golden.py with torch 2.13 (float32). Each case uses loss = Σ out ⊙ r. Tolerance:
-// max absolute difference ≤ 1e-4 for tensors (1e-6 for optimizer steps), 1e-5 for scalar losses.
+// max absolute difference ≤ 5e-6 for tensors and scalar losses (1e-6 for optimizer steps and
+// clipping). The largest difference measured is 1.9e-6 (conv_same_d2 db, a sum over the 2 × 9
+// positions; the other cases stay under 1.5e-6), so the bound is 2.6 times the worst case:
+// a kernel that lost a term or summed in Float16 would be far outside it. Every difference is printed.
 
 import Foundation
 import TestSupport
@@ -14,7 +17,7 @@ func goldenFile(_ name: String) throws -> SafetensorsFile {
 }
 
 /// Asserts every element of `actual` is within `tolerance` of `expected` (same count).
-func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, _ what: String,
+func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 5e-6, _ what: String,
                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(actual.count, expected.count, "\(what): element count", file: file, line: line)
     guard actual.count == expected.count else { return }
@@ -22,6 +25,13 @@ func assertClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4, 
     for i in 0..<actual.count { worst = max(worst, abs(actual.pointer[i] - expected.pointer[i])) }
     print("golden \(what): max abs difference \(worst)")
     XCTAssertLessThanOrEqual(worst, tolerance, "\(what): max abs difference \(worst)", file: file, line: line)
+}
+
+/// Asserts a scalar is within `tolerance` of the golden one, printing the difference.
+func assertCloseScalar(_ actual: Float, _ expected: Float, tolerance: Float = 5e-6, _ what: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+    print("golden \(what): abs difference \(abs(actual - expected))")
+    XCTAssertEqual(actual, expected, accuracy: tolerance, what, file: file, line: line)
 }
 
 final class GoldenTests: XCTestCase {
@@ -92,7 +102,7 @@ final class GoldenTests: XCTestCase {
         let g = Graph()
         let loss = g.crossEntropy(logits, targets: try golden.indices("ce.targets"), ignoreIndex: 0)
         g.backward(loss)
-        XCTAssertEqual(loss.item, try golden.tensor("ce.loss").item, accuracy: 1e-5)
+        assertCloseScalar(loss.item, try golden.tensor("ce.loss").item, "ce loss")
         assertClose(logits.grad!, try golden.tensor("ce.dlogits"), "ce dlogits")
     }
 
@@ -103,7 +113,7 @@ final class GoldenTests: XCTestCase {
             let loss = g.fusedSoftmaxCrossEntropy(hidden: h, weight: w, bias: b, targets: try golden.indices("fce.targets"),
                                                   ignoreIndex: 0, maxBlockBytes: blockBytes)
             g.backward(loss)
-            XCTAssertEqual(loss.item, try golden.tensor("fce.loss").item, accuracy: 1e-5)
+            assertCloseScalar(loss.item, try golden.tensor("fce.loss").item, "fce loss")
             assertClose(h.grad!, try golden.tensor("fce.dh"), "fce dh")
             assertClose(w.grad!, try golden.tensor("fce.dw"), "fce dw")
             assertClose(b.grad!, try golden.tensor("fce.db"), "fce db")
@@ -113,7 +123,7 @@ final class GoldenTests: XCTestCase {
             let tied = gt.fusedSoftmaxCrossEntropy(hidden: ht, weight: table, bias: nil, targets: try golden.indices("fcet.targets"),
                                                    transposedWeight: true, ignoreIndex: 0, maxBlockBytes: blockBytes)
             gt.backward(tied)
-            XCTAssertEqual(tied.item, try golden.tensor("fcet.loss").item, accuracy: 1e-5)
+            assertCloseScalar(tied.item, try golden.tensor("fcet.loss").item, "fcet loss")
             assertClose(ht.grad!, try golden.tensor("fcet.dh"), "fcet dh")
             assertClose(table.grad!, try golden.tensor("fcet.dtable"), "fcet dtable")
         }
@@ -164,7 +174,7 @@ final class GoldenTests: XCTestCase {
         a.grad = try golden.tensor("clip.g1")
         b.grad = try golden.tensor("clip.g2")
         let norm = clipGradientNorm([a, b], maxNorm: 1)
-        XCTAssertEqual(norm, try golden.tensor("clip.total_norm").item, accuracy: 1e-5)
+        assertCloseScalar(norm, try golden.tensor("clip.total_norm").item, tolerance: 1e-6, "clip total norm")
         assertClose(a.grad!, try golden.tensor("clip.g1_after"), tolerance: 1e-6, "clipped g1")
         assertClose(b.grad!, try golden.tensor("clip.g2_after"), tolerance: 1e-6, "clipped g2")
     }

@@ -2,6 +2,7 @@
 // so its constructor re-executed it with the pinned set before the tests began.
 
 import CKernels
+import TestSupport
 import XCTest
 @testable import Tensors
 
@@ -26,7 +27,7 @@ final class KernelPinningTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         if KernelPinning.kernelChoice == "seqlab" { environment["OPENBLAS_CORETYPE"] = nil }
         guard KernelPinning.pendingPin(environment: environment, avx2: seqlab_cpu_avx2_fma() != 0, loadedKernels: "") != nil else {
-            throw XCTSkip("no pinning here: not x86-64 with AVX2, or OPENBLAS_CORETYPE / SEQLAB_BLAS_KERNELS=native set by the user")
+            try skipTest("no pinning here: not x86-64 with AVX2, or OPENBLAS_CORETYPE / SEQLAB_BLAS_KERNELS=native set by the user")
         }
         XCTAssertEqual(BLAS.coreName, KernelPinning.pinnedKernels)
         // Re-executed by the constructor, unless OpenBLAS picked the pinned set on its own.

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Tensors
 
@@ -11,11 +12,66 @@ final class RandomStreamTests: XCTestCase {
     }
 
     func testKnownFirstValuesPinTheGenerator() {
-        // Values from an independent Python transcription of SplitMix64 + xoshiro256**.
-        // If this changes, every recorded notebook changes: the generator is part of the format.
+        // The first values of seed 0 (also in Golden/random-stream.json, below): if this changes, every
+        // recorded notebook changes, because the generator is part of the notebook format.
         var r = RandomStream(seed: 0)
         XCTAssertEqual([r.next(), r.next(), r.next()],
                        [11091344671253066420, 13793997310169335082, 1900383378846508768])
+    }
+
+    /// Golden/random-stream.json, written by Golden/make_random_golden.py: a Python transcription of
+    /// SplitMix64, xoshiro256**, FNV-1a, named and derived streams, the float conversions, Lemire's
+    /// bounded integers and the Fisher–Yates permutation, made from the published algorithms.
+    func testEveryStreamOperationMatchesThePythonTranscription() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/random-stream.json")
+        let golden = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        func words(_ any: Any?) -> [UInt64] { (any as? [String] ?? []).map { UInt64($0)! } }
+
+        let seeds = try XCTUnwrap(golden["seed"] as? [[String: Any]])
+        XCTAssertEqual(seeds.count, 3)
+        for entry in seeds {
+            let seed = try XCTUnwrap(UInt64(entry["seed"] as? String ?? ""))
+            var r = RandomStream(seed: seed)
+            XCTAssertEqual(r.stateWords, words(entry["state"]), "SplitMix64 expansion of seed \(seed)")
+            let expected = words(entry["next"])
+            XCTAssertEqual(expected.count, 5)
+            XCTAssertEqual(expected.map { _ in r.next() }, expected, "xoshiro256** from seed \(seed)")
+        }
+        let hashes = try XCTUnwrap(golden["fnv1a64"] as? [[String: String]])
+        XCTAssertEqual(hashes.count, 5)
+        for entry in hashes { XCTAssertEqual(fnv1a64(entry["text"]!), UInt64(entry["hash"]!), "FNV-1a of \(entry["text"]!)") }
+
+        let named = try XCTUnwrap(golden["named"] as? [[String: Any]])
+        XCTAssertEqual(named.count, 5)
+        for entry in named {
+            let root = try XCTUnwrap(UInt64(entry["root"] as? String ?? "")), name = try XCTUnwrap(entry["name"] as? String)
+            var r = Seed(root).stream(name)
+            let expected = words(entry["next"])
+            XCTAssertEqual(expected.map { _ in r.next() }, expected, "stream \(name) of seed \(root)")
+        }
+
+        let derive = try XCTUnwrap(golden["derive"] as? [String: Any])
+        var parent = Seed(UInt64(derive["root"] as! String)!).stream(derive["name"] as! String)
+        for _ in 0..<(derive["after"] as! Int) { _ = parent.next() }
+        var child = parent.derive(derive["child"] as! String)
+        let expectedChild = words(derive["next"])
+        XCTAssertEqual(expectedChild.map { _ in child.next() }, expectedChild, "derived stream")
+        XCTAssertEqual(parent.next(), UInt64(derive["parent_next"] as! String)!, "derive does not advance the parent")
+
+        let draws = try XCTUnwrap(golden["draws"] as? [String: Any])
+        var r = Seed(UInt64(draws["root"] as! String)!).stream(draws["name"] as! String)
+        let bounded = try XCTUnwrap(draws["int_below"] as? [[String: String]])
+        XCTAssertEqual(bounded.count, 9)
+        for entry in bounded {
+            let n = Int(entry["below"]!)!
+            XCTAssertEqual(r.int(below: n), Int(entry["value"]!)!, "int(below: \(n))")
+        }
+        // Decimal strings, parsed by Double(_:) (correctly rounded), not by the JSON number parser.
+        let floats = try XCTUnwrap(draws["float"] as? [String]).map { Double($0)! }
+        let doubles = try XCTUnwrap(draws["double"] as? [String]).map { Double($0)! }
+        XCTAssertEqual(floats.map { _ in Double(r.nextFloat()) }, floats, "nextFloat (24 bits, exact)")
+        XCTAssertEqual(doubles.map { _ in r.nextDouble() }, doubles, "nextDouble (53 bits, exact)")
+        XCTAssertEqual(r.permutation(10), try XCTUnwrap(draws["permutation10"] as? [Int]), "Fisher–Yates")
     }
 
     func testIntBelowIsInRangeAndRoughlyUniform() {

@@ -4,6 +4,7 @@
 
 import Foundation
 import Tensors
+import TestSupport
 import XCTest
 @testable import Text
 
@@ -17,20 +18,15 @@ func miniLMDirectory() throws -> String {
     let dir = ModelDirectory.resolve(root: packageRoot)
     for file in ["config.json", "vocab.txt", "model.safetensors", "sentence_bert_config.json"]
     where !FileManager.default.fileExists(atPath: dir + "/" + file) {
-        print("skipping: \(dir)/\(file) is missing (run make models to fetch all-MiniLM-L6-v2)")
-        throw XCTSkip("\(dir)/\(file) is missing")
+        try skipTest("\(dir)/\(file) is missing (run make models to fetch all-MiniLM-L6-v2)")
     }
     return dir
 }
 
-/// A file in ../shared/golden (outside the repository); skips the test with a printed reason when absent.
-func sharedGolden(_ name: String) throws -> String {
-    let path = URL(fileURLWithPath: packageRoot).appendingPathComponent("../shared/golden/" + name).standardized.path
-    guard FileManager.default.fileExists(atPath: path) else {
-        print("skipping: golden file \(path) is absent (it lives outside the repository, in ../shared/golden)")
-        throw XCTSkip("golden file \(path) is absent")
-    }
-    return path
+/// A file in ../shared/golden (outside the repository); skips the test with a printed reason when
+/// absent, or fails it under SEQLAB_REQUIRE_SHARED=1 (CI).
+func sharedGolden(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    try sharedPath("golden/" + name, file: file, line: line)
 }
 
 /// A fresh empty directory under the system temporary directory.

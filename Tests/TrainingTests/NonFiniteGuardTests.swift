@@ -82,8 +82,19 @@ final class NonFiniteGuardTests: XCTestCase {
         func batchFinished(_ progress: TrainingProgress) { last = weights(model); steps += 1 }
     }
 
-    /// Trains until the poisoned step and returns the error, the weights before that step, and the trainer.
-    func failingFit(_ poison: PoisonedNextItNet.Poison, at step: Int, options o: TrainingOptions)
+    /// `fit` ran to its end although a step was poisoned: the guard did not fire.
+    struct GuardDidNotFire: Error, CustomStringConvertible {
+        let step: Int, steps: Int, file: StaticString, line: UInt
+        var description: String {
+            "\(file):\(line): error: fit finished \(steps) steps without a NonFiniteTrainingError; the poisoned step \(step) got through the guard"
+        }
+    }
+
+    /// Trains until the poisoned step and returns the error, the weights before that step, and the
+    /// trainer. A fit that ends without the guard's error fails the calling test (and throws, so it
+    /// stops there): that is the very failure these tests exist to catch.
+    func failingFit(_ poison: PoisonedNextItNet.Poison, at step: Int, options o: TrainingOptions,
+                    file: StaticString = #filePath, line: UInt = #line)
         throws -> (NonFiniteTrainingError, [[Float]], Trainer, Split, StepWeights) {
         let split = try split()
         let m = model(split, poison, at: step)
@@ -94,7 +105,9 @@ final class NonFiniteGuardTests: XCTestCase {
         } catch let e as NonFiniteTrainingError {
             return (e, observer.last, trainer, split, observer)
         }
-        throw XCTSkip("unreachable: the poisoned step \(step) never failed")
+        let error = GuardDidNotFire(step: step, steps: observer.steps, file: file, line: line)
+        XCTFail("\(error)", file: file, line: line)
+        throw error
     }
 
     func testANaNLossStopsAtItsStepAndKeepsTheWeightsFromBeforeIt() throws {

@@ -42,32 +42,61 @@ final class GuardScriptTests: XCTestCase {
             """), [])
     }
 
-    func testCtrlCDuringFitReturnsTheHistoryAndTheModelGoesOn() throws {
-        prepare()
-        // Ctrl-C from another thread once training is under way (the flag is what SIGINT sets).
-        let model = try XCTUnwrap(interpreter.variables.first { $0.name == "m" }.flatMap { v -> ModelObject? in
+    /// The model object the script variable `name` holds.
+    func model(named name: String) throws -> ModelObject {
+        try XCTUnwrap(interpreter.variables.first { $0.name == name }.flatMap { v -> ModelObject? in
             if case .object(let o) = v.value { return o as? ModelObject }
             return nil
         })
-        let trainer = try XCTUnwrap(model.trainer)
+    }
+
+    func testCtrlCDuringFitReturnsTheHistoryAndTheModelGoesOn() throws {
+        prepare()
+        // Batches per epoch, from one epoch of a twin model on the same rows.
+        XCTAssertEqual(enter("twin = nextitnet(s, channels: 16, dilations: [1, 2], seed: 3); "
+                             + "twin.fit(s, epochs: 1, batch: 16, lr: 0.001, patience: none)"), [])
+        let perEpoch = try XCTUnwrap(try model(named: "twin").trainer?.history.first?.steps)
+        XCTAssertGreaterThan(perEpoch, 4)
+        // Ctrl-C from another thread half way through the second epoch (the flag is what SIGINT sets).
+        let trigger = perEpoch + perEpoch / 2
+        let trainer = try XCTUnwrap(try model(named: "m").trainer)
         // Reading the step count while training writes it is a benign race (an aligned Int); it
-        // only decides when the flag goes up, as a user's Ctrl-C would at any moment.
+        // only decides when the flag goes up, as a user's Ctrl-C would at any moment. The stopper
+        // notes the count right after raising the flag: the trainer checks the flag before each
+        // batch, so it stops at that count or one later (the batch in progress).
         nonisolated(unsafe) let watched = trainer
+        final class Raised: @unchecked Sendable { var at = -1 }
+        let raised = Raised(), done = DispatchSemaphore(value: 0)
         let stopper = Thread {
-            while watched.steps < 30 { usleep(1000) }
+            while watched.steps < trigger { usleep(200) }
             Cancellation.request()
+            raised.at = watched.steps
+            done.signal()
         }
         Cancellation.clear()
         lines = []
         stopper.start()
         let run = Notebook.run("m.fit(s, epochs: 1000, batch: 16, lr: 0.001, patience: none)", interpreter: interpreter,
                                echo: { [unowned self] in self.lines.append($0) })
+        done.wait()
         XCTAssertEqual(run.errors, [])
         let output = lines.joined(separator: "\n")
         XCTAssertTrue(output.contains("interrupted: stopped after the batch in progress"), output)
         let stepsAtStop = trainer.steps
-        XCTAssertLessThan(trainer.history.count, 1000)
-        print("Ctrl-C requested at step 30; training stopped after step \(stepsAtStop)")
+        print("Ctrl-C requested at step \(raised.at) (\(perEpoch) per epoch); training stopped after step \(stepsAtStop)")
+        XCTAssertGreaterThanOrEqual(raised.at, trigger)
+        XCTAssertTrue([raised.at, raised.at + 1].contains(stepsAtStop),
+                      "stopped after step \(stepsAtStop), flag raised at step \(raised.at): at most the batch in progress runs")
+        // Every finished epoch is in the history, the interrupted one is not. (Only a stopper that
+        // woke a whole epoch late could stop on an epoch's last batch, where Ctrl-C during that
+        // epoch's validation leaves it out: then one less.)
+        let finished = stepsAtStop / perEpoch
+        if stepsAtStop % perEpoch == 0 {
+            XCTAssertTrue([finished - 1, finished].contains(trainer.history.count), "finished epochs at step \(stepsAtStop)")
+        } else {
+            XCTAssertEqual(trainer.history.count, finished, "finished epochs at step \(stepsAtStop)")
+        }
+        XCTAssertTrue(trainer.history.allSatisfy { $0.steps == perEpoch })
 
         XCTAssertEqual(enter("m.evaluate(s.test, k: [10]).ndcg(10) > 0"), [])
         XCTAssertEqual(lines, ["true"], "the interrupted model evaluates")

@@ -8,7 +8,7 @@ import XCTest
 
 final class KilledRunTests: XCTestCase {
     func testSIGKILLDuringMetricsLeavesAReadableStoreAndAnUnfinishedRun() throws {
-        guard seqlabBinary != nil else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard seqlabBinary != nil else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-kill-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -42,7 +42,7 @@ final class KilledRunTests: XCTestCase {
     }
 
     func testCtrlCStopsTheScriptAndRecordsTheRunAsInterrupted() throws {
-        guard seqlabBinary != nil else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard seqlabBinary != nil else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-int-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -11,7 +11,7 @@ import XCTest
 final class RunRecordTests: XCTestCase {
     /// Runs seqlab with `arguments`; returns its exit status, standard output and standard error.
     func seqlab(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard let binary = seqlabBinary else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

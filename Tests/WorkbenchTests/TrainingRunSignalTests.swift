@@ -22,7 +22,7 @@ final class TrainingRunSignalTests: XCTestCase {
     /// Starts `seqlab run` on the script with a fresh store; returns the process, the store path
     /// and the pipe its standard output goes to.
     func start(_ name: String) throws -> (Process, String, Pipe, String) {
-        guard seqlabBinary != nil else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
+        guard seqlabBinary != nil else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
         let dir = NSTemporaryDirectory() + "seqlab-\(name)-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let file = dir + "/train.seqlab", store = dir + "/runs.sqlite"
