@@ -4,21 +4,17 @@
 
 import Foundation
 import Script
+import TestSupport
 import XCTest
 @testable import Workbench
 
 final class NamingTests: XCTestCase {
-    static let ml100k = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data/ml-100k").standardized.path
-
     /// The outputs of each statement of `source` (after a setup that loads ml-100k), or the error.
-    func run(_ source: String) throws -> (outputs: [[String]], errors: [String]) {
-        guard FileManager.default.fileExists(atPath: Self.ml100k + "/ml-100k.inter") else {
-            print("skipping: ../shared/data/ml-100k is not on this machine")
-            throw XCTSkip("../shared/data/ml-100k is not on this machine")
-        }
+    /// Without ../shared the test skips with its reason (fails under SEQLAB_REQUIRE_SHARED=1).
+    func run(_ source: String, file: StaticString = #filePath, line: UInt = #line) throws -> (outputs: [[String]], errors: [String]) {
+        let ml100k = try sharedPath("data/ml-100k", file: file, line: line)
         let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
-        let setup = "ml = load(\"\(Self.ml100k)\");\ns = ml.split(maxLength: 20);\nnet = nextitnet(s, channels: 8, dilations: [1]);\n"
+        let setup = "ml = load(\"\(ml100k)\");\ns = ml.split(maxLength: 20);\nnet = nextitnet(s, channels: 8, dilations: [1]);\n"
         let run = Notebook.run(setup + source, interpreter: interpreter)
         return (run.outcomes.dropFirst(3).map(\.output), run.errors.map { "\($0.message)" })
     }
@@ -62,8 +58,7 @@ final class NamingTests: XCTestCase {
     func testNeighbourListsLeaveOutRareItemsUnlessAsked() throws {
         // Issue 20: Star Wars' neighbours were "Chairman of the Board" (8 ratings) and "Etz Hadomim
         // Tafus" (1 rating). The default keeps items seen at least 10 times and says so.
-        guard FileManager.default.fileExists(atPath: Self.ml100k + "/ml-100k.inter") else { throw XCTSkip("no ml-100k") }
-        let counts = try interactionCounts()
+        let counts = try interactionCounts(try sharedPath("data/ml-100k"))
         let (outputs, errors) = try run("net.similar(\"Star Wars\", k: 30)\nnet.similar(\"Star Wars\", k: 1682 - 1, minCount: 1)\n")
         XCTAssertEqual(errors, [])
         XCTAssertTrue(outputs[0][0].contains("items seen ≥ 10 times: "), outputs[0][0])
@@ -75,8 +70,8 @@ final class NamingTests: XCTestCase {
     }
 
     /// Interactions per item id, read from the .inter file independently of SeqLab's loader.
-    func interactionCounts() throws -> [String: Int] {
-        let text = try String(contentsOfFile: Self.ml100k + "/ml-100k.inter", encoding: .utf8)
+    func interactionCounts(_ ml100k: String) throws -> [String: Int] {
+        let text = try String(contentsOfFile: ml100k + "/ml-100k.inter", encoding: .utf8)
         var counts: [String: Int] = [:]
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: "\t")
