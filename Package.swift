@@ -62,7 +62,7 @@ let package = Package(
         // Benchmarks behind `seqlab bench`, one JSON object per line: GEMM, data loading, model training steps, MiniLM, OPQ.
         .target(name: "Benchmarks", dependencies: ["Tensors", "CKernels", "Datasets", "Models", "Quantization", "Text"], path: "Sources/Benchmarks"),
         // Line plots, bar charts and heatmaps as terminal text (Braille, blocks) and standalone SVG.
-        .target(name: "Plots", path: "Sources/Plots"),
+        .target(name: "Plots", dependencies: ["Support"], path: "Sources/Plots"),
         // The SQLite run store: runs, parameters, metrics, datasets, artifacts (GRDB over libsqlite3).
         .target(
             name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")],

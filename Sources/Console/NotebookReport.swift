@@ -5,6 +5,7 @@
 
 import Foundation
 import Script
+import Support
 
 /// What one notebook run showed, laid out as an HTML page by `html()`.
 public struct NotebookReport {
@@ -49,20 +50,20 @@ public struct NotebookReport {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="generator" content="seqlab report">
-            <title>\(escaped(name)) — SeqLab report</title>
+            <title>\(markupEscaped(name)) — SeqLab report</title>
             <style>\(Self.style)</style>
             </head>
             <body>
             <main>
             <header>
-            <h1>\(escaped(name))</h1>
-            <p class="status \(stopped ? "failed" : "ok")">\(escaped(statusLine))</p>
+            <h1>\(markupEscaped(name))</h1>
+            <p class="status \(stopped ? "failed" : "ok")">\(markupEscaped(statusLine))</p>
             <table class="identity">
 
             """
         let seedText = seeds.isEmpty ? "0 (never set)" : seeds.map(String.init).joined(separator: ", ")
         for (label, value) in [(label: seeds.count > 1 ? "seeds" : "seed", value: seedText)] + identity {
-            page += "<tr><th>\(escaped(label))</th><td>\(escaped(value))</td></tr>\n"
+            page += "<tr><th>\(markupEscaped(label))</th><td>\(markupEscaped(value))</td></tr>\n"
         }
         page += "</table>\n</header>\n"
         page += body()
@@ -115,7 +116,7 @@ public struct NotebookReport {
             let rest = lines.indices.dropFirst(next - 1).filter { !isRecorded(lines[$0]) }.map { lines[$0] }
             if rest.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 html += "<section class=\"not-run\">\n<p class=\"note\">Not run: the notebook stopped at the error above.</p>\n"
-                html += "<pre class=\"code\">\(escaped(rest.joined(separator: "\n")))</pre>\n</section>\n"
+                html += "<pre class=\"code\">\(markupEscaped(rest.joined(separator: "\n")))</pre>\n</section>\n"
             }
         } else {
             html += prose(lines, from: next, to: lines.count)
@@ -137,8 +138,8 @@ public struct NotebookReport {
         guard first <= last else { return "" }
         var blocks: [String] = [], paragraph: [String] = [], verbatim: [String] = []
         func flush() {
-            if !paragraph.isEmpty { blocks.append("<p>\(escaped(paragraph.joined(separator: " ")))</p>") }
-            if !verbatim.isEmpty { blocks.append("<pre class=\"aside\">\(escaped(verbatim.joined(separator: "\n")))</pre>") }
+            if !paragraph.isEmpty { blocks.append("<p>\(markupEscaped(paragraph.joined(separator: " ")))</p>") }
+            if !verbatim.isEmpty { blocks.append("<pre class=\"aside\">\(markupEscaped(verbatim.joined(separator: "\n")))</pre>") }
             paragraph = []
             verbatim = []
         }
@@ -148,7 +149,7 @@ public struct NotebookReport {
                 flush()
                 // Code outside any statement that ran cannot occur in a parsed notebook, but a line the
                 // parser skipped is still shown rather than dropped.
-                if !trimmed.isEmpty { blocks.append("<pre class=\"code\">\(escaped(line))</pre>") }
+                if !trimmed.isEmpty { blocks.append("<pre class=\"code\">\(markupEscaped(line))</pre>") }
                 continue
             }
             var text = Substring(trimmed.dropFirst())
@@ -171,14 +172,14 @@ public struct NotebookReport {
         let output = group.flatMap { run.outcomes[$0].output }
         let drawn = group.flatMap { figures[$0] ?? [] }
         var html = "<section class=\"cell\(error == nil ? "" : " failed")\" id=\"line-\(line)\">\n"
-        html += "<div class=\"where\">line \(line)</div>\n<pre class=\"code\">\(escaped(code))</pre>\n"
+        html += "<div class=\"where\">line \(line)</div>\n<pre class=\"code\">\(markupEscaped(code))</pre>\n"
         let text = output.joined(separator: "\n")
         if !output.isEmpty && !(output.count == 1 && output[0].isEmpty) {
             if drawn.isEmpty {
-                html += "<pre class=\"output\">\(escaped(text))</pre>\n"
+                html += "<pre class=\"output\">\(markupEscaped(text))</pre>\n"
             } else {
                 // The figure shows what the terminal text drew; the text stays one click away.
-                html += "<details><summary>as text in the terminal</summary><pre class=\"output\">\(escaped(text))</pre></details>\n"
+                html += "<details><summary>as text in the terminal</summary><pre class=\"output\">\(markupEscaped(text))</pre></details>\n"
             }
         }
         // No caption: every chart draws its title, and the SVG carries it as its accessible name.
@@ -193,7 +194,7 @@ public struct NotebookReport {
     private func errorBlock(_ errors: [ScriptError]) -> String {
         let text = errors.map { $0.rendered(file: file, source: source) }.joined(separator: "\n")
         return "<div class=\"error\" role=\"alert\"><p><strong>Error: the notebook stopped here.</strong></p>"
-            + "<pre>\(escaped(text))</pre></div>\n"
+            + "<pre>\(markupEscaped(text))</pre></div>\n"
     }
 
     /// `figure`'s SVG for embedding in HTML: without its XML declaration, labelled for screen readers,
@@ -209,7 +210,7 @@ public struct NotebookReport {
                 .replacingOccurrences(of: "href=\"#\(id)\"", with: "href=\"#\(prefix)\(id)\"")
         }
         if text.hasPrefix("<svg ") {
-            text = "<svg role=\"img\" aria-label=\"\(escaped(figure.title))\" " + text.dropFirst(5)
+            text = "<svg role=\"img\" aria-label=\"\(markupEscaped(figure.title))\" " + text.dropFirst(5)
         }
         return text
     }
@@ -266,19 +267,3 @@ public struct NotebookReport {
         """
 }
 
-/// `text` safe as HTML content and as a double- or single-quoted attribute value.
-func escaped(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
-}

@@ -1,6 +1,8 @@
 // A minimal SVG writer shared by the charts: elements are appended as text in drawing order, numbers
 // go through `svgNumber` (two decimals), so the same chart is always the same bytes.
 
+import Support
+
 /// An SVG document under construction; `finished()` gives the standalone file.
 struct SVGWriter {
     let width: Int
@@ -29,7 +31,7 @@ struct SVGWriter {
         let head = "<rect x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(width))\" "
             + "height=\"\(svgNumber(height))\" fill=\"\(fill)\"\(outline)"
         // A <title> child is the hover text of a cell: the exact value when the colour only hints at it.
-        body.append(title.map { head + "><title>\(xmlEscaped($0))</title></rect>" } ?? head + "/>")
+        body.append(title.map { head + "><title>\(markupEscaped($0))</title></rect>" } ?? head + "/>")
     }
 
     /// Appends a connected line through `points`.
@@ -55,7 +57,7 @@ struct SVGWriter {
         if anchor != .start { attributes += " text-anchor=\"\(anchor.rawValue)\"" }
         if bold { attributes += " font-weight=\"bold\"" }
         if rotation != 0 { attributes += " transform=\"rotate(\(svgNumber(rotation)) \(svgNumber(x)) \(svgNumber(y)))\"" }
-        body.append("<text \(attributes)>\(xmlEscaped(content))</text>")
+        body.append("<text \(attributes)>\(markupEscaped(content))</text>")
     }
 
     /// Appends markup as is (gradients); the caller escapes any text in it.
@@ -80,21 +82,6 @@ struct SVGWriter {
     }
 }
 
-/// `text` safe inside XML content and attribute values.
-func xmlEscaped(_ text: String) -> String {
-    var out = ""
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default: out.append(character)
-        }
-    }
-    return out
-}
 
 /// A rough width in pixels of `text` at `size`, for laying out legends and labels without a font.
 func estimatedTextWidth(_ text: String, size: Int) -> Double {

@@ -129,9 +129,9 @@ func jsonText(_ value: Value) throws -> String {
         case .none: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let x): return x.isFinite ? formatNumber(x) : "null"
-        case .string(let s): return jsonString(s)
+        case .string(let s): return jsonQuoted(s)
         case .list(let items): return "[" + (try items.map(encode)).joined(separator: ", ") + "]"
-        case .record(let r): return "{" + (try r.fields.map { jsonString($0.key) + ": " + (try encode($0.value)) }).joined(separator: ", ") + "}"
+        case .record(let r): return "{" + (try r.fields.map { jsonQuoted($0.key) + ": " + (try encode($0.value)) }).joined(separator: ", ") + "}"
         case .object(let o as TableValue): return "[\n  " + (try o.rowRecords.map(encode)).joined(separator: ",\n  ") + "\n]"
         case .object(let o): throw WriteError("a \(o.typeName) has no table to write; write results, comparisons, histories, item lists, embeddings, runs(), lists or records")
         case .function, .builtin, .method: throw WriteError("a function cannot be written to a file")
@@ -146,21 +146,6 @@ struct WriteError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
-}
 
 /// The rows of a plain value for CSV: a list of records (columns from the first), or a list of numbers
 /// or strings (one column, "value").
