@@ -28,6 +28,24 @@ public func startSeqlabRun(script: String, store: String, captureOutput: Bool = 
     return (process, output)
 }
 
+/// Runs seqlab with `arguments` (and `environment` over the test's own) to the end; its exit status,
+/// standard output and standard error. Skips, with the reason printed, when the binary is not built.
+public func runSeqlab(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    guard let binary = seqlabBinary else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
 /// The seqlab binary is not next to the tests (tests that need it skip on `seqlabBinary == nil` first).
 public struct SeqlabBinaryMissing: Error, CustomStringConvertible {
     public var description: String { "seqlab binary not built next to the tests; run `make test`" }

@@ -19,21 +19,7 @@ final class ReportTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
-    /// Runs seqlab with `arguments`; returns its exit status, standard output and standard error.
-    func seqlab(_ arguments: [String]) throws -> (Int32, String, String) {
-        guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
+    func seqlab(_ arguments: [String]) throws -> (Int32, String, String) { try runSeqlab(arguments) }
 
     /// How often `needle` occurs in `text`.
     func occurrences(of needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }

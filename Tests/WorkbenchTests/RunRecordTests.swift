@@ -11,19 +11,7 @@ import XCTest
 final class RunRecordTests: XCTestCase {
     /// Runs seqlab with `arguments`; returns its exit status, standard output and standard error.
     func seqlab(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        guard let binary = seqlabBinary else { try skipTest("seqlab binary not built next to the tests; run `make test`") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try runSeqlab(arguments, environment: environment)
     }
 
     func testRunKindsVerdictsNumericsResultsAndParameters() throws {
