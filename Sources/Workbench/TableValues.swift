@@ -67,8 +67,10 @@ extension ItemListObject: TableValue {
 extension EmbeddingsObject: TableValue {
     var tableColumns: [String] { ["item"] + (0..<width).map { "d\($0)" } }
     var tableRows: [[Value]] {
-        (1...max(items, 1)).prefix(items).map { i in
-            [.string(tokens[i])] + (0..<width).map { .number(Double(table.pointer[i * width + $0])) }
+        // Row 0 of the table is padding; item i is row i.
+        (0..<items).map { k in
+            let i = k + 1
+            return [.string(tokens[i])] + (0..<width).map { .number(Double(table.pointer[i * width + $0])) }
         }
     }
 }

@@ -84,4 +84,29 @@ final class OutputFileTests: XCTestCase {
         let text = (run.outcomes.last?.output ?? []).joined(separator: "\n")
         XCTAssertTrue(text.contains("nextitnet #1") && text.contains("nextitnet #2"), text)
     }
+
+    /// Embeddings go out one row per item, its id first, every dimension at full precision.
+    func testEmbeddingsAndItemListsWriteOneRowPerItem() throws {
+        let dir = NSTemporaryDirectory() + "seqlab-write-emb-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+        let run = Notebook.run("""
+            w = synthetic("toy", seed: 1);
+            s = w.split();
+            net = nextitnet(s, channels: 8, dilations: [1], seed: 3);
+            write(net.embeddings(), "\(dir)/e.csv")
+            write(net.similar("Lost Canyon Sheriff", k: 3, minCount: 1), "\(dir)/n.csv")
+            """, interpreter: interpreter)
+        XCTAssertEqual(run.errors, [])
+        XCTAssertEqual(run.outcomes[3].output.first?.hasPrefix("wrote \(dir)/e.csv (CSV, 200 rows, "), true, "\(run.outcomes[3].output)")
+        let lines = try String(contentsOfFile: dir + "/e.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 201)
+        XCTAssertEqual(lines[0], "item," + (0..<8).map { "d\($0)" }.joined(separator: ","))
+        XCTAssertTrue(lines.dropFirst().allSatisfy { $0.hasPrefix("movies-") && $0.split(separator: ",").count == 9 }, lines[1])
+        let neighbours = try String(contentsOfFile: dir + "/n.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(neighbours[0], "rank,id,title,cosine")
+        XCTAssertEqual(neighbours.count, 4)
+        XCTAssertTrue(neighbours[1].hasPrefix("1,movies-"), neighbours[1])
+    }
 }
