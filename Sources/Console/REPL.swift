@@ -58,7 +58,6 @@ public final class REPL {
         seqlab_rl_set_word_breaks()
         seqlab_rl_set_completer(completeCallback)
         if FileManager.default.fileExists(atPath: historyPath) { read_history(historyPath) } else { write_history(historyPath) }
-        interpreter.outputWidth = terminalColumns()
         let out = interpreter.output
         interpreter.output = { [unowned self] text in
             out(text)
@@ -74,6 +73,8 @@ public final class REPL {
                 if !command(trimmed) { break }
                 continue
             }
+            // Read per entry, so help follows a window that was resized.
+            interpreter.outputWidth = terminalColumns()
             evaluate(entry)
         }
         history_truncate_file(historyPath, 2000)
