@@ -67,13 +67,20 @@ extension DatasetObject {
     /// How a user is shown: `user 196` (the id in the data file).
     func userName(_ user: Int) -> String { "user \(dataset.users.token(user) ?? "?")" }
 
-    /// True when some item id in the data is a whole number, so numbers name items by id.
-    var itemsHaveNumericIds: Bool { Self.hasNumericToken(dataset.items) }
-    /// True when some user id in the data is a whole number.
-    var usersHaveNumericIds: Bool { Self.hasNumericToken(dataset.users) }
-
-    private static func hasNumericToken(_ v: Vocabulary) -> Bool {
-        v.tokens.dropFirst().contains { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+    /// The entry of `vocabulary` a number names: the one whose id in the data is that number, or,
+    /// when none of the data's ids is a number, the position 1…N. `noun` is "item" or "user".
+    private func numbered(_ x: Double, in vocabulary: Vocabulary, _ noun: String, _ args: Arguments, _ parameter: String) throws -> Int {
+        let d = dataset
+        guard x == x.rounded(), abs(x) < 1e15 else { throw args.error(parameter, "a\(noun == "item" ? "n" : "") \(noun) id is a whole number, got \(formatNumber(x))") }
+        if let id = vocabulary.id(of: String(Int(x))), id > 0 { return Int(id) }
+        let count = vocabulary.count - 1
+        if vocabulary.tokens.dropFirst().contains(where: { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) {
+            throw args.error(parameter, "no \(noun) of \(d.name) has the id \(Int(x)) (numbers are the ids of the data file)")
+        }
+        guard x >= 1, x <= Double(count) else {
+            throw args.error(parameter, "\(d.name)'s \(noun) ids are not numbers, so a number is a position from 1 to \(count); got \(Int(x))")
+        }
+        return Int(x)
     }
 
     /// The item a script named, by the naming rule; the error lists candidates.
@@ -81,15 +88,7 @@ extension DatasetObject {
         let d = dataset
         switch value {
         case .number(let x):
-            guard x == x.rounded(), abs(x) < 1e15 else { throw args.error(parameter, "an item id is a whole number, got \(formatNumber(x))") }
-            if let id = d.items.id(of: String(Int(x))), id > 0 { return Int(id) }
-            if itemsHaveNumericIds {
-                throw args.error(parameter, "no item of \(d.name) has the id \(Int(x)) (numbers are the ids of the data file)")
-            }
-            guard x >= 1, x <= Double(d.itemCount) else {
-                throw args.error(parameter, "\(d.name)'s item ids are not numbers, so a number is a position from 1 to \(d.itemCount); got \(Int(x))")
-            }
-            return Int(x)
+            return try numbered(x, in: d.items, "item", args, parameter)
         case .string(let text):
             if let id = d.items.id(of: text), id > 0 { return Int(id) }
             guard let titles = d.itemText else {
@@ -119,15 +118,7 @@ extension DatasetObject {
         let d = dataset
         switch value {
         case .number(let x):
-            guard x == x.rounded(), abs(x) < 1e15 else { throw args.error(parameter, "a user id is a whole number, got \(formatNumber(x))") }
-            if let id = d.users.id(of: String(Int(x))), id > 0 { return Int(id) }
-            if usersHaveNumericIds {
-                throw args.error(parameter, "no user of \(d.name) has the id \(Int(x)) (numbers are the ids of the data file)")
-            }
-            guard x >= 1, x <= Double(d.userCount) else {
-                throw args.error(parameter, "\(d.name)'s user ids are not numbers, so a number is a position from 1 to \(d.userCount); got \(Int(x))")
-            }
-            return Int(x)
+            return try numbered(x, in: d.users, "user", args, parameter)
         case .string(let token):
             guard let id = d.users.id(of: token), id > 0 else {
                 throw args.error(parameter, "no user of \(d.name) has the id \"\(token)\"")

@@ -8,14 +8,29 @@ import XCTest
 @testable import Workbench
 
 final class OutputFileTests: XCTestCase {
+    /// A scratch directory for the test's files, removed after it.
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "seqlab-output-\(getpid())-\(name.hashValue & 0xffff)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// `source` run as a notebook in a fresh session; any error fails the test.
+    func notebook(_ source: String) -> NotebookRun {
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+        let result = Notebook.run(source, interpreter: interpreter)
+        XCTAssertEqual(result.errors, [])
+        return result
+    }
+
     /// `seqlab run long.seqlab > log` (or under nohup) showed nothing until the process exited,
     /// because a redirected standard output was block-buffered. The first line must be in the file
     /// while the script is still computing.
     func testRedirectedOutputIsWrittenLineByLine() throws {
         guard let binary = seqlabBinary else { throw XCTSkip("seqlab binary not built next to the tests; run `make test`") }
-        let dir = NSTemporaryDirectory() + "seqlab-linebuf-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         // A first line, then a loop long enough (9M steps, seconds) to look at the file meanwhile.
         try "print(\"started\")\nx = 0\nfor i in range(3000) { for j in range(3000) { x = x + 1 } }\nprint(x)\n"
             .write(toFile: dir + "/long.seqlab", atomically: true, encoding: .utf8)
@@ -40,11 +55,7 @@ final class OutputFileTests: XCTestCase {
     }
 
     func testWriteKeepsFullPrecisionAndSaysWhatItWrote() throws {
-        let dir = NSTemporaryDirectory() + "seqlab-write-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
-        let run = Notebook.run("""
+        let run = notebook("""
             w = synthetic("toy", seed: 1);
             s = w.split();
             q = popularity(s).evaluate(s.test, k: [5, 10]);
@@ -52,8 +63,7 @@ final class OutputFileTests: XCTestCase {
             write(q, "\(dir)/q.csv")
             write([{a: 1 / 3, b: "x,y"}], "\(dir)/l.json")
             write([{a: 1 / 3, b: "x,\\"y"}], "\(dir)/l.csv")
-            """, interpreter: interpreter)
-        XCTAssertEqual(run.errors, [])
+            """)
         XCTAssertEqual(run.outcomes[3].output, ["0.1019"])
         XCTAssertEqual(run.outcomes[4].output, ["wrote \(dir)/q.csv (CSV, 2 rows, 124 bytes)"])
         let csv = try String(contentsOfFile: dir + "/q.csv", encoding: .utf8).split(separator: "\n").map(String.init)
@@ -70,8 +80,7 @@ final class OutputFileTests: XCTestCase {
 
     /// Two runs of one model in one plot were both labelled with the model's name.
     func testTwoRunsOfOneModelAreToldApartInAPlot() throws {
-        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
-        let run = Notebook.run("""
+        let run = notebook("""
             w = synthetic("toy", seed: 1);
             s = w.split(maxLength: 20);
             a = nextitnet(s, channels: 8, dilations: [1], seed: 1);
@@ -79,26 +88,20 @@ final class OutputFileTests: XCTestCase {
             ha = a.fit(s, epochs: 2, batch: 256);
             hb = b.fit(s, epochs: 2, batch: 256);
             plot([ha, hb], "valid")
-            """, interpreter: interpreter)
-        XCTAssertEqual(run.errors, [])
+            """)
         let text = (run.outcomes.last?.output ?? []).joined(separator: "\n")
         XCTAssertTrue(text.contains("nextitnet #1") && text.contains("nextitnet #2"), text)
     }
 
     /// Embeddings go out one row per item, its id first, every dimension at full precision.
     func testEmbeddingsAndItemListsWriteOneRowPerItem() throws {
-        let dir = NSTemporaryDirectory() + "seqlab-write-emb-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
-        let run = Notebook.run("""
+        let run = notebook("""
             w = synthetic("toy", seed: 1);
             s = w.split();
             net = nextitnet(s, channels: 8, dilations: [1], seed: 3);
             write(net.embeddings(), "\(dir)/e.csv")
             write(net.similar("Lost Canyon Sheriff", k: 3, minCount: 1), "\(dir)/n.csv")
-            """, interpreter: interpreter)
-        XCTAssertEqual(run.errors, [])
+            """)
         XCTAssertEqual(run.outcomes[3].output.first?.hasPrefix("wrote \(dir)/e.csv (CSV, 200 rows, "), true, "\(run.outcomes[3].output)")
         let lines = try String(contentsOfFile: dir + "/e.csv", encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 201)
