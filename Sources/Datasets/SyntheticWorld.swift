@@ -40,13 +40,21 @@ public struct WorldSpec: Sendable, Equatable {
     public var successors: Int
     /// Whether all domains have the same users.
     public var sharedUsers: Bool
+    /// Standard deviation of the log of item popularity (log-normal): 1 gives a mild head, 1.5 a
+    /// long tail where the top 1% of items draw about a fifth of the draws.
+    public var popularitySpread: Double
+    /// Whether items no user happened to draw are still in the catalog (as items nobody had). Real
+    /// data sets have only items with events, and a catalog of never-seen items changes what full
+    /// ranking means, so worlds standing in for real data leave them out.
+    public var keepsUnseenItems: Bool
     /// The root seed.
     public var seed: UInt64
 
     /// A world; defaults give the toy size.
     public init(users: Int = 300, itemsPerDomain: Int = 200, genres: Int = 8, domains: Int = 2,
                 meanLength: Int = 20, minLength: Int = 5, transitionProbability: Double = 0.6,
-                successors: Int = 3, sharedUsers: Bool = true, seed: UInt64 = 2020) {
+                successors: Int = 3, sharedUsers: Bool = true, popularitySpread: Double = 1, keepsUnseenItems: Bool = true,
+                seed: UInt64 = 2020) {
         self.users = users
         self.itemsPerDomain = itemsPerDomain
         self.genres = genres
@@ -56,6 +64,8 @@ public struct WorldSpec: Sendable, Equatable {
         self.transitionProbability = transitionProbability
         self.successors = successors
         self.sharedUsers = sharedUsers
+        self.popularitySpread = popularitySpread
+        self.keepsUnseenItems = keepsUnseenItems
         self.seed = seed
     }
 
@@ -67,14 +77,24 @@ public struct WorldSpec: Sendable, Equatable {
     public static let medium = WorldSpec(users: 10_000, itemsPerDomain: 5_000, genres: 12, meanLength: 40)
     /// About 1,000,000 events in one domain.
     public static let large = WorldSpec(users: 20_300, itemsPerDomain: 10_000, genres: 12, domains: 1, meanLength: 50)
+    /// About 84,000 events over 10,000 items in one domain: short histories (at least 5, median about
+    /// 6), density 0.07% and a long popularity tail, like the product review sets where NextItNet's
+    /// initialisation matters (Docs/nextitnet-sparse.md).
+    public static let sparse = WorldSpec(users: 14_000, itemsPerDomain: 17_000, genres: 12, domains: 1, meanLength: 7,
+                                         minLength: 5, transitionProbability: 0.35, popularitySpread: 1.5,
+                                         keepsUnseenItems: false)
 
-    /// A named size: toy, small, medium or large.
+    /// The names `named` knows, smallest first.
+    public static let names = ["toy", "small", "medium", "large", "sparse"]
+
+    /// A named size: toy, small, medium, large or sparse.
     public static func named(_ name: String) -> WorldSpec? {
         switch name {
         case "toy": return .toy
         case "small": return .small
         case "medium": return .medium
         case "large": return .large
+        case "sparse": return .sparse
         default: return nil
         }
     }
@@ -118,9 +138,10 @@ public struct SyntheticWorld: Sendable {
         guard spec.users >= 1, spec.itemsPerDomain >= 2, spec.genres >= 1, spec.genres <= genreVocabularies.count, spec.itemsPerDomain >= spec.genres,
               spec.domains >= 1, spec.domains <= domainNames.count, spec.minLength >= 1,
               spec.meanLength >= spec.minLength, spec.successors >= 1,
-              spec.transitionProbability >= 0, spec.transitionProbability <= 1
+              spec.transitionProbability >= 0, spec.transitionProbability <= 1,
+              spec.popularitySpread >= 0, spec.popularitySpread <= 4
         else {
-            throw DataError.invalid("world spec out of range: need users >= 1, items >= 2 and at least one per genre, 1...\(genreVocabularies.count) genres, 1...\(domainNames.count) domains, 1 <= minLength <= meanLength, successors >= 1, transitionProbability in 0...1")
+            throw DataError.invalid("world spec out of range: need users >= 1, items >= 2 and at least one per genre, 1...\(genreVocabularies.count) genres, 1...\(domainNames.count) domains, 1 <= minLength <= meanLength, successors >= 1, transitionProbability in 0...1, popularitySpread in 0...4")
         }
         let seed = Seed(spec.seed)
         // How each genre leans with gender, age and occupation: fixed per world.
@@ -180,7 +201,7 @@ public struct SyntheticWorld: Sendable {
                     time += (-log(1 - rng.nextDouble()) * gap).rounded()
                 }
             }
-            for t in catalog.tokens { _ = builder.declare(item: t) }
+            if spec.keepsUnseenItems { for t in catalog.tokens { _ = builder.declare(item: t) } }
             for u in 0..<people.count { _ = builder.declare(user: userToken(u)) }
             var dataset = builder.build(name: "synthetic-\(domain)")
             var text = [String](repeating: "", count: dataset.items.count)
@@ -241,7 +262,7 @@ public struct SyntheticWorld: Sendable {
         let n = spec.itemsPerDomain
         var genres = (0..<n).map { $0 % spec.genres }
         rng.shuffle(&genres)
-        let popularity = (0..<n).map { _ in expf(rng.normal(std: 1.0)) }
+        let popularity = (0..<n).map { _ in expf(rng.normal(std: Float(spec.popularitySpread))) }
         var catalog = Catalog(successorTable: AliasTable(weights: (0..<spec.successors).map { 1 / Float($0 + 1) }))
         catalog.genres = genres
         catalog.byGenre = (0..<spec.genres).map { g in (0..<n).filter { genres[$0] == g }.map { Int32($0) } }

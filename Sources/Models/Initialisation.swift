@@ -25,6 +25,13 @@ enum Initialisation {
         return Tensor.parameter(name, shape: shape, normalStd: std, rng: &rng)
     }
 
+    /// A parameter with uniform(−bound, bound) entries from `stream.derive(name)` (PyTorch's
+    /// `uniform_`, and its default for nn.GRU, nn.Linear and nn.Conv1d with bound 1/√fan_in).
+    static func uniform(_ name: String, shape: [Int], bound: Float, stream: RandomStream) -> Tensor {
+        var rng = stream.derive(name)
+        return Tensor.parameter(name, shape: shape) { _ in rng.uniform(-bound, bound) }
+    }
+
     /// A parameter filled with a constant (biases 0, layer-norm gains 1).
     static func constant(_ name: String, shape: [Int], value: Float) -> Tensor {
         Tensor.parameter(name, shape: shape) { _ in value }

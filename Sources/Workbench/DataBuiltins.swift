@@ -139,11 +139,11 @@ extension Registry {
         })
 
         register(BuiltinSpec("synthetic", topic: "data", parameters: [
-            Parameter("size", .string, positional: true, default: .string("toy"), help: "toy, small, medium or large (about 6k to 1M interactions)"),
+            Parameter("size", .string, positional: true, default: .string("toy"), help: "toy, small, medium or large (about 6k to 1M interactions), or sparse (84k over 10k items, short histories)"),
             Parameter("seed", .integer, default: .number(1), help: "the world's seed (independent of seed())"),
             Parameter("domain", .string, default: Value.none, help: "which domain: \(SyntheticWorld.domainNames.joined(separator: ", ")); the first if omitted"),
         ], help: "Makes a synthetic world with known structure (tastes, genres, item-to-item transitions).") { args, _ in
-            let size = try args.string("size", choices: ["toy", "small", "medium", "large"])
+            let size = try args.string("size", choices: WorldSpec.names)
             guard var spec = WorldSpec.named(size) else { throw args.error("size", "unknown world size \"\(size)\"") }
             spec.seed = UInt64(try args.int("seed", min: 0))
             let world: SyntheticWorld

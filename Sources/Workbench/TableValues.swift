@@ -3,6 +3,7 @@
 // same rows give its `rows` and `columns` members and what `write(value, "x.csv" | "x.json")` puts
 // in a file. Printed numbers are rounded (4 significant digits); rows keep full precision.
 
+import Datasets
 import Foundation
 import Script
 import Store
@@ -167,16 +168,42 @@ private func plainTable(_ value: Value) -> (columns: [String], rows: [[Value]])?
     return (["value"], items.map { [$0] })
 }
 
+/// Writes a dataset as `path/NAME.inter` (and `.item`, `.user` when it has them), NAME the last
+/// component of `path`, and says what it wrote.
+private func writeAtomicFiles(_ d: DatasetObject, to path: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+    let directory = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+    let name = (directory as NSString).lastPathComponent
+    guard !name.isEmpty, name != ".", name != ".." else {
+        throw args.error("path", "name the directory the files go in, e.g. \"Data/mine\" for Data/mine/mine.inter")
+    }
+    do {
+        try DatasetWriter.writeAtomic(d.dataset, directory: directory, name: name)
+    } catch { throw args.error("path", "cannot write \(directory): \(error)") }
+    let files = ["inter", "item", "user"].map { "\(directory)/\(name).\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
+    interpreter.output("wrote \(files.joined(separator: ", ")) (RecBole atomic files, \(d.dataset.userCount) users, \(d.dataset.interactionCount) interactions)")
+    return .none
+}
+
 extension Registry {
     func registerTables() {
         register(BuiltinSpec("write", topic: "runs", parameters: [
-            Parameter("value", .any, positional: true, help: "a result, comparison, history, item list, embeddings, runs(), or a list or record"),
-            Parameter("path", .string, positional: true, help: "the file; .csv or .json says the format"),
-        ], help: "Writes a value to a CSV or JSON file at full precision (printed numbers are rounded; written ones are not).") { args, interpreter in
+            Parameter("value", .any, positional: true, help: "a result, comparison, history, item list, embeddings, runs(), a list or record, or a dataset"),
+            Parameter("path", .string, positional: true, help: "the file (.csv or .json says the format), or the directory of a dataset's atomic files"),
+            Parameter("format", .string, default: Value.none,
+                      help: "\"csv\" or \"json\" (default: the file's ending), or \"recbole\" for a dataset: DIR/NAME.inter, .item and .user, NAME the directory's name"),
+        ], help: "Writes a value to a CSV or JSON file at full precision (printed numbers are rounded; written ones are not), or a dataset as RecBole atomic files.") { args, interpreter in
             let value = args.value("value")
             let path = try args.string("path")
             let ext = (path as NSString).pathExtension.lowercased()
-            guard let format = WriteFormat(rawValue: ext) else {
+            let asked = args.has("format") ? try args.string("format", choices: ["csv", "json", "recbole"]) : nil
+            if case .object(let d as DatasetObject) = value {
+                guard asked == nil || asked == "recbole" else {
+                    throw args.error("format", "a dataset is written as RecBole atomic files: use format: \"recbole\"")
+                }
+                return try writeAtomicFiles(d, to: path, args, interpreter)
+            }
+            if asked == "recbole" { throw args.error("value", "format \"recbole\" writes a dataset; \(value.described) is not one") }
+            guard let format = WriteFormat(rawValue: asked ?? ext) else {
                 throw args.error("path", "cannot tell the format of \"\(path)\"; end the name in .csv or .json")
             }
             let text: String

@@ -190,11 +190,4 @@ extension Initialisation {
         precondition(shape.count == 2, "xavierUniform: \(name) must be 2-D, got \(shape)")
         return uniform(name, shape: shape, bound: (6 / Float(shape[0] + shape[1])).squareRoot(), stream: stream)
     }
-
-    /// A parameter with uniform(−bound, bound) entries from `stream.derive(name)` (PyTorch's
-    /// `uniform_`, and its default for nn.GRU and nn.Linear with bound 1/√fan_in).
-    static func uniform(_ name: String, shape: [Int], bound: Float, stream: RandomStream) -> Tensor {
-        var rng = stream.derive(name)
-        return Tensor.parameter(name, shape: shape) { _ in rng.uniform(-bound, bound) }
-    }
 }

@@ -30,14 +30,12 @@ public final class NextItNet {
     /// A network initialised from `initStream`; each parameter draws from its own derived stream.
     public init(_ configuration: NextItNetConfiguration, initStream: RandomStream) {
         self.configuration = configuration
-        let (c, n, std) = (configuration.channels, configuration.items, configuration.initStd)
-        embedding = Initialisation.truncatedNormal("embedding", shape: [configuration.embeddingRows, c], std: std,
-                                                   stream: initStream)
+        let scheme = configuration.initialisation
+        embedding = scheme.embedding(configuration, stream: initStream)
         blocks = configuration.dilations.enumerated().map { i, d in
             ResidualBlock(prefix: "block\(i)", dilation: d, configuration: configuration, stream: initStream)
         }
-        outputWeight = Initialisation.truncatedNormal("output.weight", shape: [c, n], std: std, stream: initStream)
-        outputBias = Initialisation.constant("output.bias", shape: [n], value: 0)
+        (outputWeight, outputBias) = scheme.output(configuration, stream: initStream)
     }
 
     /// Every parameter in a stable order: embedding, block0.conv1.weight, ..., output.weight, output.bias.

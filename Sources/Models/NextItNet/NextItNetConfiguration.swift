@@ -16,8 +16,10 @@ public struct NextItNetConfiguration: Sendable, Equatable {
     /// Layer-norm epsilon inside the square root (1e-8 in the TF reference and the golden case).
     public var layerNormEps: Float
     /// Standard deviation of the truncated-normal initialisation of embedding, convolution and
-    /// output weights (TF's 0.02, resampled beyond two standard deviations).
+    /// output weights (TF's 0.02, resampled beyond two standard deviations) under the `.tf` scheme.
     public var initStd: Float
+    /// How the weights are drawn: the TF original's, PyTorch's module defaults, or RecBole's.
+    public var initialisation: NextItNetInitialisation
     /// True for NextItNet (position t sees ids ≤ t); false for the GRec encoder ("same" padding).
     public var causal: Bool
     /// Input-only tokens appended after the items (ids N, N+1, ...): GRec's mask token. They get
@@ -31,7 +33,8 @@ public struct NextItNetConfiguration: Sendable, Equatable {
     /// A configuration; defaults follow the reference demos (C 64, k 3, [1, 4, 1, 4], eps 1e-8).
     public init(items: Int, channels: Int = 64, kernel: Int = 3, dilations: [Int] = [1, 4, 1, 4],
                 layerNormEps: Float = 1e-8, initStd: Float = 0.02, causal: Bool = true,
-                extraInputTokens: Int = 0, reluBeforeOutput: Bool = false) {
+                extraInputTokens: Int = 0, reluBeforeOutput: Bool = false,
+                initialisation: NextItNetInitialisation = .tf) {
         precondition(items >= 2, "NextItNet needs at least one item besides padding, got items \(items)")
         precondition(channels >= 1 && kernel >= 1, "NextItNet needs positive channels and kernel")
         precondition(!dilations.isEmpty && dilations.allSatisfy { $0 >= 1 },
@@ -46,6 +49,7 @@ public struct NextItNetConfiguration: Sendable, Equatable {
         self.causal = causal
         self.extraInputTokens = extraInputTokens
         self.reluBeforeOutput = reluBeforeOutput
+        self.initialisation = initialisation
     }
 
     /// The largest sizes SeqLab builds (NextItNet, GRec, and Conure's backbone): the language checks

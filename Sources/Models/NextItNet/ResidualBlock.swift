@@ -24,16 +24,15 @@ public final class ResidualBlock {
 
     /// A block named `prefix` (e.g. "block0"), initialised from `stream`.
     init(prefix: String, dilation: Int, configuration: NextItNetConfiguration, stream: RandomStream) {
-        let (c, k, std) = (configuration.channels, configuration.kernel, configuration.initStd)
+        let c = configuration.channels
+        let scheme = configuration.initialisation
         self.dilation = dilation
         causal = configuration.causal
         eps = configuration.layerNormEps
-        conv1Weight = Initialisation.truncatedNormal("\(prefix).conv1.weight", shape: [k, c, c], std: std, stream: stream)
-        conv1Bias = Initialisation.constant("\(prefix).conv1.bias", shape: [c], value: 0)
+        (conv1Weight, conv1Bias) = scheme.convolution("\(prefix).conv1", configuration, stream: stream)
         ln1Gamma = Initialisation.constant("\(prefix).ln1.gamma", shape: [c], value: 1)
         ln1Beta = Initialisation.constant("\(prefix).ln1.beta", shape: [c], value: 0)
-        conv2Weight = Initialisation.truncatedNormal("\(prefix).conv2.weight", shape: [k, c, c], std: std, stream: stream)
-        conv2Bias = Initialisation.constant("\(prefix).conv2.bias", shape: [c], value: 0)
+        (conv2Weight, conv2Bias) = scheme.convolution("\(prefix).conv2", configuration, stream: stream)
         ln2Gamma = Initialisation.constant("\(prefix).ln2.gamma", shape: [c], value: 1)
         ln2Beta = Initialisation.constant("\(prefix).ln2.beta", shape: [c], value: 0)
     }

@@ -18,6 +18,8 @@ private let networkParameters: [Parameter] = [
               help: "longest history it reads (default: the split's max length, else 50)"),
     Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
     Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
+    Parameter("init", .string, default: .string("tf"),
+              help: "how weights start: \"tf\" (the original's truncated normal 0.02), \"torch\" (PyTorch's defaults, embedding N(0, 1)) or \"recbole\" (RecBole's)"),
 ]
 
 extension NextItNetFamily: LanguageModelFamily {
@@ -82,6 +84,7 @@ struct NetworkSetup {
     let width: Int
     let seed: Seed
     let name: String
+    let initialisation: NextItNetInitialisation
 
     init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
         (dataset, split) = try datasetOrSplit(args, "data")
@@ -97,10 +100,12 @@ struct NetworkSetup {
         }
         seed = try modelSeed(args, interpreter)
         name = try args.modelName(default: defaultName)
+        initialisation = NextItNetInitialisation(rawValue: try args.string("init", choices: NextItNetInitialisation.allCases.map(\.rawValue)))!
     }
 
     func configuration(causal: Bool) -> NextItNetConfiguration {
-        NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal)
+        NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal,
+                               initialisation: initialisation)
     }
 }
 
