@@ -4,7 +4,11 @@
 # SeqLab runs each initialisation scheme; PyTorch runs its own defaults, and once the TF scheme,
 # which isolates the initialisation from everything else that differs between the two programs.
 #
-#   bench/nextitnet-init.sh [OUT.jsonl]        (about 70 minutes on 2 cores; one run at a time)
+#   bench/nextitnet-init.sh [OUT.jsonl]        (about 90 minutes on 2 cores, one run at a time)
+#
+# Environment: SEEDS, INITS (SeqLab's: tf, torch, recbole, and emb-torch = {embedding: "torch"}),
+# DATASETS (sparse, ml-100k), PROGRAMS (seqlab, torch), THREADS (default 2). Accuracy does not depend
+# on the thread count, so a PyTorch sweep and a SeqLab sweep can run side by side at THREADS=1.
 #
 # Needs: the release build (make build), Data/ml-100k (make data), and PyTorch
 # (python3 -m pip install 'torch==2.13.0+cpu'). Each finished run appends one JSON line to OUT
@@ -13,10 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-.build/nextitnet-init.jsonl}
-BIN=.build/release/seqlab
+BIN=${SEQLAB_BIN:-.build/release/seqlab}
 SEEDS=${SEEDS:-"2020 2021 2022"}
-INITS=${INITS:-"tf torch recbole"}
+INITS=${INITS:-"tf torch recbole emb-torch"}
 DATASETS=${DATASETS:-"sparse ml-100k"}
+PROGRAMS=${PROGRAMS:-"seqlab torch"}
+THREADS=${THREADS:-2}
 WORK=.build/nextitnet-init
 mkdir -p "$WORK"
 touch "$OUT"
@@ -36,6 +42,12 @@ inter() {
     ml-100k) echo "Data/ml-100k/ml-100k.inter" ;;
   esac
 }
+init_expression() {
+  case $1 in
+    emb-torch) echo '{embedding: "torch"}' ;;
+    *) echo "\"$1\"" ;;
+  esac
+}
 done_already() { grep -q "\"key\": \"$1\"" "$OUT"; }
 
 # The stand-in as RecBole atomic files, for the PyTorch side (the same events SeqLab makes).
@@ -47,17 +59,17 @@ fi
 seqlab_run() {  # data init seed
   local key="seqlab $1 $2 $3"
   done_already "$key" && return 0
-  cat > "$WORK/run.seqlab" <<SCRIPT
+  cat > "$WORK/run-$1-$2-$3.seqlab" <<SCRIPT
 d = $(load "$1");
 split = d.split("leave-one-out", maxLength: 50, training: "sequence");
-net = nextitnet(split, channels: 64, dilations: [1, 4, 1, 4], kernel: 3, init: "$2", seed: $3, name: "$2-$3");
+net = nextitnet(split, channels: 64, dilations: [1, 4, 1, 4], kernel: 3, init: $(init_expression "$2"), seed: $3, name: "$2-$3");
 h = net.fit(split, epochs: 200, batch: 128, lr: 0.001, patience: 10);
 r = net.evaluate(split.test, k: [10]);
 print("RESULT", h.bestEpoch, h.best, r.ndcg(10), r.hr(10), h.epochs)
 SCRIPT
   echo "== $key"
   local line
-  line=$($BIN run "$WORK/run.seqlab" | tee /dev/stderr | grep '^RESULT')
+  line=$(OPENBLAS_NUM_THREADS=$THREADS $BIN run "$WORK/run-$1-$2-$3.seqlab" | tee /dev/stderr | grep '^RESULT')
   read -r _ best_epoch valid test hr epochs <<< "$line"
   printf '{"key": "%s", "program": "seqlab", "data": "%s", "init": "%s", "seed": %s, "best_epoch": %s, "epochs": %s, "valid_ndcg10": %s, "test_ndcg10": %s, "test_hr10": %s}\n' \
     "$key" "$1" "$2" "$3" "$best_epoch" "$epochs" "$valid" "$test" "$hr" >> "$OUT"
@@ -68,17 +80,16 @@ torch_run() {  # data init seed
   done_already "$key" && return 0
   echo "== $key"
   local final
-  final=$(python3 bench/nextitnet_protocol.py "$(inter "$1")" --init "$2" --seed "$3" | tee /dev/stderr | grep '"final"')
+  final=$(python3 bench/nextitnet_protocol.py "$(inter "$1")" --init "$2" --seed "$3" --threads "$THREADS" | tee /dev/stderr | grep '"final"')
   python3 -c 'import json,sys; f=json.loads(sys.argv[1]); print(json.dumps({"key": sys.argv[2], "program": "torch", "data": sys.argv[3], "init": f["init"], "seed": f["seed"], "best_epoch": f["best_epoch"], "valid_ndcg10": f["valid_ndcg10"], "test_ndcg10": f["test_ndcg10"], "test_hr10": f["test_hr10"]}))' \
     "$final" "$key" "$1" >> "$OUT"
 }
 
 for data in $DATASETS; do
   for seed in $SEEDS; do
-    torch_run "$data" torch "$seed"
-    for init in $INITS; do seqlab_run "$data" "$init" "$seed"; done
+    case " $PROGRAMS " in *" torch "*) torch_run "$data" torch "$seed" ;; esac
+    case " $PROGRAMS " in *" seqlab "*) for init in $INITS; do seqlab_run "$data" "$init" "$seed"; done ;; esac
   done
-  torch_run "$data" tf 2020
 done
 
 python3 - "$OUT" <<'PY'

@@ -36,7 +36,7 @@ final class NextItNetInitialisationTests: XCTestCase {
 
     func checkScheme(_ scheme: NextItNetInitialisation, normalParameters: Set<String> = []) throws {
         let g = Self.golden
-        let expected = try XCTUnwrap(g.schemes[scheme.rawValue], "no \(scheme) in the golden file")
+        let expected = try XCTUnwrap(g.schemes[scheme.name], "no \(scheme) in the golden file")
         let model = NextItNet(NextItNetConfiguration(items: g.items, channels: g.channels, kernel: g.kernel,
                                                      dilations: g.dilations, initialisation: scheme), seed: Seed(3))
         XCTAssertEqual(Set(model.parameters.map(\.name)), Set(expected.keys), "\(scheme): parameter names")
@@ -74,14 +74,30 @@ final class NextItNetInitialisationTests: XCTestCase {
 
     /// The schemes differ where the table says they do: a wrong choice cannot pass as another.
     func testSchemesDiffer() {
-        let configuration = { (s: NextItNetInitialisation) in
-            NextItNetConfiguration(items: 300, channels: 16, dilations: [1], initialisation: s)
+        let configuration = { (s: NextItNetInitialisation.Scheme) in
+            NextItNetConfiguration(items: 300, channels: 16, dilations: [1], initialisation: NextItNetInitialisation(s))
         }
-        let stds = NextItNetInitialisation.allCases.map { s in
+        let stds = NextItNetInitialisation.Scheme.allCases.map { s in
             Self.statistic(NextItNet(configuration(s), seed: Seed(1)).embedding).std
         }
         XCTAssertEqual(stds[0], 0.0176, accuracy: 0.001, "tf: truncated normal 0.02 has std 0.0176")
         XCTAssertEqual(stds[1], 1, accuracy: 0.03, "torch: N(0, 1)")
         XCTAssertEqual(stds[2], (1 / 300.0).squareRoot() / 3.0.squareRoot(), accuracy: 0.001, "recbole: U(±1/√N)")
+    }
+
+    /// A mixed initialisation draws each part as its own scheme would, with the same values.
+    func testMixedSchemeDrawsEachPartAsItsScheme() {
+        func net(_ i: NextItNetInitialisation) -> NextItNet {
+            NextItNet(NextItNetConfiguration(items: 300, channels: 16, dilations: [1, 2], initialisation: i), seed: Seed(5))
+        }
+        let mixed = net(NextItNetInitialisation(embedding: .torch, convolutions: .tf, output: .recbole))
+        let (torch, tf, recbole) = (net(.torch), net(.tf), net(.recbole))
+        XCTAssertEqual(mixed.embedding.scalars, torch.embedding.scalars)
+        XCTAssertEqual(mixed.blocks[1].conv2Weight.scalars, tf.blocks[1].conv2Weight.scalars)
+        XCTAssertEqual(mixed.blocks[0].conv1Bias.scalars, tf.blocks[0].conv1Bias.scalars)
+        XCTAssertEqual(mixed.outputWeight.scalars, recbole.outputWeight.scalars)
+        XCTAssertEqual(NextItNetInitialisation(embedding: .torch, convolutions: .tf, output: .recbole).name,
+                       "embedding torch, convolutions tf, output recbole")
+        XCTAssertEqual(NextItNetInitialisation.recbole.name, "recbole")
     }
 }

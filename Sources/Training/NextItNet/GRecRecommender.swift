@@ -37,6 +37,7 @@ public final class GRecRecommender: TrainableRecommender {
         return "GRec encoder (non-causal): \(itemCount) items, \(c.channels) channels, kernel \(c.kernel), blocks with dilations "
             + c.dilations.map { "(\($0), \(2 * $0))" }.joined(separator: " ")
             + ", masking \(grec.masking.probability) of each row (at most \(grec.masking.maxPredictions))"
+            + (c.initialisation == .tf ? "" : ", init \(c.initialisation.name)")
     }
 
     public var configurationEntries: [(String, String)] {

@@ -17,8 +17,29 @@ public enum NextItNetFamily: TrainerModelFamily {
 
     /// The entries of a network's sizes.
     static func entries(_ c: NextItNetConfiguration) -> [(String, String)] {
+        // The initialisation is recorded only when it is not TF's, so the entries (and run
+        // identities) of every network made before there was a choice stay as they were.
         [("items", String(c.items)), ("channels", String(c.channels)), ("kernel", String(c.kernel)),
          ("dilations", c.dilations.map(String.init).joined(separator: ","))]
+            + (c.initialisation == .tf ? [] : [("init", initialisationEntry(c.initialisation))])
+    }
+
+    /// "torch" for one scheme everywhere, else "embedding/convolutions/output" schemes, e.g. "torch/tf/tf".
+    static func initialisationEntry(_ i: NextItNetInitialisation) -> String {
+        i.embedding == i.convolutions && i.convolutions == i.output
+            ? i.embedding.rawValue : [i.embedding, i.convolutions, i.output].map(\.rawValue).joined(separator: "/")
+    }
+
+    /// The initialisation an `init` entry names (TF's when there is none).
+    static func initialisation(_ entries: ConfigurationEntries) throws -> NextItNetInitialisation {
+        guard let text = entries["init"] else { return .tf }
+        let parts = text.split(separator: "/").map { NextItNetInitialisation.Scheme(rawValue: String($0)) }
+        guard parts.allSatisfy({ $0 != nil }) else { throw TrainingError("the saved configuration has an unknown init \"\(text)\"") }
+        switch parts.count {
+        case 1: return NextItNetInitialisation(parts[0]!)
+        case 3: return NextItNetInitialisation(embedding: parts[0]!, convolutions: parts[1]!, output: parts[2]!)
+        default: throw TrainingError("the saved configuration has an unknown init \"\(text)\"")
+        }
     }
 
     /// The network sizes in `entries`, checked against the bounds `nextitnet(...)` enforces.
@@ -29,7 +50,7 @@ public enum NextItNetFamily: TrainerModelFamily {
             throw TrainingError("the saved configuration is out of range: items \(items), channels \(channels), kernel \(kernel), dilations \(dilations)")
         }
         return NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,
-                                      causal: causal, extraInputTokens: causal ? 0 : 1)
+                                      causal: causal, extraInputTokens: causal ? 0 : 1, initialisation: try initialisation(entries))
     }
 }
 

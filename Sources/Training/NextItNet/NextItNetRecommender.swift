@@ -18,6 +18,9 @@ public final class NextItNetRecommender: TrainableRecommender {
     public let objective: NextItemObjective
     /// The item counts the objective's sampler was built from (kept so a checkpoint can rebuild it).
     public let samplerCounts: [Int]?
+    /// Why the network starts as it does, when the initialisation was chosen from the data
+    /// (`init: "auto"`), e.g. "auto: 8.4 events per item, under 20"; shown in `architecture`.
+    public var initialisationReason: String?
     /// Items 1...itemCount (the network's output also has the padding column 0).
     public var itemCount: Int { network.configuration.items - 1 }
     private let graph = Graph()
@@ -40,6 +43,8 @@ public final class NextItNetRecommender: TrainableRecommender {
         let c = network.configuration
         return "NextItNet: \(itemCount) items, \(c.channels) channels, kernel \(c.kernel), blocks with dilations "
             + c.dilations.map { "(\($0), \(2 * $0))" }.joined(separator: " ") + ", receptive field \(c.receptiveField), loss \(objective)"
+            + (c.initialisation == .tf && initialisationReason == nil ? "" : ", init \(c.initialisation.name)")
+            + (initialisationReason.map { " (\($0))" } ?? "")
     }
 
     public var configurationEntries: [(String, String)] {

@@ -18,8 +18,8 @@ private let networkParameters: [Parameter] = [
               help: "longest history it reads (default: the split's max length, else 50)"),
     Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
     Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
-    Parameter("init", .string, default: .string("tf"),
-              help: "how weights start: \"tf\" (the original's truncated normal 0.02), \"torch\" (PyTorch's defaults, embedding N(0, 1)) or \"recbole\" (RecBole's)"),
+    Parameter("init", .oneOf([.string, .record]), default: Value.none,
+              help: "how weights start: \"tf\" (the original's truncated normal 0.02), \"torch\" (PyTorch's defaults, embedding N(0, 1)), \"recbole\" (RecBole's), or \"auto\" (nextitnet's default: tf where items have 20 or more events each, else tf with torch's embedding; the choice is shown in the model's description); a record such as {embedding: \"torch\", convolutions: \"tf\", output: \"tf\"} sets each part. grec's default is \"tf\""),
 ]
 
 extension NextItNetFamily: LanguageModelFamily {
@@ -32,7 +32,7 @@ extension NextItNetFamily: LanguageModelFamily {
             Parameter("negatives", .integer, default: .number(100), help: "negatives per target for sampled softmax"),
             Parameter("rho", .number, default: .number(0.3), help: "LambdaFM's rank decay ρ"),
         ], help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions predicting the next item at every position.") { args, interpreter in
-            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind)
+            let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind, automaticInit: true)
             let loss = try args.string("loss", choices: ObjectiveEntries.losses)
             let samplerName = try args.string("sampler", choices: ObjectiveEntries.samplers)
             let counts = samplerName == "uniform" || loss == "softmax" ? nil : setup.split?.split.train.targetCounts(itemCount: setup.items)
@@ -51,6 +51,7 @@ extension NextItNetFamily: LanguageModelFamily {
             } catch { throw args.error("loss", "\(error)") }
             let model = NextItNetRecommender(setup.configuration(causal: true), seed: setup.seed, objective: objective,
                                              samplerCounts: counts, name: setup.name)
+            model.initialisationReason = setup.initialisationReason
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
                                        split: setup.split, width: setup.width))
         })
@@ -86,7 +87,12 @@ struct NetworkSetup {
     let name: String
     let initialisation: NextItNetInitialisation
 
-    init(_ args: Arguments, interpreter: Interpreter, defaultName: String) throws {
+    /// Why the initialisation is what it is, when "auto" chose it from the data.
+    let initialisationReason: String?
+
+    /// The arguments of a NextItNet-family constructor; `automaticInit` says whether the family's
+    /// default initialisation is "auto" (nextitnet) rather than "tf" (grec).
+    init(_ args: Arguments, interpreter: Interpreter, defaultName: String, automaticInit: Bool = false) throws {
         (dataset, split) = try datasetOrSplit(args, "data")
         items = dataset.dataset.itemCount + 1
         (channels, kernel, dilations) = try networkSizes(args)
@@ -100,13 +106,58 @@ struct NetworkSetup {
         }
         seed = try modelSeed(args, interpreter)
         name = try args.modelName(default: defaultName)
-        initialisation = NextItNetInitialisation(rawValue: try args.string("init", choices: NextItNetInitialisation.allCases.map(\.rawValue)))!
+        let events = Double(dataset.dataset.interactionCount), items = Double(max(1, dataset.dataset.itemCount))
+        (initialisation, initialisationReason) = try initialisationArgument(args, automaticByDefault: automaticInit,
+                                                                           eventsPerItem: events / items)
     }
 
     func configuration(causal: Bool) -> NextItNetConfiguration {
         NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations, causal: causal,
                                initialisation: initialisation)
     }
+}
+
+/// The `init` argument: a scheme's name for every part, or a record naming one per part (parts left
+/// out take "tf").
+func initialisationArgument(_ args: Arguments, automaticByDefault: Bool,
+                            eventsPerItem: Double) throws -> (NextItNetInitialisation, reason: String?) {
+    typealias Scheme = NextItNetInitialisation.Scheme
+    let names = Scheme.allCases.map(\.rawValue)
+    let value = args.value("init")
+    let automatic: Bool
+    switch value {
+    case .none: automatic = automaticByDefault
+    case .string("auto"): automatic = true
+    default: automatic = false
+    }
+    if automatic && !automaticByDefault {
+        throw args.error("init", "\"auto\" was measured for nextitnet only (Docs/nextitnet-sparse.md); choose \"tf\", \"torch\" or \"recbole\"")
+    }
+    if automatic {
+        let threshold = NextItNetInitialisation.sparseDataEventsPerItem
+        let shown = String(format: "%.1f", eventsPerItem)
+        return (NextItNetInitialisation.automatic(eventsPerItem: eventsPerItem),
+                "auto: \(shown) events per item, \(eventsPerItem < threshold ? "under" : "at least") \(Int(threshold))")
+    }
+    if case .none = value { return (.tf, nil) }
+    if case .record(let r) = value {
+        let parts = ["embedding", "convolutions", "output"]
+        var chosen: [String: Scheme] = [:]
+        for (key, v) in r.fields {
+            guard parts.contains(key) else {
+                throw args.error("init", "init has no part \"\(key)\"; the parts are \(parts.joined(separator: ", "))")
+            }
+            guard case .string(let name) = v, let scheme = Scheme(rawValue: name) else {
+                let got: String
+                if case .string(let name) = v { got = "\"\(name)\"" } else { got = v.described }
+                throw args.error("init", "init.\(key) must be one of \(names.map { "\"\($0)\"" }.joined(separator: ", ")), got \(got)")
+            }
+            chosen[key] = scheme
+        }
+        return (NextItNetInitialisation(embedding: chosen["embedding"] ?? .tf, convolutions: chosen["convolutions"] ?? .tf,
+                                        output: chosen["output"] ?? .tf), nil)
+    }
+    return (NextItNetInitialisation(Scheme(rawValue: try args.string("init", choices: names + ["auto"]))!), nil)
 }
 
 /// The size arguments of a NextItNet-style network (NextItNet, GRec, Conure's backbone), which
