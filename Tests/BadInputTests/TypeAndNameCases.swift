@@ -77,7 +77,7 @@ let nameCases: [BadInput] = [
     nameCase("unknown member of a model", setup: toyModelSetup, "m.fitt(s)", "1:3: Model has no member 'fitt'; did you mean 'fit'?"),
     nameCase("unknown record field", "r = {lr: 0.1}\nr.rl", "2:3: record has no field 'rl'; did you mean 'lr'?"),
     nameCase("unknown record key", "r = {lr: 0.1}\nr[\"rl\"]", "2:2: record has no field \"rl\"; did you mean 'lr'?"),
-    nameCase("unknown world size", "synthetic(\"huge\")", "1:11: argument 'size' to synthetic must be one of \"toy\", \"small\", \"medium\", \"large\", got \"huge\""),
+    nameCase("unknown world size", "synthetic(\"huge\")", "1:11: argument 'size' to synthetic must be one of \"toy\", \"small\", \"medium\", \"large\", \"sparse\", got \"huge\""),
     nameCase("unknown domain", "synthetic(\"toy\", domain: \"cars\")", "1:18: argument 'domain' to synthetic must be one of \"movies\", \"books\", got \"cars\""),
     nameCase("unknown split kind", setup: toySetup, "w.split(\"random\")", "1:9: argument 'kind' to split must be one of \"leave-one-out\", \"temporal\", got \"random\""),
     nameCase("unknown training rows", setup: toySetup, "w.split(training: \"window\")", "1:9: argument 'training' to split must be one of \"prefix\", \"sequence\", got \"window\""),
