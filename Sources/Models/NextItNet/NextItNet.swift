@@ -7,7 +7,9 @@
 // NextItNetObjectives.swift), the loss averages over non-padding targets only (TF averages over
 // all positions, pad labels included), and no ReLU before the output layer unless
 // `reluBeforeOutput` is set. Id 0 reads and trains an embedding row like any id, as in the TF code
-// (there `<UNK>`) and in the golden PyTorch case.
+// (there `<UNK>`) and in the golden PyTorch case. The weights start as the configuration's
+// `initialisation` says: TF's scheme here, but `nextitnet(...)` in the language draws the embedding
+// N(0, 1) on sparse data (Docs/nextitnet-sparse.md).
 
 import Tensors
 
