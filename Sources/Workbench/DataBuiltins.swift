@@ -139,7 +139,7 @@ extension Registry {
         })
 
         register(BuiltinSpec("synthetic", topic: "data", parameters: [
-            Parameter("size", .string, positional: true, default: .string("toy"), help: "toy, small, medium or large (about 6k to 1M interactions), or sparse (84k over 10k items, short histories)"),
+            Parameter("size", .string, positional: true, default: .string("toy"), help: "toy, small, medium or large (about 6k to 1M interactions), or sparse (about 92k events over 10.9k items, histories of 5 to 21)"),
             Parameter("seed", .integer, default: .number(1), help: "the world's seed (independent of seed())"),
             Parameter("domain", .string, default: Value.none, help: "which domain: \(SyntheticWorld.domainNames.joined(separator: ", ")); the first if omitted"),
         ], help: "Makes a synthetic world with known structure (tastes, genres, item-to-item transitions).") { args, _ in

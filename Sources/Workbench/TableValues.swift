@@ -179,7 +179,10 @@ private func writeAtomicFiles(_ d: DatasetObject, to path: String, _ args: Argum
     do {
         try DatasetWriter.writeAtomic(d.dataset, directory: directory, name: name)
     } catch { throw args.error("path", "cannot write \(directory): \(error)") }
-    let files = ["inter", "item", "user"].map { "\(directory)/\(name).\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
+    let data = d.dataset
+    let written = ["inter"] + (data.itemText != nil || data.itemAttributes != nil ? ["item"] : [])
+        + (data.userAttributes != nil ? ["user"] : [])
+    let files = written.map { "\(directory)/\(name).\($0)" }
     interpreter.output("wrote \(files.joined(separator: ", ")) (RecBole atomic files, \(d.dataset.userCount) users, \(d.dataset.interactionCount) interactions)")
     return .none
 }
@@ -199,6 +202,10 @@ extension Registry {
             if case .object(let d as DatasetObject) = value {
                 guard asked == nil || asked == "recbole" else {
                     throw args.error("format", "a dataset is written as RecBole atomic files: use format: \"recbole\"")
+                }
+                // "out.csv" would become a directory of atomic files: not what the name says.
+                guard asked != nil || WriteFormat(rawValue: ext) == nil else {
+                    throw args.error("path", "a dataset is written as RecBole atomic files into a directory: write(data, \"dir\", format: \"recbole\")")
                 }
                 return try writeAtomicFiles(d, to: path, args, interpreter)
             }
