@@ -18,13 +18,19 @@ private let networkParameters: [Parameter] = [
               help: "longest history it reads (default: the split's max length, else 50)"),
     Parameter("seed", .integer, default: Value.none, help: "initialisation and training seed (default: the session's)"),
     Parameter("name", .string, default: Value.none, help: "how tables and the store call it"),
-    Parameter("init", .oneOf([.string, .record]), default: Value.none,
-              help: "how weights start: \"tf\" (the original's truncated normal 0.02), \"torch\" (PyTorch's defaults, embedding N(0, 1)), \"recbole\" (RecBole's), or \"auto\" (nextitnet's default: tf where items have 20 or more events each, else tf with torch's embedding; the choice is shown in the model's description); a record such as {embedding: \"torch\", convolutions: \"tf\", output: \"tf\"} sets each part. grec's default is \"tf\""),
 ]
+
+/// The `init` argument, whose default differs by family: "auto" for nextitnet (measured in
+/// Docs/nextitnet-sparse.md), "tf" for grec (not measured).
+private func initParameter(default scheme: String) -> Parameter {
+    Parameter("init", .oneOf([.string, .record]), default: .string(scheme),
+              help: "how weights start: \"tf\" (the original's truncated normal 0.02), \"torch\" (PyTorch's defaults, embedding N(0, 1)) or \"recbole\" (RecBole's); a record such as {embedding: \"torch\", convolutions: \"tf\", output: \"tf\"} sets each part"
+                + (scheme == "auto" ? "; \"auto\" is tf where items have 20 or more events each, else tf with torch's embedding, and the model's description says which" : ""))
+}
 
 extension NextItNetFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
-        registry.register(BuiltinSpec("nextitnet", topic: "models", parameters: networkParameters + [
+        registry.register(BuiltinSpec("nextitnet", topic: "models", parameters: networkParameters + [initParameter(default: "auto")] + [
             Parameter("loss", .string, default: .string("softmax"),
                       help: "\"softmax\" (full, fused), \"sampled-softmax\", \"bpr\" or \"bce\" (one negative each)"),
             Parameter("sampler", .string, default: .string("uniform"),
@@ -60,7 +66,7 @@ extension NextItNetFamily: LanguageModelFamily {
 
 extension GRecFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
-        registry.register(BuiltinSpec("grec", topic: "models", parameters: networkParameters + [
+        registry.register(BuiltinSpec("grec", topic: "models", parameters: networkParameters + [initParameter(default: "tf")] + [
             Parameter("maskProbability", .number, default: .number(0.3), help: "share of each sequence masked in training"),
             Parameter("maxPredictions", .integer, default: .number(30), help: "at most this many masked items per sequence"),
         ], help: "The GRec encoder (non-causal NextItNet) trained to fill in masked items; recommends through a mask slot.") { args, interpreter in
@@ -90,8 +96,8 @@ struct NetworkSetup {
     /// Why the initialisation is what it is, when "auto" chose it from the data.
     let initialisationReason: String?
 
-    /// The arguments of a NextItNet-family constructor; `automaticInit` says whether the family's
-    /// default initialisation is "auto" (nextitnet) rather than "tf" (grec).
+    /// The arguments of a NextItNet-family constructor; `automaticInit` says whether the family
+    /// offers `init: "auto"` (nextitnet) or not (grec).
     init(_ args: Arguments, interpreter: Interpreter, defaultName: String, automaticInit: Bool = false) throws {
         (dataset, split) = try datasetOrSplit(args, "data")
         items = dataset.dataset.itemCount + 1
@@ -107,7 +113,7 @@ struct NetworkSetup {
         seed = try modelSeed(args, interpreter)
         name = try args.modelName(default: defaultName)
         let events = Double(dataset.dataset.interactionCount), items = Double(max(1, dataset.dataset.itemCount))
-        (initialisation, initialisationReason) = try initialisationArgument(args, automaticByDefault: automaticInit,
+        (initialisation, initialisationReason) = try initialisationArgument(args, allowsAutomatic: automaticInit,
                                                                            eventsPerItem: events / items)
     }
 
@@ -117,20 +123,16 @@ struct NetworkSetup {
     }
 }
 
-/// The `init` argument: a scheme's name for every part, or a record naming one per part (parts left
-/// out take "tf").
-func initialisationArgument(_ args: Arguments, automaticByDefault: Bool,
+/// The `init` argument: a scheme's name for every part, a record naming one per part (parts left
+/// out take "tf"), or "auto" where `allowsAutomatic` (chosen by `eventsPerItem`, with the reason).
+func initialisationArgument(_ args: Arguments, allowsAutomatic: Bool,
                             eventsPerItem: Double) throws -> (NextItNetInitialisation, reason: String?) {
     typealias Scheme = NextItNetInitialisation.Scheme
     let names = Scheme.allCases.map(\.rawValue)
     let value = args.value("init")
-    let automatic: Bool
-    switch value {
-    case .none: automatic = automaticByDefault
-    case .string("auto"): automatic = true
-    default: automatic = false
-    }
-    if automatic && !automaticByDefault {
+    var automatic = false
+    if case .string("auto") = value { automatic = true }
+    if automatic && !allowsAutomatic {
         throw args.error("init", "\"auto\" was measured for nextitnet only (Docs/nextitnet-sparse.md); choose \"tf\", \"torch\" or \"recbole\"")
     }
     if automatic {
@@ -139,7 +141,6 @@ func initialisationArgument(_ args: Arguments, automaticByDefault: Bool,
         return (NextItNetInitialisation.automatic(eventsPerItem: eventsPerItem),
                 "auto: \(shown) events per item, \(eventsPerItem < threshold ? "under" : "at least") \(Int(threshold))")
     }
-    if case .none = value { return (.tf, nil) }
     if case .record(let r) = value {
         let parts = ["embedding", "convolutions", "output"]
         var chosen: [String: Scheme] = [:]
@@ -157,7 +158,7 @@ func initialisationArgument(_ args: Arguments, automaticByDefault: Bool,
         return (NextItNetInitialisation(embedding: chosen["embedding"] ?? .tf, convolutions: chosen["convolutions"] ?? .tf,
                                         output: chosen["output"] ?? .tf), nil)
     }
-    return (NextItNetInitialisation(Scheme(rawValue: try args.string("init", choices: names + ["auto"]))!), nil)
+    return (NextItNetInitialisation(Scheme(rawValue: try args.string("init", choices: names + (allowsAutomatic ? ["auto"] : [])))!), nil)
 }
 
 /// The size arguments of a NextItNet-style network (NextItNet, GRec, Conure's backbone), which
