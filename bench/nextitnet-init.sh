@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # NextItNet, SeqLab against the plain PyTorch one, under one protocol (bench/nextitnet_protocol.py
 # states it), on the sparse stand-in (synthetic("sparse")) and on MovieLens-100K, 3 seeds each.
-# SeqLab runs each initialisation scheme; PyTorch runs its own defaults, and once the TF scheme,
-# which isolates the initialisation from everything else that differs between the two programs.
+# SeqLab runs each initialisation scheme; PyTorch runs its own defaults (bench/nextitnet_protocol.py
+# --init tf|recbole draws SeqLab's schemes in PyTorch, for a run by hand).
 #
-#   bench/nextitnet-init.sh [OUT.jsonl]        (about 90 minutes on 2 cores, one run at a time)
+#   bench/nextitnet-init.sh [OUT.jsonl]   (the 30 runs took about 100 minutes of 2 cores here)
 #
 # Environment: SEEDS, INITS (SeqLab's: tf, torch, recbole, and emb-torch = {embedding: "torch"}),
 # DATASETS (sparse, ml-100k), PROGRAMS (seqlab, torch), THREADS (default 2). Accuracy does not depend
