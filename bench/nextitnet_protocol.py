@@ -7,8 +7,8 @@ project does not import from ../shared at run time. The protocol is SeqLab's
 `split("leave-one-out", maxLength: L, training: "sequence")` followed by `fit(..., patience: P)`:
 
 - data: RecBole atomic files (DIR/NAME.inter with user_id, item_id, timestamp columns), as
-  `synthetic(...).save(...)` or `make data` write them. Each user's events in time order, ties in
-  file order.
+  `write(synthetic("sparse"), "dir", format: "recbole")` or `make data` write them. Each user's
+  events in time order, ties in file order.
 - split: test = last event (history: up to L events before it, including the validation item),
   valid = second last (users with at least 3 events), training = the rest cut into windows of at
   most L + 1 events from the end, where every position predicts the next item.
