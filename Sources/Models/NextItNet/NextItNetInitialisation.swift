@@ -75,9 +75,14 @@ public struct NextItNetInitialisation: Sendable, Equatable {
         eventsPerItem < sparseDataEventsPerItem ? sparseData : tf
     }
 
+    /// The one scheme every part uses, or nil when the parts differ.
+    public var uniformScheme: Scheme? {
+        embedding == convolutions && convolutions == output ? embedding : nil
+    }
+
     /// The scheme's name ("tf"), or each part's when they differ.
     public var name: String {
-        if embedding == convolutions && convolutions == output { return embedding.rawValue }
+        if let scheme = uniformScheme { return scheme.rawValue }
         return "embedding \(embedding.rawValue), convolutions \(convolutions.rawValue), output \(output.rawValue)"
     }
 

@@ -26,8 +26,7 @@ public enum NextItNetFamily: TrainerModelFamily {
 
     /// "torch" for one scheme everywhere, else "embedding/convolutions/output" schemes, e.g. "torch/tf/tf".
     static func initialisationEntry(_ i: NextItNetInitialisation) -> String {
-        i.embedding == i.convolutions && i.convolutions == i.output
-            ? i.embedding.rawValue : [i.embedding, i.convolutions, i.output].map(\.rawValue).joined(separator: "/")
+        i.uniformScheme?.rawValue ?? [i.embedding, i.convolutions, i.output].map(\.rawValue).joined(separator: "/")
     }
 
     /// The initialisation an `init` entry names (TF's when there is none).
