@@ -43,10 +43,11 @@ public struct DatasetBuilder {
     /// The item vocabulary so far.
     public var itemVocabulary: Vocabulary { itemTokens.vocabulary() }
 
-    /// The dataset: events grouped by user, each user's events sorted by time, ties in the order added.
-    public func build(name: String) -> Dataset {
+    /// The dataset: events grouped by user, each user's events sorted by time as `order` says, ties
+    /// in the order added. The times kept are always the ones added.
+    public func build(name: String, order eventOrder: EventOrder = .exact) -> Dataset {
         let users = userTokens.vocabulary(), items = itemTokens.vocabulary()
-        let (starts, order) = groupAndSort(users: eventUsers, times: eventTimes, userCount: users.count)
+        let (starts, order) = groupAndSort(users: eventUsers, times: eventOrder.sortKeys(eventTimes), userCount: users.count)
         var sortedItems = [Int32](repeating: 0, count: order.count)
         var sortedTimes = [Double](repeating: 0, count: order.count)
         for (k, e) in order.enumerated() {
@@ -55,6 +56,27 @@ public struct DatasetBuilder {
         }
         return Dataset(unchecked: name, users: users, items: items, userStarts: starts,
                        eventItems: sortedItems, eventTimes: sortedTimes)
+    }
+}
+
+/// How each user's events are put in time order.
+public enum EventOrder: String, Sendable, CaseIterable {
+    /// By the times as written; ties in file order.
+    case exact
+    /// As RecBole 1.2.1 orders them: every time min-max normalised over the file (RecBole's default
+    /// `normalize_all`) and stored as Float32, ties in file order. Over a span of months, events
+    /// about a second apart then tie, so a few users' last events change places; loading with this
+    /// order gives RecBole's rows exactly.
+    case recbole
+
+    /// The keys events are sorted by.
+    func sortKeys(_ times: [Double]) -> [Double] {
+        switch self {
+        case .exact: return times
+        case .recbole:
+            guard let low = times.min(), let high = times.max(), high > low else { return times }
+            return times.map { Double(Float(($0 - low) / (high - low))) }
+        }
     }
 }
 

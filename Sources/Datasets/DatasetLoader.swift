@@ -52,20 +52,27 @@ extension Dataset {
         try loadDescribed(path, format: format).dataset
     }
 
-    /// Loads `path` like `load`, with the caller's column choices for delimited files, and says how
-    /// a delimited file was read.
+    /// Loads `path` like `load`, with the caller's column choices for delimited files and event
+    /// order for RecBole's atomic files, and says how a delimited file was read.
     public static func loadDescribed(_ path: String, format: DataFormat? = nil,
-                                     request: DelimitedRequest = DelimitedRequest()) throws -> LoadedDataset {
+                                     request: DelimitedRequest = DelimitedRequest(),
+                                     eventOrder: EventOrder = .exact) throws -> LoadedDataset {
         let chosen = try format ?? (request.isEmpty ? guessFormat(path) : .csv)
         if !request.isEmpty && chosen != .csv {
             throw DataError.invalid("user:, item:, time:, rating:, minRating: and separator: apply to format \"csv\" only, not \"\(chosen.rawValue)\"")
+        }
+        if eventOrder != .exact && chosen != .recbole {
+            throw DataError.invalid("order: \"\(eventOrder.rawValue)\" applies to RecBole atomic files (format \"recbole\"), not \"\(chosen.rawValue)\"")
         }
         // A directory format given a file would look for `file/file.inter`: say what was expected instead.
         if chosen.readsDirectory, fileExists(path) {
             throw DataError(file: path, line: nil, "is a file; format \(chosen.rawValue) reads a directory of \(chosen.directoryContents)")
         }
         switch chosen {
-        case .recbole: return LoadedDataset(dataset: try RecBole.load(directory: path), readAs: nil)
+        case .recbole:
+            var options = RecBoleOptions()
+            options.eventOrder = eventOrder
+            return LoadedDataset(dataset: try RecBole.load(directory: path, options: options), readAs: nil)
         case .presplit: return LoadedDataset(dataset: try PresplitBenchmark.load(directory: path).dataset, readAs: nil)
         case .sessions: return LoadedDataset(dataset: try SessionCSV.read(path), readAs: sessionsNote)
         case .movielens: return LoadedDataset(dataset: try MovieLens.load(directory: path), readAs: nil)

@@ -16,6 +16,8 @@ public struct RecBoleOptions: Sendable {
     /// `.item` columns joined (with spaces) into the item text; nil means the first of
     /// `text`, `title`, `movie_title`, `name` that exists.
     public var textFields: [String]?
+    /// How each user's events are ordered: by the times as written, or as RecBole orders them.
+    public var eventOrder: EventOrder = .exact
 
     /// Options with RecBole's default field names.
     public init(userField: String = "user_id", itemField: String = "item_id", timeField: String? = nil,
@@ -145,7 +147,7 @@ public enum RecBole {
             userKeys = t.rows.map { builder.declare(user: $0[userKey]) }
             try t.checkUnique(userKeys, key: userKey)
         }
-        var dataset = builder.build(name: base)
+        var dataset = builder.build(name: base, order: options.eventOrder)
         if let t = itemTable {
             dataset.itemAttributes = t.attributes(ids: itemKeys, count: dataset.items.count, skipping: itemKey)
             let textColumns = try t.textColumns(options.textFields)

@@ -34,7 +34,7 @@ public enum Evaluator {
             excluded[target] = false
             let rank: Int
             switch rankingProtocol {
-            case .full:
+            case .full, .recbole:
                 rank = fullRank(row, target: target, itemCount: n, excluded: maskHistory ? excluded : nil)
             case .sampled(let count, _):
                 rank = sampledRank(row, target: target, itemCount: n, negatives: count, rng: &negativesStream!)
@@ -74,6 +74,9 @@ public enum Evaluator {
         case .full:
             return "full ranking over \(items) items (padding excluded), \(rows) rows, one positive each, history "
                 + (maskHistory ? "masked" : "not masked") + ", ties count against the positive"
+        case .recbole:
+            return "RecBole 1.2.1's full sort over \(items) items (padding excluded, history not masked), \(rows) rows, "
+                + "one positive each; ties count against the positive (RecBole: torch.topk's order)"
         case .sampled(let k, let seed):
             return "SAMPLED: positive vs \(k) uniform negatives (seed \(seed)), \(rows) rows — not comparable with full ranking"
         }

@@ -10,6 +10,12 @@ public enum RankingProtocol: Sendable, Equatable {
     case full
     /// The positive against `negatives` items drawn uniformly (without the positive), seeded.
     case sampled(negatives: Int, seed: UInt64)
+    /// RecBole 1.2.1's full sort for sequential models (`Trainer._full_sort_batch_eval`, then the
+    /// evaluator's `torch.topk`): every item but padding, no history masked (RecBole masks history
+    /// only for non-sequential models). RecBole orders tied scores as torch.topk returns them, which
+    /// is unspecified (neither by id nor stable); here a tie counts against the positive. The rows
+    /// RecBole ranks are those of a leave-one-out split of data loaded with `order: "recbole"`.
+    case recbole
 }
 
 /// Metrics of one evaluation, with the per-row ranks they come from.

@@ -1,11 +1,12 @@
-// `save(model, "name")`, `restore("name", data)` and `export(model, "file.safetensors")`.
+// `save(model, "name")`, `restore("name", data)` and `export(model, "file.safetensors" or "file.pth")`.
 // A saved model is a trainer checkpoint (weights, frozen set, the state its family keeps beside
 // them, optimizer moments, data position, random state, history, and a schedule driving it), plus
 // what the model's family keeps in the language (`SavedFamilyState`: a text model's encoder and
 // quantiser), stored as a safetensors artifact of the current run; a Conure learner is saved whole
 // with every task. Checkpoints are self-contained: restoring needs only the data the model ranks,
 // and `fit`, `evaluate`, `finetune`, `learn` continue exactly where the saved model stopped.
-// `export` writes plain weights for other tools.
+// `export` writes plain weights for other tools: safetensors, or a PyTorch state dict in SeqLab's
+// layout or RecBole's (TorchCheckpoint.swift, RecBoleLayout.swift).
 
 import Datasets
 import Foundation
@@ -105,19 +106,38 @@ extension Registry {
 
         register(BuiltinSpec("export", topic: "models", parameters: [
             Parameter("model", .object("Model"), positional: true, help: "a neural model"),
-            Parameter("file", .string, positional: true, help: "the .safetensors file to write (replaced atomically)"),
-        ], help: "Writes the model's weights (as it holds them) to a safetensors file, configuration in its metadata.") { args, interpreter in
+            Parameter("file", .string, positional: true, help: "the file to write (replaced atomically): .safetensors, or .pth for PyTorch's torch.load"),
+            Parameter("layout", .string, default: .string("seqlab"),
+                      help: "\"seqlab\" (SeqLab's parameter names and layouts) or \"recbole\" (RecBole 1.2.1's state dict, for its SASRec and GRU4Rec; .pth only)"),
+        ], help: "Writes the model's weights to a safetensors file (configuration in its metadata) or a PyTorch state dict (.pth), in SeqLab's layout or RecBole's.") { args, interpreter in
             let m = try args.object("model", as: ModelObject.self)
             guard let trainable = m.trainable else { throw args.error("model", "\(m.model.name) is a baseline and has no weights") }
             let file = try args.string("file")
-            guard file.hasSuffix(".safetensors") else { throw args.error("file", "the file name should end in .safetensors") }
-            var metadata = ["format": "pt", "seqlab.model": trainable.architecture]
-            for (key, value) in trainable.configurationEntries { metadata["config." + key] = value }
+            let layout = try args.string("layout", choices: ["seqlab", "recbole"])
+            let torch = file.hasSuffix(".pth") || file.hasSuffix(".pt")
+            guard torch || file.hasSuffix(".safetensors") else {
+                throw args.error("file", "the file name should end in .safetensors or .pth (a PyTorch state dict)")
+            }
+            var tensors: [(name: String, value: SafetensorsValue)] = trainable.parameters.map { ($0.name, .float($0)) }
+            if layout == "recbole" {
+                guard torch else { throw args.error("file", "layout: \"recbole\" writes a PyTorch state dict; name a .pth file") }
+                guard let recbole = RecBoleInterop.stateDict(of: trainable) else {
+                    throw args.error("model", "RecBole has no model laid out as SeqLab's \(trainable.configurationEntries.first { $0.0 == "model" }?.1 ?? "?"); layout: \"recbole\" takes \(RecBoleInterop.layouts.map { $0.kind }.joined(separator: " and "))")
+                }
+                tensors = recbole
+            }
             do {
-                try SafetensorsWriter.write(trainable.parameters.map { ($0.name, .float($0)) }, metadata: metadata, to: file)
+                if torch {
+                    try TorchStateDictWriter.write(tensors, to: file)
+                } else {
+                    var metadata = ["format": "pt", "seqlab.model": trainable.architecture]
+                    for (key, value) in trainable.configurationEntries { metadata["config." + key] = value }
+                    try SafetensorsWriter.write(tensors, metadata: metadata, to: file)
+                }
             } catch { throw args.error("file", error.localizedDescriptionWithoutPrefix) }
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
-            interpreter.output("wrote \(file) (\(trainable.parameters.count) tensors, \(groupedThousands(trainable.parameterCount)) parameters\(size.map { ", " + byteCount($0) } ?? ""))")
+            let what = torch ? (layout == "recbole" ? "a RecBole state dict: " : "a PyTorch state dict: ") : ""
+            interpreter.output("wrote \(file) (\(what)\(tensors.count) tensors, \(groupedThousands(trainable.parameterCount)) parameters\(size.map { ", " + byteCount($0) } ?? ""))")
             return .none
         })
     }

@@ -107,6 +107,8 @@ extension Registry {
             Parameter("rating", column, default: Value.none, help: "CSV: the rating column (rating, score, stars, … when omitted)"),
             Parameter("minRating", .number, default: Value.none, help: "CSV: keep only rows rated at least this"),
             Parameter("separator", .string, default: Value.none, help: "CSV: the field separator; a tab for .tsv, else the one of , ; | tab the header holds"),
+            Parameter("order", .string, default: .string("exact"),
+                      help: "RecBole: \"exact\" orders each user's events by their times as written, \"recbole\" as RecBole 1.2.1 does (times min-max normalised and rounded to Float32, so events about a second apart tie and keep file order), which gives RecBole's rows"),
         ], help: "Loads a dataset from files. A CSV/TSV file is read by its header's column names, or as session lines (one user per line) when it has no header; the result says which.") { args, interpreter in
             let path = try args.string("path")
             func columnArgument(_ name: String) throws -> ColumnMapping.Column? {
@@ -128,7 +130,8 @@ extension Registry {
                     let named = ["user", "item", "time", "rating", "minRating", "separator"].first { args.has($0) }!
                     throw args.error(named, "\(named): applies to CSV files; drop it, or use format: \"csv\" instead of \"\(format.rawValue)\"")
                 }
-                let loaded = try Dataset.loadDescribed(path, format: format, request: request)
+                let order = EventOrder(rawValue: try args.string("order", choices: EventOrder.allCases.map(\.rawValue)))!
+                let loaded = try Dataset.loadDescribed(path, format: format, request: request, eventOrder: order)
                 RunSession.of(interpreter)?.recordDataset(name: loaded.dataset.name, path: path)
                 return .object(DatasetObject(loaded.dataset, path: path, readAs: loaded.readAs))
             } catch let e as ScriptError {

@@ -55,6 +55,8 @@ extension Registry {
             Parameter("negatives", .integer, default: Value.none, help: "sample this many negatives instead of ranking all items (labelled SAMPLED)"),
             Parameter("maskHistory", .bool, default: .bool(false), help: "leave the row's history items out of the ranking"),
             Parameter("batch", .integer, default: .number(256), help: "rows scored at once (speed and memory only)"),
+            Parameter("protocol", .string, default: .string("seqlab"),
+                      help: "\"seqlab\", or \"recbole\": RecBole 1.2.1's full sort for sequential models (all items, no history masked), to compare with its numbers"),
         ], help: "Ranks each row's next item; HR, NDCG and MRR at each cut-off, protocol in the header.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
             let rows = try args.object("rows", as: RowsObject.self)
@@ -67,7 +69,14 @@ extension Registry {
             }
             guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
             var rankingProtocol = RankingProtocol.full
-            if args.has("negatives") {
+            if try args.string("protocol", choices: ["seqlab", "recbole"]) == "recbole" {
+                let masked = try args.bool("maskHistory")
+                if args.has("negatives") || masked {
+                    let conflicting = args.has("negatives") ? "negatives" : "maskHistory"
+                    throw args.error(conflicting, "protocol: \"recbole\" ranks all items with no history masked, as RecBole does for sequential models; drop \(conflicting):")
+                }
+                rankingProtocol = .recbole
+            } else if args.has("negatives") {
                 guard m.model.itemCount >= 2 else { throw args.error("negatives", "sampling negatives needs at least 2 items") }
                 let count = try args.int("negatives", min: 1, max: m.model.itemCount - 1)
                 rankingProtocol = .sampled(negatives: count, seed: interpreter.seed)

@@ -14,6 +14,7 @@ public enum Workbench {
         r.registerAttention()
         r.registerFit()
         r.registerCheckpoints()
+        r.registerImports()
         r.registerInspection()
         r.registerTasks()
         r.registerPlots()

@@ -1,0 +1,209 @@
+// RecBole 1.2.1's checkpoints in and out. A family that RecBole builds exactly as SeqLab does
+// (SASRec, GRU4Rec) states once, in its folder, how its parameters are named and laid out in
+// RecBole's state dict (`RecBoleLayout`) and how RecBole's configuration gives its sizes. This file
+// reads a checkpoint RecBole's trainer saved (`{'config', 'epoch', 'state_dict', ...}`, the config a
+// pickled `recbole.config.Config` read as an inert record) or a bare state dict, builds the model
+// through the family's own checkpoint path (ModelCatalog), and copies every tensor in, strictly: a
+// missing, extra or misshapen tensor is an error naming it. Writing is the same map the other way.
+//
+// RecBole's other models are not SeqLab's: its NextItNet reads the last column and adds a final
+// linear layer, its BERT4Rec (1.2.1) adds an output head that SeqLab's (RecBole 1.0.1) lacks. They
+// are refused with the reason (Docs/fidelity.md).
+
+import Datasets
+import Models
+import Tensors
+
+/// How one family's parameters appear in RecBole's state dict, and how RecBole's config sizes it.
+public protocol RecBoleLayout: TrainerModelFamily {
+    /// The model's name in RecBole (`config['model']`).
+    static var recboleModel: String { get }
+    /// The RecBole name of the SeqLab parameter `name`, and whether RecBole stores it transposed
+    /// (PyTorch's Linear keeps [out, in]); nil for a parameter RecBole does not have.
+    static func recboleName(of name: String) -> (name: String, transposed: Bool)?
+    /// The family's configuration entries (without "model") for a RecBole checkpoint: its config
+    /// (nil for a bare state dict, when the sizes come from the tensors' shapes and `defaults`).
+    static func entries(config: RecBoleConfig?, shapes: [String: [Int]], defaults: RecBoleDefaults) throws -> [(String, String)]
+    /// Where RecBole's state dict puts the tensor `name` (its modules in registration order), as a
+    /// sort key; tensors with equal keys keep SeqLab's order.
+    static func recboleOrder(_ name: String) -> Int
+}
+
+/// What a bare state dict cannot say and the user may: sizes that no tensor's shape shows.
+public struct RecBoleDefaults: Sendable {
+    /// Attention heads of a transformer (RecBole's default 2).
+    public var heads: Int = 2
+    /// The longest history read, where no position table shows it (RecBole's default 50).
+    public var maxLength: Int = 50
+    /// A default set.
+    public init() {}
+}
+
+/// RecBole's final configuration, read from the pickled `Config`.
+public struct RecBoleConfig {
+    private let checkpoint: TorchCheckpoint
+    private let values: PickleDict
+
+    init(_ checkpoint: TorchCheckpoint, _ values: PickleDict) {
+        self.checkpoint = checkpoint
+        self.values = values
+    }
+
+    /// The text `key`, or nil when absent or not text.
+    public func string(_ key: String) -> String? {
+        if case .string(let s)? = values[key] { return s }
+        return nil
+    }
+
+    /// The integer `key`.
+    public func int(_ key: String) throws -> Int {
+        guard case .int(let n)? = values[key], let v = Int(exactly: n) else { throw missing(key, "an integer") }
+        return v
+    }
+
+    /// The number `key` (an integer or a float).
+    public func double(_ key: String) throws -> Double {
+        switch values[key] {
+        case .float(let x)?: return x
+        case .int(let n)?: return Double(n)
+        default: throw missing(key, "a number")
+        }
+    }
+
+    private func missing(_ key: String, _ what: String) -> TrainingError {
+        let found = values[key].map { checkpoint.describe($0) } ?? "nothing"
+        return TrainingError("\(checkpoint.path): the RecBole config's '\(key)' should be \(what) but is \(found)")
+    }
+}
+
+/// A model read from a PyTorch checkpoint, with what the checkpoint said about it.
+public struct ImportedModel {
+    /// The model, its weights those of the checkpoint.
+    public let model: TrainableRecommender
+    /// "RecBole SASRec checkpoint (epoch 0)", "RecBole-layout state dict", for messages.
+    public let source: String
+}
+
+/// Reading and writing RecBole's checkpoints.
+public enum RecBoleInterop {
+    /// The families RecBole builds as SeqLab does.
+    public static let layouts: [any RecBoleLayout.Type] = [SASRecFamily.self, GRU4RecFamily.self]
+
+    /// RecBole models SeqLab knows but cannot take, with why.
+    static let refused: [String: String] = [
+        "NextItNet": "RecBole's NextItNet is not SeqLab's: it reads the last column of its left-aligned rows and scores through an extra linear layer tied to the item table (Docs/fidelity.md)",
+        "BERT4Rec": "RecBole 1.2.1's BERT4Rec adds an output head (dense, GELU, layer norm, bias) that SeqLab's BERT4Rec, RecBole 1.0.1's, does not have (Docs/fidelity.md)",
+    ]
+
+    /// The layout for a RecBole model name or a SeqLab family name, any case.
+    public static func layout(_ name: String) -> (any RecBoleLayout.Type)? {
+        layouts.first { $0.recboleModel.lowercased() == name.lowercased() || $0.kind == name.lowercased() }
+    }
+
+    /// The model in `checkpoint`: a checkpoint RecBole's trainer saved (its config says which model
+    /// and its sizes), or a bare RecBole state dict, whose family `model` names. Named `name` (the
+    /// family's name when nil), initialised from `seed` before the file's weights overwrite every
+    /// parameter.
+    public static func importModel(_ checkpoint: TorchCheckpoint, model: String?, defaults: RecBoleDefaults = RecBoleDefaults(),
+                                   name: String? = nil, seed: Seed) throws -> ImportedModel {
+        let p = checkpoint.pickle
+        let path = checkpoint.path
+        var config: RecBoleConfig?
+        var stateValue = p.root
+        var source = "RecBole-layout state dict"
+        if let root = p.dict(p.root), let state = root["state_dict"] {
+            stateValue = state
+            guard let configValue = root["config"] else {
+                throw TrainingError("\(path): the checkpoint has a state_dict but no config; give model: to read the state dict alone")
+            }
+            // RecBole pickles its Config object by its __dict__; `final_config_dict` holds every setting.
+            guard let object = p.object(configValue), let fields = object.state.flatMap({ p.dict($0) }),
+                  let finalValue = fields["final_config_dict"], let final = p.dict(finalValue) else {
+                throw TrainingError("\(path): the checkpoint's config is \(checkpoint.describe(configValue)), not a RecBole Config with a final_config_dict")
+            }
+            config = RecBoleConfig(checkpoint, final)
+            let epoch: String
+            if case .int(let e)? = root["epoch"] { epoch = " (epoch \(e))" } else { epoch = "" }
+            source = "RecBole \(config?.string("model") ?? "?") checkpoint\(epoch)"
+        }
+        let recboleName = config?.string("model") ?? model
+        guard let wanted = recboleName else {
+            throw TrainingError("\(path): a bare state dict does not say which model it holds; give model: (\(layouts.map { "\"\($0.kind)\"" }.joined(separator: " or ")))")
+        }
+        if let model, let configured = config?.string("model"), layout(model)?.recboleModel != configured {
+            throw TrainingError("\(path): model: says \(model) but the checkpoint holds RecBole's \(configured)")
+        }
+        guard let family = layout(wanted) else {
+            if let reason = refused.first(where: { $0.key.lowercased() == wanted.lowercased() })?.value {
+                throw TrainingError("\(path): cannot import \(wanted): \(reason)")
+            }
+            throw TrainingError("\(path): the checkpoint holds RecBole's \(wanted); SeqLab imports \(layouts.map { $0.recboleModel }.joined(separator: " and "))")
+        }
+        let tensors = try checkpoint.stateDict(stateValue)
+        var byName: [String: TorchTensorReference] = [:]
+        for (n, t) in tensors { byName[n] = t }
+        let shapes = byName.mapValues(\.shape)
+        let entries = [("model", family.kind)] + (try family.entries(config: config, shapes: shapes, defaults: defaults))
+        let built = try ModelCatalog.build(entries, name: name ?? family.kind, seed: seed)
+        try load(checkpoint, tensors: tensors, into: built, layout: family)
+        return ImportedModel(model: built, source: source)
+    }
+
+    /// Copies every tensor of a RecBole state dict into `model`'s parameters; every parameter must
+    /// be there, with the shape it has (transposed where RecBole keeps [out, in]), and nothing else.
+    static func load(_ checkpoint: TorchCheckpoint, tensors: [(name: String, tensor: TorchTensorReference)],
+                     into model: TrainableRecommender, layout: any RecBoleLayout.Type) throws {
+        var byName: [String: TorchTensorReference] = [:]
+        for (n, t) in tensors { byName[n] = t }
+        var used = Set<String>()
+        for parameter in model.parameters {
+            guard let (recbole, transposed) = layout.recboleName(of: parameter.name) else {
+                throw TrainingError("\(checkpoint.path): SeqLab's \(layout.recboleModel) has a parameter \(parameter.name) with no RecBole counterpart")
+            }
+            guard let reference = byName[recbole] else {
+                throw TrainingError("\(checkpoint.path): the state dict has no '\(recbole)' (SeqLab's \(parameter.name)); it is not a RecBole \(layout.recboleModel) of these sizes")
+            }
+            let expected = transposed ? Array(parameter.shape.reversed()) : parameter.shape
+            guard reference.shape == expected else {
+                throw TrainingError("\(checkpoint.path): '\(recbole)' is \(reference.shape) but a \(layout.recboleModel) of these sizes needs \(expected)")
+            }
+            let values = try checkpoint.floatTensor(reference, name: recbole)
+            let out = parameter.pointer
+            if transposed {
+                let (rows, columns) = (reference.shape[0], reference.shape[1])   // file [out, in] → ours [in, out]
+                for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = values.pointer[r * columns + c] } }
+            } else {
+                out.update(from: values.pointer, count: values.count)
+            }
+            used.insert(recbole)
+        }
+        if let extra = tensors.first(where: { !used.contains($0.name) }) {
+            throw TrainingError("\(checkpoint.path): the state dict has '\(extra.name)', which SeqLab's \(layout.recboleModel) does not have; it is not a RecBole \(layout.recboleModel) of these sizes")
+        }
+    }
+
+    /// `model`'s parameters under RecBole's names and layouts, in RecBole's state-dict order, for
+    /// `TorchStateDictWriter`; nil when RecBole has no such model.
+    public static func stateDict(of model: TrainableRecommender) -> [(name: String, value: SafetensorsValue)]? {
+        let kind = model.configurationEntries.first { $0.0 == "model" }?.1 ?? ""
+        guard let layout = layouts.first(where: { $0.kind == kind }) else { return nil }
+        var out: [(name: String, value: SafetensorsValue)] = []
+        for parameter in model.parameters {
+            guard let (name, transposed) = layout.recboleName(of: parameter.name) else { return nil }
+            if transposed {
+                let (rows, columns) = (parameter.shape[0], parameter.shape[1])
+                let t = Tensor(zeros: [columns, rows], name: name)
+                for r in 0..<rows { for c in 0..<columns { t.pointer[c * rows + r] = parameter.pointer[r * columns + c] } }
+                out.append((name, .float(t)))
+            } else {
+                out.append((name, .float(parameter)))
+            }
+        }
+        return out.sorted { layout.recboleOrder($0.name) < layout.recboleOrder($1.name) }
+    }
+}
+
+extension RecBoleLayout {
+    /// SeqLab's order is RecBole's.
+    public static func recboleOrder(_ name: String) -> Int { 0 }
+}
