@@ -39,7 +39,7 @@ let runAndCheckpointCases: [BadInput] = [
     run("save with an empty name", setup: toyModelSetup, "save(m, \"\")", "1:9: the name must not be empty"),
     run("save a dataset", "save(w, \"w\")", "1:6: argument 'model' to save expects Model or Conure, got Dataset"),
     run("export a baseline", setup: toySetup + "p = popularity(s);\n", "export(p, \"p.safetensors\")", "1:8: popularity is a baseline and has no weights"),
-    run("export without the extension", setup: toyModelSetup, "export(m, \"m.bin\")", "1:11: the file name should end in .safetensors"),
+    run("export without the extension", setup: toyModelSetup, "export(m, \"m.bin\")", "1:11: the file name should end in .safetensors or .pth (a PyTorch state dict)"),
     run("export into a missing directory", setup: toyModelSetup, "export(m, \"/nonexistent-dir/m.safetensors\")",
         "1:11: /nonexistent-dir/m.safetensors: the directory '/nonexistent-dir' does not exist; create it first or choose another path"),
     damaged("artifact of another kind", { BaseCheckpoint.data }, "1:9: 'bad' in run 1 is a text-vectors, not a model checkpoint",

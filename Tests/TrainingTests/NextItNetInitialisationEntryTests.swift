@@ -28,6 +28,19 @@ final class NextItNetInitialisationEntryTests: XCTestCase {
         XCTAssertFalse(tf.configurationEntries.contains { $0.0 == "init" }, "TF's scheme leaves the entries as they were")
     }
 
+    /// `reluBeforeOutput` (the TF graph's ReLU before the output layer) travels the same way, and
+    /// only when set, so earlier entries are unchanged.
+    func testEntriesCarryReluBeforeOutput() throws {
+        let relu = NextItNetRecommender(NextItNetConfiguration(items: 50, channels: 8, dilations: [1], reluBeforeOutput: true),
+                                        seed: Seed(4))
+        XCTAssertTrue(relu.configurationEntries.contains { $0 == ("reluBeforeOutput", "true") })
+        let copy = try XCTUnwrap(try ModelCatalog.build(relu.configurationEntries, name: "copy", seed: Seed(4)) as? NextItNetRecommender)
+        XCTAssertTrue(copy.network.configuration.reluBeforeOutput)
+        XCTAssertFalse(try rebuilt(.tf).configurationEntries.contains { $0.0 == "reluBeforeOutput" })
+        XCTAssertThrowsError(try NextItNetFamily.network(ConfigurationEntries([("items", "50"), ("channels", "8"), ("kernel", "3"),
+                                                                               ("dilations", "1"), ("reluBeforeOutput", "yes")]), causal: true))
+    }
+
     func testMissingEntryIsTFAndADamagedOneIsAnError() throws {
         XCTAssertEqual(try NextItNetFamily.initialisation(ConfigurationEntries([])), .tf)
         for bad in ["xavier", "torch/tf", "torch/tf/tf/tf", ""] {

@@ -22,6 +22,7 @@ public enum NextItNetFamily: TrainerModelFamily {
         [("items", String(c.items)), ("channels", String(c.channels)), ("kernel", String(c.kernel)),
          ("dilations", c.dilations.map(String.init).joined(separator: ","))]
             + (c.initialisation == .tf ? [] : [("init", initialisationEntry(c.initialisation))])
+            + (c.reluBeforeOutput ? [("reluBeforeOutput", "true")] : [])
     }
 
     /// "torch" for one scheme everywhere, else "embedding/convolutions/output" schemes, e.g. "torch/tf/tf".
@@ -48,8 +49,10 @@ public enum NextItNetFamily: TrainerModelFamily {
         guard NextItNetConfiguration.problem(items: items, channels: channels, kernel: kernel, dilations: dilations) == nil else {
             throw TrainingError("the saved configuration is out of range: items \(items), channels \(channels), kernel \(kernel), dilations \(dilations)")
         }
+        let relu = entries["reluBeforeOutput"] == nil ? false : try entries.bool("reluBeforeOutput")
         return NextItNetConfiguration(items: items, channels: channels, kernel: kernel, dilations: dilations,
-                                      causal: causal, extraInputTokens: causal ? 0 : 1, initialisation: try initialisation(entries))
+                                      causal: causal, extraInputTokens: causal ? 0 : 1, reluBeforeOutput: relu,
+                                      initialisation: try initialisation(entries))
     }
 }
 

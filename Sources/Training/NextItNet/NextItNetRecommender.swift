@@ -45,6 +45,7 @@ public final class NextItNetRecommender: TrainableRecommender {
             + c.dilations.map { "(\($0), \(2 * $0))" }.joined(separator: " ") + ", receptive field \(c.receptiveField), loss \(objective)"
             + (c.initialisation == .tf && initialisationReason == nil ? "" : ", init \(c.initialisation.name)")
             + (initialisationReason.map { " (\($0))" } ?? "")
+            + (c.reluBeforeOutput ? ", ReLU before the output (TF)" : "")
     }
 
     public var configurationEntries: [(String, String)] {

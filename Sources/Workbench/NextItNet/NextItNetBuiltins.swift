@@ -37,6 +37,8 @@ extension NextItNetFamily: LanguageModelFamily {
                       help: "negatives for sampled losses: \"uniform\", \"popularity\" or \"lambdafm\" (rank-aware; counts from the split)"),
             Parameter("negatives", .integer, default: .number(100), help: "negatives per target for sampled softmax"),
             Parameter("rho", .number, default: .number(0.3), help: "LambdaFM's rank decay ρ"),
+            Parameter("reluBeforeOutput", .bool, default: .bool(false),
+                      help: "apply ReLU to the last block's output before the output layer, as the authors' TF full-softmax graph does"),
         ], help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions predicting the next item at every position.") { args, interpreter in
             let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind, automaticInit: true)
             let loss = try args.string("loss", choices: ObjectiveEntries.losses)
@@ -55,7 +57,9 @@ extension NextItNetFamily: LanguageModelFamily {
                 objective = try ObjectiveEntries.objective(
                     loss: loss, sampler: samplerName, negatives: negatives, rho: rho, counts: counts, itemCount: setup.items)
             } catch { throw args.error("loss", "\(error)") }
-            let model = NextItNetRecommender(setup.configuration(causal: true), seed: setup.seed, objective: objective,
+            var configuration = setup.configuration(causal: true)
+            configuration.reluBeforeOutput = try args.bool("reluBeforeOutput")
+            let model = NextItNetRecommender(configuration, seed: setup.seed, objective: objective,
                                              samplerCounts: counts, name: setup.name)
             model.initialisationReason = setup.initialisationReason
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
