@@ -12,7 +12,7 @@ BIN          := .build/release/seqlab
 # tmux: the REPL test drives the real REPL in a pseudo-terminal through it.
 APT_PACKAGES := libopenblas-dev libreadline-dev libsqlite3-dev pkg-config tmux
 
-.PHONY: demo test check-real build deps data models bench bench-kernels heavy fuzz fuzz-build fuzz-corpus asan check-all clean
+.PHONY: demo test check-real build deps data models bench bench-kernels goldens heavy fuzz fuzz-build fuzz-corpus asan check-all clean
 
 # Notebooks that train for minutes (full-size models on real data) are checked by check-all only.
 HEAVY_NOTEBOOKS := Notebooks/nextitnet-ml100k.seqlab Notebooks/gru4rec-ml100k.seqlab Notebooks/sasrec-attention.seqlab
@@ -102,6 +102,30 @@ bench-kernels: build
 	  $(BIN) bench gemm --repeats 5; \
 	  $(BIN) bench nextitnet --items 10000 --batch 32 --len 50; \
 	done; done
+
+## goldens: the RecBole 1.2.1 reference files, computed by RecBole's own classes (Tests/ModelsTests/Golden/RecBole):
+## recbole-modules.safetensors (SASRec, GRU4Rec, BERT4Rec, NextItNet on a fixed tiny batch, seconds). The venv
+## .venv-goldens is made if missing and filled from requirements.txt there (torch 2.13.0+cpu from pip's find-links,
+## RecBole with --no-deps: it declares ray, which nothing here imports). RECBOLE_RUN=1 also trains SASRec for one
+## epoch on ml-100k with RecBole's trainer (minutes) and rewrites Tests/WorkbenchTests/Fixtures/RecBole/
+## SASRec-ml-100k-1epoch.{pth,json}; RECBOLE_DATA is the folder holding ml-100k/ (default ../shared/data).
+GOLDENS_VENV := .venv-goldens
+GOLDENS_DIR  := Tests/ModelsTests/Golden/RecBole
+RECBOLE_RUN  ?= 0
+RECBOLE_DATA ?= $(abspath ../shared/data)
+
+goldens: $(GOLDENS_VENV)/.installed
+	$(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/make_recbole_golden.py
+	@if [ "$(RECBOLE_RUN)" = 1 ]; then \
+	  echo "$(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/run_recbole_sasrec.py $(RECBOLE_DATA)"; \
+	  $(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/run_recbole_sasrec.py $(RECBOLE_DATA) || exit 1; \
+	else echo "skipping run_recbole_sasrec.py (one SASRec epoch on ml-100k, minutes): make goldens RECBOLE_RUN=1"; fi
+
+$(GOLDENS_VENV)/.installed: $(GOLDENS_DIR)/requirements.txt
+	@[ -x $(GOLDENS_VENV)/bin/python ] || python3 -m venv $(GOLDENS_VENV)
+	grep -v '^recbole==' $< | $(GOLDENS_VENV)/bin/pip install -r /dev/stdin
+	$(GOLDENS_VENV)/bin/pip install --no-deps $$(grep '^recbole==' $<)
+	@touch $@
 
 ## heavy: the notebooks that train full-size models on real data (minutes each).
 heavy: data build
