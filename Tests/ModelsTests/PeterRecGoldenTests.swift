@@ -1,5 +1,5 @@
 // PeterRec against PyTorch: Golden/peterrec.safetensors (Golden/make_peterrec_golden.py) holds an
-// independent PyTorch PeterRec (V 12, C 8, k 3, dilations [1, 2], patch width 2, T 6 targets, B 3
+// independent PyTorch PeterRec (V 12 + the mask token, the non-causal CLS; C 8, k 3, dilations [1, 2], patch width 2, T 6 targets, B 3
 // histories of lengths 5, 3, 1) with one parameter set far from initialisation, fixed negatives,
 // and for four cases (causal serial + BCE, causal parallel + BPR, causal serial + softmax,
 // non-causal parallel + BCE; head L2 0.02) the user vectors, the loss and the gradient of every
@@ -20,8 +20,9 @@ final class PeterRecGoldenTests: XCTestCase {
     func check(_ name: String, insertion: PatchInsertion, causal: Bool, loss kind: TransferLoss,
                file: StaticString = #filePath, line: UInt = #line) throws {
         let golden = try SafetensorsFile(contentsOf: Self.path)
+        // One input-only row after the 12 items: GRec's mask token, the non-causal CLS.
         let backbone = NextItNet(NextItNetConfiguration(items: 12, channels: 8, kernel: 3, dilations: [1, 2],
-                                                        layerNormEps: 1e-8, causal: causal), seed: Seed(0))
+                                                        layerNormEps: 1e-8, causal: causal, extraInputTokens: 1), seed: Seed(0))
         let model = PeterRec(backbone: backbone, targets: 6, insertion: insertion, patchHidden: 2,
                              stream: Seed(0).stream("peterrec"))
 

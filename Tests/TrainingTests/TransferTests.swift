@@ -129,7 +129,11 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(causal.network.layout([4, 5, 6], maxLength: 2, width: 4).read, [2])
         let (grecBase, grecTask) = try setup(causal: false)
         let encoder = try TransferRecommender(base: grecBase, task: grecTask, mode: .head, patchHidden: 2, loss: .bce, seed: Seed(9), name: "n")
-        XCTAssertEqual(encoder.network.layout([4, 5, 6], maxLength: 3, width: 6).ids, [0, 4, 5, 6, 0, 0])
+        // The non-causal CLS is GRec's mask token (id N = 201 here, trained in pretraining), padding 0.
+        let mask = Int32(grecBase.configuration.items)
+        XCTAssertEqual(encoder.network.clsToken, mask)
+        XCTAssertEqual(encoder.network.layout([4, 5, 6], maxLength: 3, width: 6).ids, [mask, 4, 5, 6, mask, 0])
+        XCTAssertEqual(causal.network.clsToken, 0)
         XCTAssertEqual(encoder.network.layout([4, 5, 6], maxLength: 3, width: 6).read, [0, 4])
         // Non-causal rows have one fixed width, so a row's scores do not depend on its batch-mates.
         let whole = try Evaluator.evaluate(encoder, rows: grecTask.split.test, width: 20, batchSize: 500)

@@ -1,10 +1,13 @@
 // PeterRec (SIGIR 2020; reference/yuan-models.md §4): a pretrained NextItNet (causal) or GRec
 // encoder (non-causal) reused for a new task through small model patches and a target head.
 //
-// Input rows put a CLS token (id 0, an embedding row causal pretraining never updates: padding rows of
-// the next-item loss are ignored) where the user vector is read:
+// Input rows put a CLS token where the user vector is read:
 //   causal      [s_1 … s_n, CLS]          user vector h = H[n]            (the CLS slot)
 //   non-causal  [CLS, s_1 … s_n, CLS]     user vector h = H[0] + H[n + 1]
+// The causal CLS is id 0, an embedding row causal pretraining never updates (padding targets of the
+// next-item loss are ignored), as the original's `<UNK>` row. The non-causal CLS is GRec's mask
+// token (id N, the input-only row after the items), which GRec pretraining trains as "a masked
+// item, predict me": the original's CLS is id 0, which there is GRec's [MASK] (`masked_token=0`).
 // Rows are left-aligned and padded with 0 on the right. A causal state never reads columns to its
 // right, so the padding changes nothing; the non-causal encoder does read it, so non-causal rows are
 // always laid out at one fixed width (maxLength + 2) and a row's vector never depends on its
@@ -14,9 +17,8 @@
 // recommender's choice (Training/TransferRecommender.swift).
 //
 // Departures from the original (see Docs/fidelity.md, table PeterRec):
-//   - non-causal: the CLS slots read embedding row 0, our padding row (GRec pretraining trains it
-//     only as padding context), not GRec's trained [MASK] token (ours is id N); the right padding
-//     after the second CLS is the same id 0 (issue 21);
+//   - non-causal rows are padded after the second CLS with id 0, which GRec pretraining also saw as
+//     right padding (the original's rows have one length and see the convolution's zero padding);
 //   - histories are variable-length with nothing before them (the reference: fixed-length rows
 //     left-padded with a pad token that is an ordinary item);
 //   - class tasks default to the softmax; BPR negatives exclude the positive and LambdaFM ranks
@@ -80,6 +82,13 @@ public final class PeterRec {
         [backbone.embedding] + backbone.blocks.flatMap(\.parameters) + patches.flatMap { $0.0.parameters + $0.1.parameters } + [head]
     }
 
+    /// The token at the CLS slots: id 0 for a causal backbone; GRec's mask token (id N) for a
+    /// non-causal one that has it (see the file comment), else id 0.
+    public var clsToken: Int32 {
+        let c = backbone.configuration
+        return !causal && c.extraInputTokens >= 1 ? Int32(c.items) : 0
+    }
+
     /// The input row for one source history (most recent `maxLength` items) and the column(s) the
     /// user vector is read from, at `width` columns (see the file comment).
     public func layout(_ history: ArraySlice<Int32>, maxLength: Int, width: Int) -> (ids: [Int32], read: [Int]) {
@@ -92,6 +101,8 @@ public final class PeterRec {
         }
         precondition(items.count + 2 <= width, "PeterRec.layout: CLS, \(items.count) items, CLS need \(items.count + 2) columns, have \(width)")
         for (c, item) in items.enumerated() { row[c + 1] = item }
+        row[0] = clsToken
+        row[items.count + 1] = clsToken
         return (row, [0, items.count + 1])
     }
 

@@ -8,16 +8,19 @@ Run (outputs are written next to this script; deterministic on torch 2.13.0+cpu,
 Written from the formulas of ../../../../shared/reference/yuan-models.md §2.1, §3.1 and §4, not from
 the Swift code. Everything is computed in float64 from float32 parameters and stored as float32.
 
-Sizes: backbone vocabulary V 12 (id 0 = CLS / padding), C 8, kernel k 3, dilations [1, 2] (two
+Sizes: backbone vocabulary V 12 (id 0 = padding and the causal CLS) plus one input-only row, id 12 =
+GRec's mask token and the non-causal CLS (issue 21: the original's non-causal CLS is GRec's trained
+[MASK]), so the embedding has 13 rows; C 8, kernel k 3, dilations [1, 2] (two
 blocks, conv dilations 1, 2 and 2, 4), patch width h 2, target vocabulary T 6 (row 0 = padding,
 targets 1..5), B 3 source histories of lengths 5, 3 and 1 (maxLength 5). Parameters are drawn far
 from the 0.02 initialisation (patches with std 0.5, biases non-zero, layer norm gains away from 1)
 so that every term matters.
 
 Input rows (§4.3; rows left-aligned, padded with 0 on the right to one width):
-  causal      [s_1 .. s_n, CLS, 0 ..]        width maxLength + 1 = 6, user vector h = H[n]
-  non-causal  [CLS, s_1 .. s_n, CLS, 0 ..]   width maxLength + 2 = 7, user vector h = H[0] + H[n + 1]
-CLS = id 0, an ordinary embedding row (no padding index).
+  causal      [s_1 .. s_n, CLS, 0 ..]        width maxLength + 1 = 6, user vector h = H[n], CLS = id 0
+  non-causal  [CLS, s_1 .. s_n, CLS, 0 ..]   width maxLength + 2 = 7, user vector h = H[0] + H[n + 1],
+                                             CLS = id 12 (the mask token)
+Every id, 0 included, is an ordinary embedding row (no padding index).
 
 Backbone (§2.1), per block i with dilation d_i, H0 = E[ids] (E [V, C]):
   A  = ReLU(LN1(P1(H)))      Z = ReLU(LN2(P2(A)))      H' = H + Z
@@ -61,6 +64,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 D = torch.float64
 
 V, C, k, H, T = 12, 8, 3, 2, 6
+MASK = V                                                 # GRec's mask token: the non-causal CLS
 dil = [1, 2]
 MAXLEN = 5
 EPS = 1e-8
@@ -81,14 +85,14 @@ def layout(causal):
         if causal:
             row, read = s + [0], [len(s)]
         else:
-            row, read = [0] + s + [0], [0, len(s) + 1]
+            row, read = [MASK] + s + [MASK], [0, len(s) + 1]
         rows.append(row + [0] * (width - len(row)))
         reads.append(read)
     return torch.tensor(rows), torch.tensor(reads)
 
 
 # ---- parameters (float32 values, names as the Swift model names them) ----
-p = {"embedding": torch.randn(V, C) * 0.7}
+p = {"embedding": torch.randn(V + 1, C) * 0.7}           # row V: the mask token
 for i in range(len(dil)):
     for j in (1, 2):
         p[f"block{i}.conv{j}.weight"] = torch.randn(k, C, C) * 0.3     # [tap, C_in, C_out]
