@@ -51,25 +51,36 @@ extension Registry {
 
         registerMethod(BuiltinSpec("evaluate", owner: "Model", topic: "models", parameters: [
             Parameter("rows", .object("Rows"), positional: true, help: "rows to rank, e.g. split.test"),
-            Parameter("k", .list, default: .list([.number(5), .number(10), .number(20)]), help: "cut-offs"),
+            Parameter("k", .list, default: Value.none, help: "cut-offs (default [5, 10, 20]; [5] under protocol \"peterrec\")"),
             Parameter("negatives", .integer, default: Value.none, help: "sample this many negatives instead of ranking all items (labelled SAMPLED)"),
             Parameter("maskHistory", .bool, default: .bool(false), help: "leave the row's history items out of the ranking"),
             Parameter("batch", .integer, default: .number(256), help: "rows scored at once (speed and memory only)"),
             Parameter("protocol", .string, default: .string("seqlab"),
-                      help: "\"seqlab\", or \"recbole\": RecBole 1.2.1's full sort for sequential models (all items, no history masked), to compare with its numbers"),
+                      help: "\"seqlab\"; \"recbole\": RecBole 1.2.1's full sort for sequential models (all items, no history masked), to compare with its numbers; \"peterrec\": the PeterRec and Conure papers' protocol, the positive against 99 uniform negatives, HR and MRR at 5"),
         ], help: "Ranks each row's next item; HR, NDCG and MRR at each cut-off, protocol in the header.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
             let rows = try args.object("rows", as: RowsObject.self)
             guard rows.rows.kind == .prefix else {
                 throw args.error("rows", "evaluate needs prefix rows (history → next item), such as split.valid or split.test")
             }
-            let ks = try args.list("k").map { v -> Int in
+            let protocolName = try args.string("protocol", choices: ["seqlab", "recbole", "peterrec"])
+            let ks = try (args.has("k") ? args.list("k") : (protocolName == "peterrec" ? [.number(5)] : [.number(5), .number(10), .number(20)])).map { v -> Int in
                 guard case .number(let x) = v, x >= 1, x == x.rounded(), x <= 1e6 else { throw args.error("k", "cut-offs must be whole numbers ≥ 1") }
                 return Int(x)
             }
             guard !ks.isEmpty else { throw args.error("k", "give at least one cut-off") }
             var rankingProtocol = RankingProtocol.full
-            if try args.string("protocol", choices: ["seqlab", "recbole"]) == "recbole" {
+            if protocolName == "peterrec" {
+                let masked = try args.bool("maskHistory")
+                if args.has("negatives") || masked {
+                    let conflicting = args.has("negatives") ? "negatives" : "maskHistory"
+                    throw args.error(conflicting, "protocol: \"peterrec\" ranks the positive against 99 uniform negatives, as the PeterRec and Conure papers do; drop \(conflicting):")
+                }
+                guard m.model.itemCount >= 100 else {
+                    throw args.error("protocol", "protocol: \"peterrec\" draws 99 negatives, but \(m.model.name) ranks \(m.model.itemCount) items; give negatives: fewer than that instead")
+                }
+                rankingProtocol = .sampled(negatives: 99, seed: interpreter.seed)
+            } else if protocolName == "recbole" {
                 let masked = try args.bool("maskHistory")
                 if args.has("negatives") || masked {
                     let conflicting = args.has("negatives") ? "negatives" : "maskHistory"
