@@ -1,4 +1,7 @@
-// The splits of the evaluation protocol: leave-one-out and the per-user temporal ratio split.
+// The splits of the evaluation protocol: leave-one-out, the per-user temporal ratio split, and the
+// hold-out of whole users (sessions) that the authors' NextItNet, PeterRec and Conure code uses.
+
+import Tensors
 
 extension Dataset {
     /// Leave-one-out: per user, test target = last event, validation target = second last, training on
@@ -52,6 +55,53 @@ extension Dataset {
         }
         return Split(
             protocolDescription: "temporal ratio split per user \(ratios.map { String($0) }.joined(separator: "/")), max length \(maxLength), training rows: \(training.rawValue)",
+            train: train.rows(training, eventItems), valid: valid.rows(.prefix, eventItems),
+            test: test.rows(.prefix, eventItems), itemCount: items.count, maxLength: maxLength)
+    }
+}
+
+extension Dataset {
+    /// Hold-out of whole users, as the authors' TF code splits its session rows (`np.random.seed(10);
+    /// samples[permutation]`, the last `tt_percentage` of rows for testing; yuan-models.md §1.2):
+    /// users are shuffled by the stream "split.sessions" of `seed` (SeqLab's generator, so not
+    /// numpy's permutation) and cut in that order into training, validation and test users by
+    /// `ratios` (the validation and test counts are `floor(ratio · users)`, as the original's
+    /// `int(tt_percentage * N)`; training keeps the rest). A held-out user gives one row: the last
+    /// event predicted from the `maxLength` before it, as NextItNet's evaluation predicts the last
+    /// item of each test session. A training user's whole sequence trains (prefix or sequence rows).
+    /// Users with fewer than 2 events give a held-out user no row.
+    public func sessionHoldOut(ratios: [Double] = [0.8, 0, 0.2], seed: UInt64 = 10, maxLength: Int = 50,
+                               training: RowKind = .sequence) throws -> Split {
+        guard ratios.count == 3, ratios.allSatisfy({ $0 >= 0 && $0.isFinite }), ratios.reduce(0, +) > 0 else {
+            throw DataError.invalid("ratios must be three non-negative numbers (train, valid, test), got \(ratios)")
+        }
+        guard maxLength >= 1 else { throw DataError.invalid("maxLength must be at least 1, got \(maxLength)") }
+        let total = ratios.reduce(0, +)
+        let n = users.count - 1
+        let testCount = Int(ratios[2] / total * Double(n)), validCount = Int(ratios[1] / total * Double(n))
+        guard testCount >= 1 else {
+            throw DataError.invalid("a test share of \(ratios[2] / total) of \(n) users holds out no user; raise the test ratio")
+        }
+        guard testCount + validCount < n else {
+            throw DataError.invalid("the validation and test shares hold out all \(n) users; leave some for training")
+        }
+        var stream = Seed(seed).stream("split.sessions")
+        let order = stream.permutation(n).map { $0 + 1 }                         // users in shuffled order
+        var part = [UInt8](repeating: 0, count: users.count)                     // 0 train, 1 valid, 2 test
+        for u in order.suffix(testCount) { part[u] = 2 }
+        for u in order.dropLast(testCount).suffix(validCount) { part[u] = 1 }
+        var train = RowCollector(), valid = RowCollector(), test = RowCollector()
+        for u in 1..<users.count {
+            let s = userStarts[u], e = userStarts[u + 1]
+            switch part[u] {
+            case 2: if e - s >= 2 { test.add(u, max(s, e - 1 - maxLength), e - 1) }
+            case 1: if e - s >= 2 { valid.add(u, max(s, e - 1 - maxLength), e - 1) }
+            default: train.addTraining(u, s, e, kind: training, maxLength: maxLength)
+            }
+        }
+        let shares = ratios.map { String($0 / total) }.joined(separator: "/")
+        return Split(
+            protocolDescription: "hold-out of whole users \(shares) (seed \(seed); a held-out user's last item is predicted from the ones before), max length \(maxLength), training rows: \(training.rawValue)",
             train: train.rows(training, eventItems), valid: valid.rows(.prefix, eventItems),
             test: test.rows(.prefix, eventItems), itemCount: items.count, maxLength: maxLength)
     }

@@ -251,22 +251,33 @@ extension Registry {
             Parameter("n", .integer, positional: true, help: "events to keep per user"),
         ]) { d, args in .object(DatasetObject(d.dataset.truncated(toLast: try args.int("n", min: 1)), path: d.path)) }
         dataset("split", "Splits into training, validation and test rows.", parameters: [
-            Parameter("kind", .string, positional: true, default: .string("leave-one-out"), help: "\"leave-one-out\" or \"temporal\""),
+            Parameter("kind", .string, positional: true, default: .string("leave-one-out"),
+                      help: "\"leave-one-out\", \"temporal\", or \"sessions\" (whole users held out, as the authors' NextItNet, PeterRec and Conure code splits: ratios of users, a held-out user's last item is predicted)"),
             Parameter("maxLength", .integer, default: .number(50), help: "longest history a row keeps"),
             Parameter("training", .string, default: .string("prefix"), help: "\"prefix\" (history → next item) or \"sequence\" (every position predicts the next)"),
-            Parameter("ratios", .list, default: .list([.number(0.8), .number(0.1), .number(0.1)]), help: "train/valid/test fractions of each user's events (temporal)"),
+            Parameter("ratios", .list, default: Value.none,
+                      help: "train/valid/test fractions: of each user's events (temporal, default [0.8, 0.1, 0.1]) or of the users (sessions, default [0.8, 0, 0.2], the original's tt_percentage 0.2)"),
+            Parameter("seed", .integer, default: .number(10), help: "sessions: the seed of the users' shuffle (the original's np.random.seed(10), though not numpy's permutation)"),
         ]) { d, args in
-            let kind = try args.string("kind", choices: ["leave-one-out", "temporal"])
+            let kind = try args.string("kind", choices: ["leave-one-out", "temporal", "sessions"])
             let maxLength = try args.int("maxLength", min: 1)
             let training = RowKind(rawValue: try args.string("training", choices: ["prefix", "sequence"]))!
             return try args.rethrowing {
-                if kind == "temporal" {
-                    let ratios = try args.list("ratios").map { v -> Double in
+                if kind == "temporal" || kind == "sessions" {
+                    let given = args.has("ratios") ? try args.list("ratios")
+                        : (kind == "temporal" ? [0.8, 0.1, 0.1] : [0.8, 0, 0.2]).map { Value.number($0) }
+                    let ratios = try given.map { v -> Double in
                         guard case .number(let x) = v, x >= 0 else { throw args.error("ratios", "ratios must be non-negative numbers") }
                         return x
                     }
                     guard ratios.count == 3 else { throw args.error("ratios", "ratios needs three numbers (train, valid, test)") }
                     guard ratios.reduce(0, +) > 0 else { throw args.error("ratios", "ratios are all zero; give the train, valid and test shares, e.g. [0.8, 0.1, 0.1]") }
+                    if kind == "sessions" {
+                        do {
+                            return .object(SplitObject(try d.dataset.sessionHoldOut(ratios: ratios, seed: UInt64(try args.int("seed", min: 0)),
+                                                                                     maxLength: maxLength, training: training), source: d))
+                        } catch let e as DataError { throw args.error("ratios", e.message) }
+                    }
                     return .object(SplitObject(try d.dataset.temporalSplit(ratios: ratios, maxLength: maxLength, training: training), source: d))
                 }
                 return .object(SplitObject(try d.dataset.leaveOneOut(maxLength: maxLength, training: training), source: d))

@@ -79,7 +79,7 @@ let nameCases: [BadInput] = [
     nameCase("unknown record key", "r = {lr: 0.1}\nr[\"rl\"]", "2:2: record has no field \"rl\"; did you mean 'lr'?"),
     nameCase("unknown world size", "synthetic(\"huge\")", "1:11: argument 'size' to synthetic must be one of \"toy\", \"small\", \"medium\", \"large\", \"sparse\", got \"huge\""),
     nameCase("unknown domain", "synthetic(\"toy\", domain: \"cars\")", "1:18: argument 'domain' to synthetic must be one of \"movies\", \"books\", got \"cars\""),
-    nameCase("unknown split kind", setup: toySetup, "w.split(\"random\")", "1:9: argument 'kind' to split must be one of \"leave-one-out\", \"temporal\", got \"random\""),
+    nameCase("unknown split kind", setup: toySetup, "w.split(\"random\")", "1:9: argument 'kind' to split must be one of \"leave-one-out\", \"temporal\", \"sessions\", got \"random\""),
     nameCase("unknown training rows", setup: toySetup, "w.split(training: \"window\")", "1:9: argument 'training' to split must be one of \"prefix\", \"sequence\", got \"window\""),
     nameCase("unknown item for similar", setup: toyModelSetup, "m.similar(\"No Such Movie\")", "1:11: no item of synthetic-movies has the id or title \"No Such Movie\""),
     nameCase("unknown item in a history", setup: toyModelSetup, "m.recommend([\"nope-item\"])", "1:13: no item of synthetic-movies has the id or title \"nope-item\""),
