@@ -116,6 +116,7 @@ RECBOLE_DATA ?= $(abspath ../shared/data)
 
 goldens: $(GOLDENS_VENV)/.installed
 	$(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/make_recbole_golden.py
+	@if [ -f ../shared/upstream/UniSRec/unisrec.py ]; then echo "$(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_upstream_golden.py"; $(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_upstream_golden.py || exit 1; else echo "skipping make_unisrec_upstream_golden.py: the authors' UniSRec is not at ../shared/upstream/UniSRec"; fi
 	@if [ "$(RECBOLE_RUN)" = 1 ]; then \
 	  echo "$(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/run_recbole_sasrec.py $(RECBOLE_DATA)"; \
 	  $(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/run_recbole_sasrec.py $(RECBOLE_DATA) || exit 1; \
@@ -134,13 +135,15 @@ heavy: data build
 ## fuzz: builds the libFuzzer targets (Fuzz/) in their own build path and runs each for FUZZ_RUNS inputs,
 ## starting from the committed corpus Fuzz/corpus/<target>; new inputs go to .build/fuzz-corpus, crashes
 ## to .build/fuzz-artifacts. A crash, a hang (> FUZZ_TIMEOUT s) or more than 2 GB of memory fails the target.
-FUZZ_TARGETS := script recbole presplit movielens sessions amazon delimited safetensors
+FUZZ_TARGETS := script recbole presplit movielens sessions amazon delimited safetensors pth
 FUZZ_RUNS    ?= 1000000
 FUZZ_TIMEOUT ?= 10
 # Inputs up to 4 KB; scripts up to 1 KB, since parsing dominates their cost and 1 KB already holds
-# deep recursion and long chains.
+# deep recursion and long chains; .pth files up to 8 KB, since torch.save aligns every member to 64
+# bytes and a state dict of a dozen small tensors is already 5 KB.
 FUZZ_MAX_LEN := 4096
 FUZZ_MAX_LEN_script := 1024
+FUZZ_MAX_LEN_pth := 8192
 FUZZ_FLAGS   := -c release -Xswiftc -sanitize=fuzzer -Xswiftc -DSEQLAB_LIBFUZZER --build-path .build/fuzz
 FUZZ_BIN     := .build/fuzz/release
 fuzz-build:
@@ -151,7 +154,7 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p .build/fuzz-corpus/$$t; \
 	  dict=""; if [ -f Fuzz/$$t.dict ]; then dict="-dict=Fuzz/$$t.dict"; fi; \
-	  len=$(FUZZ_MAX_LEN); if [ $$t = script ]; then len=$(FUZZ_MAX_LEN_script); fi; \
+	  len=$(FUZZ_MAX_LEN); case $$t in script) len=$(FUZZ_MAX_LEN_script);; pth) len=$(FUZZ_MAX_LEN_pth);; esac; \
 	  echo "== fuzz-$$t: $(FUZZ_RUNS) runs (log: .build/fuzz-logs/$$t.log)"; \
 	  start=$$(date +%s); \
 	  $(FUZZ_BIN)/fuzz-$$t -runs=$(FUZZ_RUNS) -max_len=$$len -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 \
@@ -167,7 +170,8 @@ fuzz: fuzz-build
 ## (libFuzzer's set-cover merge, so it stays small); commit Fuzz/corpus afterwards.
 fuzz-corpus: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
-	  $(FUZZ_BIN)/fuzz-$$t -set_cover_merge=1 -max_len=$(FUZZ_MAX_LEN) Fuzz/corpus/$$t .build/fuzz-corpus/$$t 2>&1 | grep MERGE-OUTER; \
+	  len=$(FUZZ_MAX_LEN); case $$t in script) len=$(FUZZ_MAX_LEN_script);; pth) len=$(FUZZ_MAX_LEN_pth);; esac; \
+	  $(FUZZ_BIN)/fuzz-$$t -set_cover_merge=1 -max_len=$$len Fuzz/corpus/$$t .build/fuzz-corpus/$$t 2>&1 | grep MERGE-OUTER; \
 	done
 
 ## asan: the whole test suite under AddressSanitizer (Swift and the C kernels), in its own build path.
