@@ -40,8 +40,8 @@ import Tensors
 public final class VQRec: SequenceEncoding {
     /// The sizes, dropouts and temperatures.
     public let configuration: VQRecConfiguration
-    /// The codes [N, D] of this catalogue's items (data, not trained).
-    public let codes: ItemCodes
+    /// The codes [N, D] of this catalogue's items (data, not trained; `recode` replaces them).
+    public private(set) var codes: ItemCodes
     /// The code embedding table T [D·(K+1), H], named `code_embedding`.
     public let codeEmbedding: Tensor
     /// The permutation scores M [D, K+1, K+1], named `permutation_logits` (trained only while reassigning).
@@ -53,6 +53,15 @@ public final class VQRec: SequenceEncoding {
 
     /// Number of item ids N, padding included.
     public var items: Int { codes.rows }
+
+    /// Gives the same items codes from another quantiser of the same D and K (so the code table
+    /// keeps its shape): after pretraining on codes of a quantiser fitted elsewhere, the network's
+    /// own catalogue is re-encoded with it so that its codes mean what the table learned.
+    public func recode(_ newCodes: ItemCodes) {
+        precondition(newCodes.rows == codes.rows && newCodes.positions == codes.positions && newCodes.cap == codes.cap,
+                     "VQRec.recode: \(newCodes.rows)×\(newCodes.positions) codes of \(newCodes.cap) for a network of \(codes.rows)×\(codes.positions) of \(codes.cap)")
+        codes = newCodes
+    }
 
     /// A network over `codes`, initialised from the stream named "init" of `seed`.
     public convenience init(_ configuration: VQRecConfiguration, codes: ItemCodes, seed: Seed) {

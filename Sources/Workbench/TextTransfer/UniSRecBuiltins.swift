@@ -66,6 +66,8 @@ extension UniSRecFamily: LanguageModelFamily {
             Parameter("lr", .number, default: .number(0.001), help: "learning rate (Adam)"),
             Parameter("lambda", .number, default: Value.none, help: "UniSRec: weight λ of the sequence–sequence loss in L_SI + λ·L_SS (default 0.001)"),
             Parameter("wordDrop", .number, default: Value.none, help: "UniSRec: share of words dropped from each item text for the word-drop view (default 0.15; 0: item drop only)"),
+            Parameter("quantiser", .string, default: Value.none,
+                      help: "VQ-Rec: \"union\" (the default) fits one quantiser on the training items of all the domains together, as the authors' multi_pq.py, and re-encodes the model's items with it; \"model\" keeps the model's own"),
         ], help: "Pretraining in place over one or more domains: UniSRec's sequence–item and sequence–sequence losses, or VQ-Rec's InfoNCE with semi-synthetic negatives.") { args, interpreter in
             let m = args.receiver(as: ModelObject.self)
             let splits = try args.list("domains").map { v -> SplitObject in
@@ -87,6 +89,7 @@ extension UniSRecFamily: LanguageModelFamily {
                 throw args.error("\(m.model.name) is not a UniSRec or VQ-Rec model; pretrain works on unisrec(...) and vqrec(...)")
             }
             guard !splits.isEmpty else { throw args.error("domains", "give at least one domain to pretrain on") }
+            if args.has("quantiser") { throw args.error("quantiser", "quantiser is a VQ-Rec pretraining setting; UniSRec has no codes") }
             let wordDrop = args.has("wordDrop") ? try args.number("wordDrop", min: 0) : 0.15
             guard wordDrop < 1 else { throw args.error("wordDrop", "wordDrop must be below 1 (the share of words dropped), got \(formatNumber(wordDrop))") }
             let lambda = args.has("lambda") ? try args.number("lambda", min: 0) : 0.001

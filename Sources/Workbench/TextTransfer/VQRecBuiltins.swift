@@ -1,8 +1,11 @@
 // VQ-Rec in the language: `vqrec(data, codes:, centroids:)` fits the OPQ + PQ quantiser on the
 // item text vectors of the training items ("strict", as the reference) and builds the model over
 // the resulting codes, trained with `fit` like any other; `model.codes(item)` shows an item's codes.
-// `model.pretrain([splits])` (registered with UniSRec's, which it shares) quantises each domain with
-// the model's own quantiser, so a code means the same in all of them, and pretrains in place;
+// `model.pretrain([splits])` (registered with UniSRec's, which it shares) fits one quantiser on the
+// training items of all the domains together, as the authors' `multi_pq.py` fits one index on the
+// union of the pretraining domains, quantises every domain with it (so a code means the same in all
+// of them), pretrains in place, and re-encodes the model's own items with it (`quantiser: "model"`
+// keeps the model's quantiser instead, as SeqLab did before issue 21);
 // `model.finetune(target, permutation:)` quantises the target with a quantiser of its own, fitted on
 // its training items as the reference does for each downstream domain, so its codes are unrelated
 // to the pretrained ones until the permutation re-assigns the code embeddings to them.
@@ -124,8 +127,10 @@ private func itemVectors(_ features: FeatureMatrix) throws -> Vectors {
     try Vectors(rows: features.rows - 1, dimension: features.width, values: Array(features.values[features.width...]))
 }
 
-/// `model.pretrain([splits])` on a VQ-Rec model: each domain quantised with the model's quantiser,
-/// then VQ-Rec's InfoNCE in place over their union.
+/// `model.pretrain([splits], quantiser:)` on a VQ-Rec model: every domain quantised with one
+/// quantiser ("union": fitted on all the domains' training items together, as the original; "model":
+/// the model's own), then VQ-Rec's InfoNCE in place over their union. With "union" the model's own
+/// items are re-encoded with the union's quantiser afterwards, which becomes the model's.
 func vqrecPretrain(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObject, _ base: VQRecRecommender,
                    splits: [SplitObject], options: TrainingOptions) throws -> Value {
     for unisrecOnly in ["lambda", "wordDrop"] where args.has(unisrecOnly) {
@@ -134,14 +139,48 @@ func vqrecPretrain(_ args: Arguments, _ interpreter: Interpreter, _ m: ModelObje
     guard let encoding = m.textEncoding, let quantizer = m.quantizer else {
         throw args.error("\(m.model.name) has no quantiser; pretrain a model made by vqrec(...)")
     }
+    let choice = args.has("quantiser") ? try args.string("quantiser", choices: ["union", "model"]) : "union"
+    let union = choice == "union"
     return try pretrainInPlace(args, interpreter, m, base: base, splits: splits) { seed, progress in
-        let domains = try splits.map { s in
-            try VQRecDomain(name: s.source.dataset.name, split: s.split,
-                            codes: try encode(try encoding.itemVectors(s.source.dataset, interpreter: interpreter), with: quantizer))
+        let vectors = try splits.map { try encoding.itemVectors($0.source.dataset, interpreter: interpreter) }
+        let shared = union
+            ? try unionQuantiser(vectors, splits: splits, like: quantizer, stream: seed.stream("quantizer.union"), args)
+            : quantizer
+        let domains = try zip(splits, vectors).map { s, v in
+            try VQRecDomain(name: s.source.dataset.name, split: s.split, codes: try encode(v, with: shared))
         }
         let pretraining = try VQRecPretraining(base: base, domains: domains, seed: seed)
-        return (pretraining.trainer, try pretraining.fit(options, observer: progress))
+        let stop = try pretraining.fit(options, observer: progress)
+        if union {
+            base.network.recode(try encode(try encoding.itemVectors(m.dataset.dataset, interpreter: interpreter), with: shared))
+            m.familyState = TextTransferState(encoding: encoding, quantizer: shared)
+        }
+        return (pretraining.trainer, stop)
     }
+}
+
+/// One quantiser of `model`'s D and K fitted on the training items of every domain together (each
+/// domain's items that occur in its training rows, domain after domain), as the authors'
+/// `multi_pq.py` fits one index on the union of the pretraining domains.
+private func unionQuantiser(_ vectors: [FeatureMatrix], splits: [SplitObject], like model: VQRecQuantizer,
+                            stream: RandomStream, _ args: Arguments) throws -> VQRecQuantizer {
+    guard let width = vectors.first?.width, vectors.allSatisfy({ $0.width == width }) else {
+        throw args.error("domains", "the domains' item vectors differ in width; encode every domain with the model's encoder")
+    }
+    var values: [Float] = [], trainingRows: [Int] = []
+    for (features, split) in zip(vectors, splits) {
+        var seen = [Bool](repeating: false, count: features.rows)
+        for id in split.split.train.storage where id > 0 && Int(id) < features.rows { seen[Int(id)] = true }
+        for item in 1..<features.rows where seen[item] {
+            trainingRows.append(values.count / width)
+            values += features.values[(item * width)..<((item + 1) * width)]
+        }
+    }
+    do {
+        let x = try Vectors(rows: values.count / width, dimension: width, values: values)
+        let options = VQRecQuantizerOptions(subspaces: model.subspaces, centroids: model.centroidsPerSubspace)
+        return try VQRecQuantizer.fit(x, trainingRows: trainingRows, options: options, stream: stream).quantizer
+    } catch { throw args.error("domains", "fitting one quantiser on the domains' training items: \(error.localizedDescriptionWithoutPrefix)") }
 }
 
 /// `model.finetune(target, permutation:)` on a VQ-Rec model: the target quantised with its own
