@@ -104,6 +104,9 @@ public struct Dataset: Sendable {
     public var itemText: [String]?
     /// Feature vectors per item id (e.g. `.feat1CLS`); nil when the source has none.
     public var itemFeatures: FeatureMatrix?
+    /// The same features of each item's text with words dropped (UniSRec's `.feat2CLS`, which its
+    /// pretraining reads as the word-drop view); nil when the source has none.
+    public var wordDropFeatures: FeatureMatrix?
     /// Other item columns (genres, year, raw ids), indexed by item id.
     public var itemAttributes: AttributeTable?
     /// User columns (age, gender, occupation), indexed by user id.

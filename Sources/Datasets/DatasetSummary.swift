@@ -12,7 +12,7 @@ extension Dataset: CustomStringConvertible {
                      "length min \(lengths.first ?? 0) / median \(median) / max \(lengths.last ?? 0)",
                      "density \(formatPercent(density))"]
         if itemText != nil { parts.append("item text") }
-        if let f = itemFeatures { parts.append("item features \(f.width)-d") }
+        if let f = itemFeatures { parts.append("item features \(f.width)-d" + (wordDropFeatures != nil ? " (and word-dropped)" : "")) }
         if let a = itemAttributes, !a.columns.isEmpty { parts.append("item attributes \(a.names.joined(separator: ", "))") }
         if let a = userAttributes, !a.columns.isEmpty { parts.append("user attributes \(a.names.joined(separator: ", "))") }
         return parts.joined(separator: "; ")

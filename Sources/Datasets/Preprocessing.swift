@@ -125,6 +125,7 @@ extension Dataset {
         let oldUsers = [0] + (1..<users.count).filter { userHas[$0] }
         result.itemText = itemText.map { t in oldItems.map { t[$0] } }
         result.itemFeatures = itemFeatures?.reindexed(oldItems)
+        result.wordDropFeatures = wordDropFeatures?.reindexed(oldItems)
         result.itemAttributes = itemAttributes?.reindexed(oldItems)
         result.userAttributes = userAttributes?.reindexed(oldUsers)
         return result

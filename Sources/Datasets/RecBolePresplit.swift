@@ -4,6 +4,8 @@
 //   NAME.item2index, NAME.user2index   `RAW_ID<TAB>index`, no header (index 0-based)
 //   NAME.text                          header `item_id:token  text:token_seq`, keyed by RAW_ID
 //   NAME.feat1CLS                      raw little-endian float32, row = item index
+//   NAME.feat2CLS                      the same for each item's text with words dropped (UniSRec's
+//                                      word-drop view), read when `featureSuffix` is feat1CLS
 // The item tokens in the .inter files are the indices of item2index; as in RecBole, dense ids are given
 // in order of first appearance and feature rows are looked up by the integer value of the token.
 
@@ -92,6 +94,13 @@ public struct PresplitBenchmark: Sendable {
         if let suffix = featureSuffix, fileExists(prefix + "." + suffix) {
             dataset.itemFeatures = try readFeatures(prefix + "." + suffix, items: itemVocabulary,
                                                     width: featureWidth, knownRows: indexOrder.isEmpty ? nil : indexOrder.count)
+            // UniSRec's preprocessing writes the word-dropped text's features beside the text's own.
+            let dropped = prefix + ".feat2CLS"
+            if suffix == "feat1CLS", fileExists(dropped) {
+                let f = try readFeatures(dropped, items: itemVocabulary, width: dataset.itemFeatures?.width,
+                                         knownRows: indexOrder.isEmpty ? nil : indexOrder.count)
+                dataset.wordDropFeatures = f
+            }
         }
         let split = Split(
             protocolDescription: "pre-split benchmark files \(base).train/valid/test.inter as shipped (prefix rows)",

@@ -74,6 +74,7 @@ extension Dataset {
                              eventItems: newEvents, eventTimes: newTimes)
         result.itemText = itemText
         result.itemFeatures = itemFeatures
+        result.wordDropFeatures = wordDropFeatures
         result.itemAttributes = itemAttributes
         result.userAttributes = userAttributes?.reindexed(owners)
         return result

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Datasets
 
@@ -40,5 +41,28 @@ final class PresplitBenchmarkTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("Mini.feat1CLS"), "\(error)")
             XCTAssertTrue("\(error)".contains("not a multiple of the row width 5"), "\(error)")
         }
+    }
+
+    /// UniSRec's `.feat2CLS` (the word-dropped texts' features) is read beside `.feat1CLS`, row for
+    /// row, and a file of the wrong size is an error naming it.
+    func testWordDropFeaturesBesideTheFeatures() throws {
+        let dir = NSTemporaryDirectory() + "seqlab-feat2-\(getpid())/Mini"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixture("presplit/Mini")) {
+            try FileManager.default.copyItem(atPath: fixture("presplit/Mini") + "/" + name, toPath: dir + "/" + name)
+        }
+        XCTAssertNil(try PresplitBenchmark.load(directory: dir).dataset.wordDropFeatures, "no .feat2CLS, no word-drop view")
+        var values: [Float] = []
+        for row in 0..<6 { values += [Float(row) * 10, Float(row) * 10 + 1, -Float(row)] }
+        try values.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: dir + "/Mini.feat2CLS"))
+        let d = try PresplitBenchmark.load(directory: dir).dataset
+        let f = try XCTUnwrap(d.wordDropFeatures)
+        XCTAssertEqual(f.rows, 7)
+        XCTAssertEqual(Array(f.row(0)), [0, 0, 0])
+        XCTAssertEqual(Array(f.row(4)), [30, 31, -3])   // token "3" -> file row 3, as .feat1CLS
+        XCTAssertTrue(d.description.contains("item features 3-d (and word-dropped)"), d.description)
+        try Data(values.prefix(17).withUnsafeBytes { Data($0) }).write(to: URL(fileURLWithPath: dir + "/Mini.feat2CLS"))
+        XCTAssertThrowsError(try PresplitBenchmark.load(directory: dir)) { XCTAssertTrue("\($0)".contains("Mini.feat2CLS"), "\($0)") }
     }
 }

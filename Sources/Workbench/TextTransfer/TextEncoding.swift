@@ -76,10 +76,11 @@ final class TextEncoding {
 
     /// The vectors of every item's text with each word dropped with probability `rate` (at least one
     /// word kept), [items + 1, d]: UniSRec's word-drop view (its `.feat2CLS`), one fixed draw per item
-    /// from the stream "word-drop" of `seed`, as the reference draws once at preprocessing. Nil for
-    /// the dataset's own features, which have no text to drop words from.
+    /// from the stream "word-drop" of `seed`, as the reference draws once at preprocessing. For the
+    /// dataset's own features it is the dataset's `.feat2CLS` (`wordDropFeatures`), as the authors'
+    /// pretraining reads it, or nil when there is none (the rate then has no text to act on).
     func wordDroppedVectors(_ dataset: Dataset, rate: Double, seed: Seed, interpreter: Interpreter) throws -> FeatureMatrix? {
-        guard kind != .features else { return nil }
+        guard kind != .features else { return dataset.wordDropFeatures }
         let texts: [String]
         do { texts = try dataset.itemTexts(columns: columns) } catch { throw TrainingError(error.localizedDescriptionWithoutPrefix) }
         var rng = seed.stream("word-drop")
