@@ -170,7 +170,7 @@ fuzz: fuzz-build
 ## (libFuzzer's set-cover merge, so it stays small); commit Fuzz/corpus afterwards.
 fuzz-corpus: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
-	  len=$(FUZZ_MAX_LEN); case $$t in script) len=$(FUZZ_MAX_LEN_script);; pth) len=$(FUZZ_MAX_LEN_pth);; esac; \
+	  len=$(FUZZ_MAX_LEN); if [ $$t = pth ]; then len=$(FUZZ_MAX_LEN_pth); fi; \
 	  $(FUZZ_BIN)/fuzz-$$t -set_cover_merge=1 -max_len=$$len Fuzz/corpus/$$t .build/fuzz-corpus/$$t 2>&1 | grep MERGE-OUTER; \
 	done
 

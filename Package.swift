@@ -7,7 +7,8 @@ import PackageDescription
 /// ("internal error in format_file_lineno") on libFuzzer's `main` next to SwiftPM's `--defsym main=`.
 func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
     let directory = ["script": "Script", "recbole": "RecBole", "presplit": "Presplit", "movielens": "MovieLens",
-                     "sessions": "Sessions", "amazon": "Amazon", "delimited": "Delimited", "safetensors": "Safetensors"][name]!
+                     "sessions": "Sessions", "amazon": "Amazon", "delimited": "Delimited", "safetensors": "Safetensors",
+                     "pth": "Pth"][name]!
     return .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzSupport"] + dependencies, path: "Fuzz/\(directory)",
                              linkerSettings: [.unsafeFlags(["-use-ld=lld"])])
 }
@@ -87,6 +88,7 @@ let package = Package(
         fuzzTarget("amazon", ["DatasetSupport", "Datasets"]),
         fuzzTarget("delimited", ["DatasetSupport", "Datasets"]),
         fuzzTarget("safetensors", ["Tensors"]),
+        fuzzTarget("pth", ["Tensors", "Training"]),
         // Helpers the test targets share (finite-difference gradient checks, the seqlab binary, skips).
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(
@@ -98,7 +100,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Support", "Tensors"], path: "Tests/QuantizationTests",
                     exclude: ["Golden"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Script", "Store", "Support", "Tensors", "TestSupport"], path: "Tests/WorkbenchTests",
-                    exclude: ["Scripts", "StoreScripts"]),
+                    exclude: ["Scripts", "StoreScripts", "Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "TestSupport"], path: "Tests/ModelsTests",
                     exclude: ["Golden"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Datasets", "Models", "Tensors", "TestSupport"], path: "Tests/BenchmarksTests"),

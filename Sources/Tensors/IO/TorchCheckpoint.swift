@@ -94,8 +94,11 @@ public struct TorchCheckpoint {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            let missing = !FileManager.default.fileExists(atPath: path)
-            throw TorchCheckpointError(path: path, message: missing ? "no such file" : "cannot read the file (\(error.localizedDescription))")
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw TorchCheckpointError(path: path, message: !exists ? "no such file"
+                : isDirectory.boolValue ? "is a directory; expected a .pth file (the zip archive torch.save writes)"
+                : "cannot read the file (\(error.localizedDescription))")
         }
         try self.init(data: data, path: path)
     }
@@ -123,6 +126,14 @@ public struct TorchCheckpoint {
 
     /// The tensor `v` stands for (a rebuilt tensor or parameter), or nil when `v` is something else.
     public func tensorReference(_ v: PickleValue) throws(TorchCheckpointError) -> TorchTensorReference? {
+        try tensorReference(v, wrappers: 0)
+    }
+
+    /// How many `_rebuild_parameter` calls may wrap one tensor: PyTorch writes one; a pickle can make
+    /// a parameter wrap itself (its arguments a list it is then appended to), which must not recurse forever.
+    private static let wrapperLimit = 8
+
+    private func tensorReference(_ v: PickleValue, wrappers: Int) throws(TorchCheckpointError) -> TorchTensorReference? {
         guard let call = pickle.object(v), let callee = pickle.globalName(call.callee) else { return nil }
         let args = pickle.elements(call.arguments) ?? []
         func fail(_ message: String) -> TorchCheckpointError {
@@ -131,7 +142,10 @@ public struct TorchCheckpoint {
         switch callee {
         case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
             guard let data = args.first else { throw fail("has no data argument") }
-            return try tensorReference(data)
+            guard wrappers < Self.wrapperLimit else {
+                throw fail("wraps parameters in parameters more than \(Self.wrapperLimit) deep (or in itself): the file is damaged")
+            }
+            return try tensorReference(data, wrappers: wrappers + 1)
         case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3":
             guard args.count >= 4 else { throw fail("has \(args.count) arguments; it needs storage, offset, size and stride") }
             guard case .persistent(let p) = args[0], let id = pickle.elements(pickle.persistentIDs[p]), id.count >= 5,
@@ -228,7 +242,17 @@ public struct TorchCheckpoint {
         }
     }
 
+    /// Checks that the storage `t` views is in the archive and holds the bytes its elements need,
+    /// without reading them: what a caller checks before allocating for `t`'s size.
+    public func checkStorage(_ t: TorchTensorReference) throws(TorchCheckpointError) {
+        _ = try storageEntry(t)
+    }
+
     private func storageBytes(_ t: TorchTensorReference) throws(TorchCheckpointError) -> Data {
+        try archive.contents(try storageEntry(t))
+    }
+
+    private func storageEntry(_ t: TorchTensorReference) throws(TorchCheckpointError) -> ZipArchive.Entry {
         let name = folder + "data/" + t.storageKey
         guard let entry = archive.entry(name) else {
             throw TorchCheckpointError(path: path, message: "the archive has no member '\(name)' for storage '\(t.storageKey)'")
@@ -237,7 +261,7 @@ public struct TorchCheckpoint {
         guard !overflow, entry.size >= needed else {
             throw TorchCheckpointError(path: path, message: "storage '\(t.storageKey)' holds \(entry.size) bytes but its \(t.storageCount) \(t.dtype.rawValue) elements need \(needed): the file is truncated or damaged")
         }
-        return try archive.contents(entry)
+        return entry
     }
 
     /// The storage positions of `t`'s elements in row-major order.
