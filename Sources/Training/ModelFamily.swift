@@ -42,7 +42,7 @@ public enum ModelCatalog {
     public static let families: [any ModelFamily.Type] = [
         NextItNetFamily.self, GRecFamily.self, PeterRecFamily.self, ConureFamily.self,
         SASRecFamily.self, BERT4RecFamily.self, UniSRecFamily.self, VQRecFamily.self,
-        GRU4RecFamily.self,
+        GRU4RecFamily.self, RecBoleNextItNetFamily.self,
     ]
 
     /// The family called `kind`, or nil.

@@ -1,14 +1,14 @@
 // RecBole 1.2.1's checkpoints in and out. A family that RecBole builds exactly as SeqLab does
-// (SASRec, GRU4Rec) states once, in its folder, how its parameters are named and laid out in
+// (SASRec, GRU4Rec, and the RecBole variants of NextItNet and BERT4Rec) states once, in its folder, how its parameters are named and laid out in
 // RecBole's state dict (`RecBoleLayout`) and how RecBole's configuration gives its sizes. This file
 // reads a checkpoint RecBole's trainer saved (`{'config', 'epoch', 'state_dict', ...}`, the config a
 // pickled `recbole.config.Config` read as an inert record) or a bare state dict, builds the model
 // through the family's own checkpoint path (ModelCatalog), and copies every tensor in, strictly: a
 // missing, extra or misshapen tensor is an error naming it. Writing is the same map the other way.
 //
-// RecBole's other models are not SeqLab's: its NextItNet reads the last column and adds a final
-// linear layer, its BERT4Rec (1.2.1) adds an output head that SeqLab's (RecBole 1.0.1) lacks. They
-// are refused with the reason (Docs/fidelity.md).
+// RecBole's NextItNet is not the authors' model and its BERT4Rec (1.2.1) not RecBole 1.0.1's, so
+// they are SeqLab's `nextitnet(variant: "recbole")` and `bert4rec(recbole: "1.2.1")`; a model of
+// the other kind is refused on export with the reason (`exportRefusal`; Docs/fidelity.md).
 
 import Datasets
 import Models
@@ -27,6 +27,21 @@ public protocol RecBoleLayout: TrainerModelFamily {
     /// Where RecBole's state dict puts the tensor `name` (its modules in registration order), as a
     /// sort key; tensors with equal keys keep SeqLab's order.
     static func recboleOrder(_ name: String) -> Int
+    /// Whether SeqLab's parameter `name` is a convolution weight [k, C_in, C_out] that RecBole keeps
+    /// as a Conv2d weight [C_out, C_in, 1, k] (its `transposed` is then ignored).
+    static func isConvolution(_ name: String) -> Bool
+    /// Why a model of this family with configuration `entries` has no RecBole state dict (a variant
+    /// RecBole does not build), or nil.
+    static func exportRefusal(_ entries: [(String, String)]) -> String?
+}
+
+/// SeqLab's convolution weight [k, I, O] from RecBole's Conv2d weight [O, I, 1, k], or back.
+func convolutionLayout(_ values: UnsafePointer<Float>, kernel k: Int, inputs i: Int, outputs o: Int, toSeqLab: Bool,
+                       into out: UnsafeMutablePointer<Float>) {
+    for j in 0..<k { for a in 0..<i { for b in 0..<o {
+        let seqlab = (j * i + a) * o + b, recbole = (b * i + a) * k + j
+        if toSeqLab { out[seqlab] = values[recbole] } else { out[recbole] = values[seqlab] }
+    } } }
 }
 
 /// What a bare state dict cannot say and the user may: sizes that no tensor's shape shows.
@@ -70,6 +85,15 @@ public struct RecBoleConfig {
         }
     }
 
+    /// The integer list `key` (a list or tuple of integers).
+    public func ints(_ key: String) throws -> [Int] {
+        guard let value = values[key], let items = checkpoint.pickle.elements(value) else { throw missing(key, "a list of integers") }
+        return try items.map { item -> Int in
+            guard case .int(let n) = item, let v = Int(exactly: n) else { throw missing(key, "a list of integers") }
+            return v
+        }
+    }
+
     private func missing(_ key: String, _ what: String) -> TrainingError {
         let found = values[key].map { checkpoint.describe($0) } ?? "nothing"
         return TrainingError("\(checkpoint.path): the RecBole config's '\(key)' should be \(what) but is \(found)")
@@ -84,16 +108,47 @@ public struct ImportedModel {
     public let source: String
 }
 
+/// Checks the sizes a config gives against the tensors' shapes before a model of those sizes is
+/// built: the config is a few bytes of the file, the model it describes could be gigabytes, and the
+/// tensors are what the file really holds. A transformer's layers are counted from the layer keys.
+func requireShapes(_ checks: [(what: String, value: Int, tensor: String, dimension: Int)], layers: (value: Int, prefix: String)? = nil,
+                   _ shapes: [String: [Int]]) throws {
+    for c in checks {
+        guard let shape = shapes[c.tensor], c.dimension < shape.count else {
+            throw TrainingError("the state dict has no \(c.tensor) to check the config's \(c.what) (\(c.value)) against")
+        }
+        guard shape[c.dimension] == c.value else {
+            throw TrainingError("the config's \(c.what) is \(c.value) but the state dict's \(c.tensor) is \(shape)")
+        }
+    }
+    if let layers {
+        let found = layerCount(layers.prefix, shapes)
+        guard found == layers.value else { throw TrainingError("the config has \(layers.value) layers but the state dict \(found)") }
+    }
+}
+
+/// The number of distinct indices i among tensor names `<prefix><i>.…`.
+func layerCount(_ prefix: String, _ shapes: [String: [Int]]) -> Int {
+    Set(shapes.keys.compactMap { key -> Int? in
+        guard key.hasPrefix(prefix) else { return nil }
+        return Int(key.dropFirst(prefix.count).prefix { $0 != "." })
+    }).count
+}
+
 /// Reading and writing RecBole's checkpoints.
 public enum RecBoleInterop {
     /// The families RecBole builds as SeqLab does.
-    public static let layouts: [any RecBoleLayout.Type] = [SASRecFamily.self, GRU4RecFamily.self]
+    public static let layouts: [any RecBoleLayout.Type] = [SASRecFamily.self, GRU4RecFamily.self, RecBoleNextItNetFamily.self,
+                                                            BERT4RecFamily.self]
 
-    /// RecBole models SeqLab knows but cannot take, with why.
-    static let refused: [String: String] = [
-        "NextItNet": "RecBole's NextItNet is not SeqLab's: it reads the last column of its left-aligned rows and scores through an extra linear layer tied to the item table (Docs/fidelity.md)",
-        "BERT4Rec": "RecBole 1.2.1's BERT4Rec adds an output head (dense, GELU, layer norm, bias) that SeqLab's BERT4Rec, RecBole 1.0.1's, does not have (Docs/fidelity.md)",
-    ]
+    /// RecBole models SeqLab knows but cannot take, with why: none since the RecBole variants of
+    /// NextItNet and BERT4Rec exist; kept so that a later refusal has its place and message.
+    static let refused: [String: String] = [:]
+
+    /// Why SeqLab cannot take RecBole's model `name` (any case), or nil when it is not one of those.
+    public static func refusal(_ name: String) -> String? {
+        refused.first { $0.key.lowercased() == name.lowercased() }?.value
+    }
 
     /// The layout for a RecBole model name or a SeqLab family name, any case.
     public static func layout(_ name: String) -> (any RecBoleLayout.Type)? {
@@ -113,38 +168,57 @@ public enum RecBoleInterop {
         var source = "RecBole-layout state dict"
         if let root = p.dict(p.root), let state = root["state_dict"] {
             stateValue = state
-            guard let configValue = root["config"] else {
+            if let configValue = root["config"] {
+                // RecBole pickles its Config object by its __dict__; `final_config_dict` holds every setting.
+                guard let object = p.object(configValue), let fields = object.state.flatMap({ p.dict($0) }),
+                      let finalValue = fields["final_config_dict"], let final = p.dict(finalValue) else {
+                    throw TrainingError("\(path): the checkpoint's config is \(checkpoint.describe(configValue)), not a RecBole Config with a final_config_dict")
+                }
+                config = RecBoleConfig(checkpoint, final)
+                let epoch: String
+                if case .int(let e)? = root["epoch"] { epoch = " (epoch \(e))" } else { epoch = "" }
+                source = "RecBole \(config?.string("model") ?? "?") checkpoint\(epoch)"
+            } else if model == nil {
                 throw TrainingError("\(path): the checkpoint has a state_dict but no config; give model: to read the state dict alone")
+            } else {
+                // As the message above promises: with model:, the state_dict is read as a bare one.
+                source = "the state_dict of a checkpoint without config"
             }
-            // RecBole pickles its Config object by its __dict__; `final_config_dict` holds every setting.
-            guard let object = p.object(configValue), let fields = object.state.flatMap({ p.dict($0) }),
-                  let finalValue = fields["final_config_dict"], let final = p.dict(finalValue) else {
-                throw TrainingError("\(path): the checkpoint's config is \(checkpoint.describe(configValue)), not a RecBole Config with a final_config_dict")
-            }
-            config = RecBoleConfig(checkpoint, final)
-            let epoch: String
-            if case .int(let e)? = root["epoch"] { epoch = " (epoch \(e))" } else { epoch = "" }
-            source = "RecBole \(config?.string("model") ?? "?") checkpoint\(epoch)"
         }
         let recboleName = config?.string("model") ?? model
         guard let wanted = recboleName else {
-            throw TrainingError("\(path): a bare state dict does not say which model it holds; give model: (\(layouts.map { "\"\($0.kind)\"" }.joined(separator: " or ")))")
+            throw TrainingError("\(path): a bare state dict does not say which model it holds; give model: (\(layouts.map { "\"\($0.recboleModel.lowercased())\"" }.joined(separator: ", ")), or the authors' \"unisrec\")")
         }
         if let model, let configured = config?.string("model"), layout(model)?.recboleModel != configured {
             throw TrainingError("\(path): model: says \(model) but the checkpoint holds RecBole's \(configured)")
         }
         guard let family = layout(wanted) else {
-            if let reason = refused.first(where: { $0.key.lowercased() == wanted.lowercased() })?.value {
+            if let reason = refusal(wanted) {
                 throw TrainingError("\(path): cannot import \(wanted): \(reason)")
             }
-            throw TrainingError("\(path): the checkpoint holds RecBole's \(wanted); SeqLab imports \(layouts.map { $0.recboleModel }.joined(separator: " and "))")
+            throw TrainingError("\(path): the checkpoint holds RecBole's \(wanted); SeqLab imports \(layouts.map { $0.recboleModel }.joined(separator: ", "))")
         }
         let tensors = try checkpoint.stateDict(stateValue)
+        // Every tensor must be backed by its bytes before a model of its size is built: otherwise a
+        // file of a few hundred bytes could claim a table of billions (a storage it lacks, or a view
+        // with zero strides) and make the build allocate it. RecBole stores every parameter whole.
+        for (n, t) in tensors {
+            try checkpoint.checkStorage(t)
+            guard t.count <= t.storageCount else {
+                throw TrainingError("\(path): '\(n)' of size \(t.shape) has \(t.count) elements but views a storage of \(t.storageCount) (strides \(t.strides)); a RecBole state dict stores every parameter whole")
+            }
+        }
         var byName: [String: TorchTensorReference] = [:]
         for (n, t) in tensors { byName[n] = t }
         let shapes = byName.mapValues(\.shape)
-        let entries = [("model", family.kind)] + (try family.entries(config: config, shapes: shapes, defaults: defaults))
-        let built = try ModelCatalog.build(entries, name: name ?? family.kind, seed: seed)
+        // The family's checks (a tensor a bare dict lacks, sizes out of range) name the file as the rest do.
+        let built: TrainableRecommender
+        do {
+            let entries = [("model", family.kind)] + (try family.entries(config: config, shapes: shapes, defaults: defaults))
+            built = try ModelCatalog.build(entries, name: name ?? family.kind, seed: seed)
+        } catch let error as TrainingError where !error.description.hasPrefix(path + ": ") {
+            throw TrainingError("\(path): \(error.description)")
+        }
         try load(checkpoint, tensors: tensors, into: built, layout: family)
         return ImportedModel(model: built, source: source)
     }
@@ -163,13 +237,17 @@ public enum RecBoleInterop {
             guard let reference = byName[recbole] else {
                 throw TrainingError("\(checkpoint.path): the state dict has no '\(recbole)' (SeqLab's \(parameter.name)); it is not a RecBole \(layout.recboleModel) of these sizes")
             }
-            let expected = transposed ? Array(parameter.shape.reversed()) : parameter.shape
+            let convolution = layout.isConvolution(parameter.name) && parameter.shape.count == 3
+            let s = parameter.shape
+            let expected = convolution ? [s[2], s[1], 1, s[0]] : transposed ? Array(s.reversed()) : s
             guard reference.shape == expected else {
                 throw TrainingError("\(checkpoint.path): '\(recbole)' is \(reference.shape) but a \(layout.recboleModel) of these sizes needs \(expected)")
             }
             let values = try checkpoint.floatTensor(reference, name: recbole)
             let out = parameter.pointer
-            if transposed {
+            if convolution {
+                convolutionLayout(values.pointer, kernel: s[0], inputs: s[1], outputs: s[2], toSeqLab: true, into: out)
+            } else if transposed {
                 let (rows, columns) = (reference.shape[0], reference.shape[1])   // file [out, in] → ours [in, out]
                 for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = values.pointer[r * columns + c] } }
             } else {
@@ -186,11 +264,16 @@ public enum RecBoleInterop {
     /// `TorchStateDictWriter`; nil when RecBole has no such model.
     public static func stateDict(of model: TrainableRecommender) -> [(name: String, value: SafetensorsValue)]? {
         let kind = model.configurationEntries.first { $0.0 == "model" }?.1 ?? ""
-        guard let layout = layouts.first(where: { $0.kind == kind }) else { return nil }
+        guard let layout = layouts.first(where: { $0.kind == kind }), layout.exportRefusal(model.configurationEntries) == nil else { return nil }
         var out: [(name: String, value: SafetensorsValue)] = []
         for parameter in model.parameters {
             guard let (name, transposed) = layout.recboleName(of: parameter.name) else { return nil }
-            if transposed {
+            let s = parameter.shape
+            if layout.isConvolution(parameter.name) && s.count == 3 {
+                let t = Tensor(zeros: [s[2], s[1], 1, s[0]], name: name)
+                convolutionLayout(parameter.pointer, kernel: s[0], inputs: s[1], outputs: s[2], toSeqLab: false, into: t.pointer)
+                out.append((name, .float(t)))
+            } else if transposed {
                 let (rows, columns) = (parameter.shape[0], parameter.shape[1])
                 let t = Tensor(zeros: [columns, rows], name: name)
                 for r in 0..<rows { for c in 0..<columns { t.pointer[c * rows + r] = parameter.pointer[r * columns + c] } }
@@ -206,4 +289,8 @@ public enum RecBoleInterop {
 extension RecBoleLayout {
     /// SeqLab's order is RecBole's.
     public static func recboleOrder(_ name: String) -> Int { 0 }
+    /// No convolutions.
+    public static func isConvolution(_ name: String) -> Bool { false }
+    /// Every model of the family has RecBole's layout.
+    public static func exportRefusal(_ entries: [(String, String)]) -> String? { nil }
 }

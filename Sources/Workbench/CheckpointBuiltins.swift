@@ -121,8 +121,13 @@ extension Registry {
             var tensors: [(name: String, value: SafetensorsValue)] = trainable.parameters.map { ($0.name, .float($0)) }
             if layout == "recbole" {
                 guard torch else { throw args.error("file", "layout: \"recbole\" writes a PyTorch state dict; name a .pth file") }
+                let kind = trainable.configurationEntries.first { $0.0 == "model" }?.1 ?? "?"
+                if let family = RecBoleInterop.layouts.first(where: { $0.kind == kind }),
+                   let reason = family.exportRefusal(trainable.configurationEntries) {
+                    throw args.error("model", reason)
+                }
                 guard let recbole = RecBoleInterop.stateDict(of: trainable) else {
-                    throw args.error("model", "RecBole has no model laid out as SeqLab's \(trainable.configurationEntries.first { $0.0 == "model" }?.1 ?? "?"); layout: \"recbole\" takes \(RecBoleInterop.layouts.map { $0.kind }.joined(separator: " and "))")
+                    throw args.error("model", "RecBole has no model laid out as SeqLab's \(kind); layout: \"recbole\" takes \(RecBoleInterop.layouts.map { $0.kind }.joined(separator: ", "))")
                 }
                 tensors = recbole
             }

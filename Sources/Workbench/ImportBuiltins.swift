@@ -3,7 +3,9 @@
 // come from the file; a bare RecBole state dict says neither, so `model:` names the family and the
 // sizes no tensor shows (heads, the longest history of a GRU) come from arguments. The items are
 // RecBole's ids, which it numbers in order of first appearance in the .inter file, as SeqLab does:
-// the data must be the dataset RecBole trained on, loaded from the same atomic files.
+// the data must be the dataset RecBole trained on, loaded from the same atomic files. A UniSRec
+// checkpoint in the authors' layout transfers to the data's own text vectors instead (its item
+// features; TextTransfer/UniSRecImport.swift).
 
 import Datasets
 import Foundation
@@ -17,26 +19,32 @@ extension Registry {
             Parameter("file", .string, positional: true, help: "a PyTorch checkpoint (.pth): RecBole's trainer checkpoint, or a RecBole state dict"),
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset RecBole trained on (its ids are the model's), or a split of it"),
-            Parameter("model", .string, default: Value.none, help: "the model a bare state dict holds: \"sasrec\" or \"gru4rec\" (a RecBole checkpoint says it itself)"),
+            Parameter("model", .string, default: Value.none, help: "the model a bare state dict holds: \"sasrec\", \"gru4rec\", \"nextitnet\" (RecBole's) or \"unisrec\" (the authors'); a checkpoint says it itself"),
+            Parameter("mode", .string, default: .string("inductive"), help: "UniSRec: \"inductive\" (items from their text alone) or \"transductive\" (text + a fresh item table)"),
             Parameter("heads", .integer, default: .number(2), help: "attention heads of a bare SASRec state dict (its shapes do not show them)"),
             Parameter("maxLength", .integer, default: .number(50), help: "longest history of a bare GRU4Rec state dict"),
             Parameter("seed", .integer, default: Value.none, help: "seed of later training (default: the session's)"),
             Parameter("name", .string, default: Value.none, help: "how tables and the store call it (default: the family's name)"),
-        ], help: "Builds a model from a PyTorch checkpoint of RecBole 1.2.1 (SASRec, GRU4Rec): sizes from its config, every weight checked and copied.") { args, interpreter in
+        ], help: "Builds a model from a PyTorch checkpoint of RecBole 1.2.1 (SASRec, GRU4Rec, its NextItNet) or of the authors' UniSRec: sizes from its config, every weight checked and copied.") { args, interpreter in
             let file = try args.string("file")
             let (dataset, split) = try datasetOrSplit(args, "data")
             var defaults = RecBoleDefaults()
             defaults.heads = try args.int("heads", min: 1, max: 64)
             defaults.maxLength = try args.int("maxLength", min: 1, max: 100_000)
             let model = args.has("model") ? try args.string("model") : nil
-            if let model, RecBoleInterop.layout(model) == nil {
-                throw args.error("model", "SeqLab imports \(RecBoleInterop.layouts.map { "\"\($0.kind)\"" }.joined(separator: " and ")), not \"\(model)\"")
+            if let model, RecBoleInterop.layout(model) == nil, model.lowercased() != "unisrec" {
+                // A RecBole model SeqLab knows but cannot take says why (Docs/fidelity.md).
+                let reason = RecBoleInterop.refusal(model).map { "; \($0)" } ?? ""
+                throw args.error("model", "SeqLab imports \((RecBoleInterop.layouts.map { $0.recboleModel.lowercased() } + ["unisrec"]).map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(model)\"\(reason)")
             }
             let seed = try modelSeed(args, interpreter)
             let checkpoint: TorchCheckpoint
             do { checkpoint = try TorchCheckpoint(contentsOf: file) } catch { throw args.error("file", error.localizedDescriptionWithoutPrefix) }
-            let imported: ImportedModel
             let name = args.has("name") ? try args.modelName(default: "") : nil
+            if model?.lowercased() == "unisrec" || (model == nil && holdsAuthorsUniSRec(checkpoint)) {
+                return try importUniSRec(args, interpreter, checkpoint: checkpoint, dataset: dataset, split: split, seed: seed, name: name)
+            }
+            let imported: ImportedModel
             do {
                 imported = try RecBoleInterop.importModel(checkpoint, model: model, defaults: defaults, name: name, seed: seed)
             } catch { throw args.error("file", error.localizedDescriptionWithoutPrefix) }

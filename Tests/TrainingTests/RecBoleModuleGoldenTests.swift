@@ -7,9 +7,10 @@
 // (RecBoleLayout), so the test checks the map as well as the arithmetic. Everything must agree to
 // 1e-5 (float32 against float64); the differences are printed.
 //
-// Not compared here: RecBole's BPR case (`sasrec_bpr`), whose negatives are fixed in the file while
-// SeqLab draws its own (BPR is gradient-checked in SASRecGoldenTests), and RecBole's BERT4Rec and
-// NextItNet, which are not SeqLab's models (Docs/fidelity.md says how they differ).
+// RecBole's NextItNet is SeqLab's `nextitnet-recbole` family, not its NextItNet (Docs/fidelity.md
+// says how they differ). Not compared here: RecBole's BPR case (`sasrec_bpr`), whose negatives are
+// fixed in the file while SeqLab draws its own (BPR is gradient-checked in SASRecGoldenTests), and
+// RecBole 1.2.1's BERT4Rec (RecBoleBERT4RecGoldenTests).
 
 import Foundation
 import TestSupport
@@ -29,7 +30,13 @@ final class RecBoleModuleGoldenTests: XCTestCase {
         for p in parameters {
             let (name, transposed) = try XCTUnwrap(layout.recboleName(of: p.name), p.name)
             let value = try file.tensor("\(prefix).param.\(name)")
-            try assign(value, to: p, transposed: transposed)
+            if layout.isConvolution(p.name) {
+                let s = p.shape                                        // ours [k, I, O], RecBole's [O, I, 1, k]
+                XCTAssertEqual(value.shape, [s[2], s[1], 1, s[0]], p.name)
+                convolutionLayout(value.pointer, kernel: s[0], inputs: s[1], outputs: s[2], toSeqLab: true, into: p.pointer)
+            } else {
+                try assign(value, to: p, transposed: transposed)
+            }
         }
     }
 
@@ -71,7 +78,14 @@ final class RecBoleModuleGoldenTests: XCTestCase {
         for p in parameters {
             let (name, transposed) = try XCTUnwrap(layout.recboleName(of: p.name))
             let grad = try XCTUnwrap(p.grad, "no gradient for \(p.name)")
-            try compare(recboleLayout(grad, transposed: transposed), "\(prefix).grad.\(name)")
+            if layout.isConvolution(p.name) {
+                let s = p.shape
+                let t = Tensor(zeros: [s[2], s[1], 1, s[0]])
+                convolutionLayout(grad.pointer, kernel: s[0], inputs: s[1], outputs: s[2], toSeqLab: false, into: t.pointer)
+                try compare(t, "\(prefix).grad.\(name)")
+            } else {
+                try compare(recboleLayout(grad, transposed: transposed), "\(prefix).grad.\(name)")
+            }
         }
         try compare(scores(Graph(recording: false)), "\(prefix).scores")
         print("\(prefix) against RecBole 1.2.1, max abs differences:\n  " + report.joined(separator: "\n  "))
@@ -104,6 +118,23 @@ final class RecBoleModuleGoldenTests: XCTestCase {
         }, scores: { g in model.lastPositionScores(g, ids, lengths: lengths) })
     }
 
+    /// RecBole's NextItNet (SeqLab's `nextitnet-recbole` family): the residual blocks, the last column,
+    /// the final layer and the tied table, against RecBole's own class (the padding rows of the batch
+    /// sit before the last column, so the read state is the padding position's, as in RecBole).
+    func testRecBoleNextItNetIsRecBolesNextItNet() throws {
+        let file = try SafetensorsFile(contentsOf: Self.golden)
+        let model = RecBoleNextItNet(RecBoleNextItNetConfiguration(items: 20, channels: 8, kernel: 3, dilations: [1, 2], maxLength: 6),
+                                     seed: Seed(0))
+        try load(file, prefix: "nextitnet", into: model.parameters, layout: RecBoleNextItNetFamily.self)
+        let ids = try file.indices("nextitnet.input.item_id_list")
+        let targets = try file.indices("nextitnet.input.item_id")
+        let lengths = ids.values.chunked(6).map { row in row.filter { $0 != 0 }.count }
+        try check("nextitnet", parameters: model.parameters, layout: RecBoleNextItNetFamily.self, file: file, loss: { g in
+            var rng = Seed(1).stream("dropout")
+            return model.prefixLoss(g, inputs: ids, lengths: lengths, targets: targets, objective: .fullSoftmax, rng: &rng)
+        }, scores: { g in model.lastPositionScores(g, ids, lengths: lengths) })
+    }
+
     /// The configuration a RecBole checkpoint's config gives is the one the golden's modules were
     /// built with: the entries SASRec's layout derives from RecBole's names.
     func testRecBoleConfigBecomesSeqLabEntries() throws {
@@ -115,5 +146,12 @@ final class RecBoleModuleGoldenTests: XCTestCase {
         XCTAssertEqual(entries.map { "\($0.0)=\($0.1)" },
                        ["items=20", "hidden=8", "layers=2", "heads=2", "inner=16", "maxLength=6", "dropout=0.5",
                         "attentionDropout=0.5", "rows=prefix", "loss=softmax"])
+    }
+}
+
+private extension Array {
+    /// Consecutive slices of `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -114,12 +114,49 @@ final class RecBoleInteropTests: XCTestCase {
         XCTAssertEqual(wrong.errors.count, 1)
         XCTAssertTrue(wrong.errors.first?.description.contains("ranks 1682 items but synthetic-") ?? false, "\(wrong.errors)")
         XCTAssertTrue(wrong.errors.first?.description.contains("give the dataset RecBole trained on") ?? false)
-        // A bare state dict needs model:, and a model RecBole builds differently is refused with why.
+        // A bare state dict needs model:; a model SeqLab does not import is refused, and a state dict
+        // of another model than model: says is refused by the tensors it lacks.
         let bare = Notebook.run("m = importModel(\"\(fixtures.path)/seqlab-sasrec-export.pth\", d)\n", interpreter: interpreter)
         XCTAssertTrue(bare.errors.first?.description.contains("does not say which model it holds; give model:") ?? false, "\(bare.errors)")
-        let other = Notebook.run("m = importModel(\"\(fixtures.path)/seqlab-sasrec-export.pth\", d, model: \"nextitnet\")\n", interpreter: interpreter)
-        XCTAssertTrue(other.errors.first?.description.contains("SeqLab imports \"sasrec\" and \"gru4rec\"") ?? false, "\(other.errors)")
+        let other = Notebook.run("m = importModel(\"\(fixtures.path)/seqlab-sasrec-export.pth\", d, model: \"caser\")\n", interpreter: interpreter)
+        XCTAssertTrue(other.errors.first?.description.contains("SeqLab imports \"sasrec\", \"gru4rec\", \"nextitnet\", \"bert4rec\", \"unisrec\", not \"caser\"") ?? false, "\(other.errors)")
+        let conv = Notebook.run("m = importModel(\"\(fixtures.path)/seqlab-sasrec-export.pth\", d, model: \"nextitnet\")\n", interpreter: interpreter)
+        XCTAssertTrue(conv.errors.first?.description.contains("no 4-D residual_blocks.0.conv1.weight, so it is not a RecBole NextItNet") ?? false, "\(conv.errors)")
         let gru = Notebook.run("m = importModel(\"\(fixtures.path)/seqlab-sasrec-export.pth\", d, model: \"gru4rec\")\n", interpreter: interpreter)
         XCTAssertTrue(gru.errors.first?.description.contains("no 2-D gru_layers.weight_hh_l0") ?? false, "\(gru.errors)")
+    }
+
+    /// The authors' UniSRec checkpoint (Tests/ModelsTests/Golden/UniSRecUpstream/unisrec-pretrained.pth)
+    /// imported onto a pre-split catalogue whose .feat1CLS holds 6-d text vectors: the adaptor and
+    /// encoder come from the file, the items from the catalogue's own vectors (UniSRecImportTests
+    /// checks the scores against the authors' code).
+    func testImportsTheAuthorsUniSRecOntoACatalogueOfTextVectors() throws {
+        let golden = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ModelsTests/Golden/UniSRecUpstream")
+        let mini = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DatasetsTests/Fixtures/presplit/Mini")
+        let dir = NSTemporaryDirectory() + "seqlab-unisrec-import-\(getpid())/Mini"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: mini.path) where name != "Mini.feat1CLS" {
+            try FileManager.default.copyItem(atPath: mini.path + "/" + name, toPath: dir + "/" + name)
+        }
+        var values: [Float] = []
+        for row in 0..<6 { for d in 0..<6 { values.append(Float((row + 1) * (d % 3 == 0 ? 1 : -1)) * 0.25 + Float(d) * 0.125) } }
+        try values.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: dir + "/Mini.feat1CLS"))
+        let pth = golden.appendingPathComponent("unisrec-pretrained.pth").path
+        let out = run("""
+            b = load("\(dir)", format: "presplit")
+            s = b.split("leave-one-out", maxLength: 6)
+            m = importModel("\(pth)", s)
+            r = m.evaluate(s.test, k: [5])
+            """)
+        XCTAssertTrue(out.contains { $0.hasPrefix("imported unisrec from the authors' UniSRec checkpoint (stage pretrain, epoch 300): UniSRec") }, "\(out)")
+        XCTAssertEqual(try result("r").result.ranks.count, 2)
+        // Without text vectors the data cannot be scored, and says what to give.
+        let interpreter = Interpreter(registry: Workbench.registry(), output: { _ in }, diagnostics: { _ in })
+        let plain = Notebook.run("w = synthetic(\"toy\")\nm = importModel(\"\(pth)\", w)\n", interpreter: interpreter)
+        XCTAssertTrue(plain.errors.first?.description.contains("has no item features; UniSRec reads the text vectors it was trained with") ?? false,
+                      "\(plain.errors)")
     }
 }

@@ -19,6 +19,8 @@ extension GRU4RecFamily: RecBoleLayout {
         if let config {
             (embedding, hidden, layers) = (try config.int("embedding_size"), try config.int("hidden_size"), try config.int("num_layers"))
             (maxLength, dropout) = (try config.int("MAX_ITEM_LIST_LENGTH"), try config.double("dropout_prob"))
+            try requireShapes([("embedding_size", embedding, "item_embedding.weight", 1), ("hidden_size", hidden, "gru_layers.weight_hh_l0", 1)],
+                              layers: (layers, "gru_layers.weight_hh_l"), shapes)
         } else {
             guard let hh = shapes["gru_layers.weight_hh_l0"], hh.count == 2 else {
                 throw TrainingError("the state dict has no 2-D gru_layers.weight_hh_l0, so it is not a RecBole GRU4Rec")

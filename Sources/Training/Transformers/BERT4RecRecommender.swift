@@ -14,13 +14,17 @@
 // min(batch width, maxLength) + 1, never at the batch's longest row: masked keys still add a
 // subnormal at most to the softmax and change the GEMM shapes, so a per-batch width could move a
 // row's scores in the last bit depending on its batch-mates; a fixed width cannot.
+// RecBole 1.2.1's variant (`recbole: .v1_2_1`, BERT4Rec.swift) reads the same items less the oldest,
+// the mask in its place at the end, min(batch width, maxLength) columns wide; its position table has
+// maxLength rows, so its `.sequence` training rows keep the most recent maxLength items of inputs and
+// target rather than maxLength + 1.
 
 import Datasets
 import Models
 import Tensors
 
-/// A BERT4Rec network trained with RecBole 1.0.1's masked-item objective, scoring through an
-/// appended mask token.
+/// A BERT4Rec network (RecBole 1.0.1's, or 1.2.1's with its output head) trained with RecBole's
+/// masked-item objective, scoring through an appended mask token.
 public final class BERT4RecRecommender: TrainableRecommender {
     /// The network (its configuration holds the masking ratio).
     public let network: BERT4Rec
@@ -45,14 +49,19 @@ public final class BERT4RecRecommender: TrainableRecommender {
 
     public var architecture: String {
         let c = network.configuration
-        return "BERT4Rec (RecBole 1.0.1): \(itemCount) items + mask token, \(c.size.summary), "
-            + "mask ratio \(c.maskRatio) (≤ \(c.maxPredictions) predicted per row), \(rows.rawValue) rows"
+        let head = c.recbole.hasOutputHead ? ", output head and bias" : ""
+        let layout = c.recbole.dropsOldestItemAtPrediction ? ", predicts without the oldest history item" : ""
+        return "BERT4Rec (RecBole \(c.recbole.rawValue)\(head)): \(itemCount) items + mask token, \(c.size.summary), "
+            + "mask ratio \(c.maskRatio) (≤ \(c.maxPredictions) predicted per row), \(rows.rawValue) rows\(layout)"
     }
 
+    /// The saved configuration; "recbole" is written only for 1.2.1, so a 1.0.1 model's entries (and
+    /// the run identities and checkpoints made from them) are what they were before the variant.
     public var configurationEntries: [(String, String)] {
         let c = network.configuration
         return [("model", BERT4RecFamily.kind), ("items", String(c.items))] + c.size.entries
             + [("maskRatio", String(c.maskRatio)), ("rows", rows.rawValue)]
+            + (c.recbole == .v1_0_1 ? [] : [("recbole", c.recbole.rawValue)])
     }
 
     public func trainingLoss(_ g: Graph, batch: Batch, rng: inout RandomStream) throws -> Tensor {
@@ -61,10 +70,11 @@ public final class BERT4RecRecommender: TrainableRecommender {
 
     /// The sequences one batch trains on, left-aligned [B, W], W = the longest of them: prefix rows
     /// give their history (at most maxLength items), sequence rows their history and target (at most
-    /// maxLength + 1), the most recent items kept.
+    /// maxLength + 1, or maxLength where the position table has no more rows: 1.2.1), the most
+    /// recent items kept.
     func trainingSequences(_ batch: Batch) -> IndexTensor {
         let withTarget = rows == .sequence
-        let cap = network.configuration.maxLength + (withTarget ? 1 : 0)
+        let cap = min(network.configuration.maxLength + (withTarget ? 1 : 0), network.configuration.positionRows)
         let full = (0..<batch.count).map { Int(batch.lengths[$0]) + (withTarget && batch.lengths[$0] > 0 ? 1 : 0) }
         let kept = full.map { min($0, cap) }
         let width = max(kept.max() ?? 0, 1)
@@ -85,8 +95,9 @@ public final class BERT4RecRecommender: TrainableRecommender {
     }
 
     /// Scores `batch` as `score(_:into:)` does and returns the attention maps of that same forward
-    /// pass, one per layer [B, heads, W, W] (W = min(batch width, maxLength) + 1; row b's real
-    /// positions are 0 ... min(length, maxLength), the last being its mask slot).
+    /// pass, one per layer [B, heads, W, W] (1.0.1: W = min(batch width, maxLength) + 1, row b's
+    /// real positions 0 ... min(length, maxLength), the last being its mask slot; 1.2.1: W one less
+    /// and the oldest item not read, so its mask slot is at min(length, maxLength) − 1, or 0).
     public func scoreKeepingAttention(_ batch: Batch, into scores: UnsafeMutablePointer<Float>) -> [Tensor] {
         run(batch, into: scores).map { $0.detachedCopy() }
     }
@@ -105,7 +116,7 @@ public final class BERT4RecRecommender: TrainableRecommender {
         graph.reset()
         return graph.withoutRecording {
             let inputs = network.predictionInputs(IndexTensor(shape: [batch.count, visible], values: recent),
-                                                  lengths: lengths, width: visible + 1)          // [B, W]
+                                                  lengths: lengths, width: c.predictionWidth(longest: visible))   // [B, W]
             let out = network.forward(graph, inputs)                                              // [B, W, H]
             let logits = network.scores(graph, hidden: network.maskHidden(graph, out.hidden, lengths: lengths))   // [B, N]
             scores.update(from: logits.pointer, count: batch.count * c.items)

@@ -39,12 +39,12 @@ extension SASRecFamily: RecBoleLayout {
                                    maxLength: try config.int("MAX_ITEM_LIST_LENGTH"),
                                    hiddenDropout: Float(try config.double("hidden_dropout_prob")),
                                    attentionDropout: Float(try config.double("attn_dropout_prob")))
+            try requireShapes([("hidden_size", size.hidden, "item_embedding.weight", 1),
+                               ("MAX_ITEM_LIST_LENGTH", size.maxLength, "position_embedding.weight", 0),
+                               ("inner_size", size.inner, "trm_encoder.layer.0.feed_forward.dense_1.weight", 0)],
+                              layers: (size.layers, "trm_encoder.layer."), shapes)
         } else {
-            let layers = Set(shapes.keys.compactMap { key -> Int? in
-                guard key.hasPrefix("trm_encoder.layer.") else { return nil }
-                return Int(key.dropFirst("trm_encoder.layer.".count).prefix { $0 != "." })
-            }).count
-            size = TransformerSize(hidden: items[1], layers: layers, heads: defaults.heads,
+            size = TransformerSize(hidden: items[1], layers: layerCount("trm_encoder.layer.", shapes), heads: defaults.heads,
                                    inner: shapes["trm_encoder.layer.0.feed_forward.dense_1.weight"]?.first ?? 4 * items[1],
                                    maxLength: shapes["position_embedding.weight"]?.first ?? defaults.maxLength)
         }

@@ -23,7 +23,7 @@ public enum SASRecFamily: TrainerModelFamily {
     }
 }
 
-/// BERT4Rec as RecBole 1.0.1 builds it.
+/// BERT4Rec as RecBole 1.0.1 builds it, or as 1.2.1 does (output head and its prediction layout).
 public enum BERT4RecFamily: TrainerModelFamily {
     public static let kind = "bert4rec"
 
@@ -32,8 +32,16 @@ public enum BERT4RecFamily: TrainerModelFamily {
         if let problem = BERT4RecConfiguration.problem(items: items, size: size, maskRatio: maskRatio) {
             throw TrainingError("the saved configuration is out of range: \(problem)")
         }
-        return BERT4RecRecommender(BERT4RecConfiguration(items: items, size: size, maskRatio: maskRatio), seed: seed,
-                                   rows: try entries.rows(), name: name)
+        // Entries written before the 1.2.1 variant existed, and every 1.0.1 model's, have no "recbole".
+        let release = try entries["recbole"].map { text in
+            guard let release = BERT4RecConfiguration.RecBoleRelease(rawValue: text) else {
+                let known = BERT4RecConfiguration.RecBoleRelease.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+                throw TrainingError("the saved configuration has recbole '\(text)'; SeqLab's BERT4Rec is RecBole \(known)")
+            }
+            return release
+        } ?? .v1_0_1
+        return BERT4RecRecommender(BERT4RecConfiguration(items: items, size: size, maskRatio: maskRatio, recbole: release),
+                                   seed: seed, rows: try entries.rows(), name: name)
     }
 }
 

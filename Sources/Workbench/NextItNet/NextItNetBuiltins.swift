@@ -39,7 +39,12 @@ extension NextItNetFamily: LanguageModelFamily {
             Parameter("rho", .number, default: .number(0.3), help: "LambdaFM's rank decay ρ"),
             Parameter("reluBeforeOutput", .bool, default: .bool(false),
                       help: "apply ReLU to the last block's output before the output layer, as the authors' TF full-softmax graph does"),
+            Parameter("variant", .string, default: .string("authors"),
+                      help: "\"authors\" (the TF original's model), or \"recbole\": RecBole 1.2.1's NextItNet, which reads the last column of full-width rows and scores through a final layer tied to the item table (prefix rows, softmax or bpr; Docs/fidelity.md)"),
         ], help: "NextItNet (Yuan et al., WSDM 2019): causal dilated convolutions predicting the next item at every position.") { args, interpreter in
+            if try args.string("variant", choices: ["authors", "recbole"]) == "recbole" {
+                return try RecBoleNextItNetFamily.build(args, interpreter)
+            }
             let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind, automaticInit: true)
             let loss = try args.string("loss", choices: ObjectiveEntries.losses)
             let samplerName = try args.string("sampler", choices: ObjectiveEntries.samplers)
@@ -65,6 +70,34 @@ extension NextItNetFamily: LanguageModelFamily {
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
                                        split: setup.split, width: setup.width))
         })
+    }
+}
+
+extension RecBoleNextItNetFamily: LanguageModelFamily {
+    /// Built by `nextitnet(..., variant: "recbole")`; no builtin of its own.
+    static func register(in registry: Registry) {}
+
+    /// `nextitnet(data, ..., variant: "recbole")`: RecBole 1.2.1's NextItNet over the same sizes.
+    static func build(_ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+        for (name, neutral) in [("init", Value.string("auto")), ("sampler", .string("uniform")), ("reluBeforeOutput", .bool(false))]
+        where args.value(name) != neutral {
+            throw args.error(name, "\(name): is a setting of the authors' NextItNet; RecBole's (variant: \"recbole\") has its own initialisation, a uniform BPR negative and no ReLU")
+        }
+        // "auto" is the only init that reaches here (checked above); it chooses nothing for this variant.
+        let setup = try NetworkSetup(args, interpreter: interpreter, defaultName: kind, automaticInit: true)
+        if let split = setup.split, split.split.train.kind != .prefix {
+            throw args.error("data", "RecBole's NextItNet trains on prefix rows, one per position, as RecBole does; split with training: \"prefix\"")
+        }
+        let loss = try args.string("loss", choices: ["softmax", "bpr"])
+        let objective: NextItemObjective
+        do {
+            objective = try ObjectiveEntries.objective(loss: loss, sampler: "uniform", negatives: 1, rho: 0.3, counts: nil, itemCount: setup.items)
+        } catch { throw args.error("loss", "\(error)") }
+        let configuration = RecBoleNextItNetConfiguration(items: setup.items, channels: setup.channels, kernel: setup.kernel,
+                                                          dilations: setup.dilations, maxLength: setup.width)
+        let model = RecBoleNextItNetRecommender(configuration, seed: setup.seed, objective: objective, rows: .prefix, name: setup.name)
+        return .object(ModelObject(model, trainer: Trainer(model: model, seed: setup.seed), dataset: setup.dataset,
+                                   split: setup.split, width: setup.width))
     }
 }
 

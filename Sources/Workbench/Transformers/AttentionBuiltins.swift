@@ -41,7 +41,9 @@ private enum AttentionBuiltins {
             var scores = [Float](repeating: 0, count: m.model.itemCount + 1)
             let maps = scores.withUnsafeMutableBufferPointer { transformer.scoreKeepingAttention(batch, into: $0.baseAddress!) }
             // The network reads the most recent min(length, maxLength) items.
-            let used = Array(history.suffix(min(history.count, c.maxLength)))
+            var used = Array(history.suffix(min(history.count, c.maxLength)))
+            // RecBole 1.2.1's BERT4Rec appends the mask and drops the oldest column (never empty here).
+            if transformer.dropsOldestItem { used.removeFirst() }
             // BERT4Rec reads one more column: the mask slot it predicts through.
             let width = maps[0].shape[3]   // [1, heads, W, W]
             // The id leads each label, so a cut title still says which item it is (help("naming")).
@@ -109,6 +111,8 @@ protocol AttentionModel {
     var positions: Int { get }
     /// Whether positions attend only to earlier ones.
     var isCausal: Bool { get }
+    /// Whether prediction drops the oldest history item (RecBole 1.2.1's BERT4Rec layout).
+    var dropsOldestItem: Bool { get }
 }
 
 extension SASRecRecommender: AttentionModel {
@@ -116,6 +120,7 @@ extension SASRecRecommender: AttentionModel {
     var layerCount: Int { network.configuration.layers }
     var headCount: Int { network.configuration.heads }
     var positions: Int { network.configuration.maxLength }
+    var dropsOldestItem: Bool { false }
 }
 
 extension BERT4RecRecommender: AttentionModel {
@@ -123,6 +128,7 @@ extension BERT4RecRecommender: AttentionModel {
     var layerCount: Int { network.configuration.layers }
     var headCount: Int { network.configuration.heads }
     var positions: Int { network.configuration.maxLength }
+    var dropsOldestItem: Bool { network.configuration.recbole.dropsOldestItemAtPrediction }
 }
 
 /// An item as a heatmap axis shows it: `[50] Star Wars…`, or its id when the data has no titles.

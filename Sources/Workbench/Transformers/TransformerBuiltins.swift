@@ -30,14 +30,19 @@ extension BERT4RecFamily: LanguageModelFamily {
     static func register(in registry: Registry) {
         registry.register(BuiltinSpec("bert4rec", topic: "models", parameters: transformerParameters(hidden: 64) + [
             Parameter("maskRatio", .number, default: .number(0.2), help: "share of each sequence replaced by the mask token in training"),
-        ], help: "BERT4Rec as RecBole 1.0.1 builds it: bidirectional attention, Cloze masking, prediction through an appended mask.") { args, interpreter in
+            Parameter("recbole", .string, default: .string("1.0.1"),
+                      help: "\"1.0.1\" (the papers' baseline) or \"1.2.1\" (adds RecBole 1.2.1's output head and bias; its position table has maxLength rows and prediction drops the oldest history item)"),
+        ], help: "BERT4Rec as RecBole 1.0.1 (or, with recbole: \"1.2.1\", 1.2.1) builds it: bidirectional attention, Cloze masking, prediction through an appended mask.") { args, interpreter in
             let t = try TransformerSetup(args, interpreter: interpreter, defaultName: kind)
             let ratio = try args.number("maskRatio", min: 0, exclusiveMin: true)
             if let problem = BERT4RecConfiguration.problem(items: t.items, size: t.size, maskRatio: ratio) {
                 throw args.error("maskRatio", problem)
             }
-            let model = BERT4RecRecommender(BERT4RecConfiguration(items: t.items, size: t.size, maskRatio: ratio), seed: t.seed,
-                                            rows: t.rows, name: t.name)
+            typealias Release = BERT4RecConfiguration.RecBoleRelease
+            // The choices are the raw values, so the lookup cannot fail.
+            let release = Release(rawValue: try args.string("recbole", choices: Release.allCases.map(\.rawValue)))!
+            let configuration = BERT4RecConfiguration(items: t.items, size: t.size, maskRatio: ratio, recbole: release)
+            let model = BERT4RecRecommender(configuration, seed: t.seed, rows: t.rows, name: t.name)
             return .object(ModelObject(model, trainer: Trainer(model: model, seed: t.seed), dataset: t.dataset, split: t.split, width: t.width))
         })
     }
