@@ -58,6 +58,50 @@ public enum DatasetWriter {
         }
     }
 
+    /// Writes `split` as RecBole's benchmark files (`benchmark_filename: [train, valid, test]`, the
+    /// layout UniSRec and VQ-Rec ship): `directory/NAME.train.inter`, `.valid.inter`, `.test.inter`,
+    /// each line `user_id<TAB>history<TAB>target` under the header `user_id:token
+    /// item_id_list:token_seq item_id:token`, histories space-separated, oldest first. Sequence
+    /// training rows become the prefix rows RecBole reads: every position of a window predicted
+    /// from the window's items before it. Returns the row counts written per part.
+    @discardableResult
+    public static func writeBenchmark(_ split: Split, of dataset: Dataset, directory: String, name: String) throws -> [Int] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var counts: [Int] = []
+        for (part, rows) in [("train", split.train), ("valid", split.valid), ("test", split.test)] {
+            let path = "\(directory)/\(name).\(part).inter"
+            var out = try ChunkedWriter(path: path)
+            try out.append("user_id:token\titem_id_list:token_seq\titem_id:token\n")
+            var written = 0
+            func row(_ user: Int32, _ history: ArraySlice<Int32>, _ target: Int32) throws {
+                let items = try history.map { id -> String in
+                    let token = dataset.items.tokens[Int(id)]
+                    guard !token.contains(" ") else {
+                        throw DataError(file: path, line: nil, "item '\(token)' contains a space, which a token_seq field cannot hold")
+                    }
+                    return try clean(token, path)
+                }
+                try out.append(try clean(dataset.users.tokens[Int(user)], path))
+                try out.append("\t" + items.joined(separator: " ") + "\t")
+                try out.append(try clean(dataset.items.tokens[Int(target)], path))
+                try out.append("\n")
+                written += 1
+            }
+            for r in 0..<rows.count {
+                let (start, end) = (rows.starts[r], rows.ends[r])
+                switch rows.kind {
+                case .prefix:
+                    try row(rows.users[r], rows.storage[start..<end], rows.storage[end])
+                case .sequence:
+                    for t in (start + 1)...end { try row(rows.users[r], rows.storage[start..<t], rows.storage[t]) }
+                }
+            }
+            try out.close()
+            counts.append(written)
+        }
+        return counts
+    }
+
     /// Writes `user,item,timestamp` lines with a header, user by user in time order.
     public static func writeCSV(_ dataset: Dataset, path: String) throws {
         var out = try ChunkedWriter(path: path)

@@ -171,11 +171,7 @@ private func plainTable(_ value: Value) -> (columns: [String], rows: [[Value]])?
 /// Writes a dataset as `path/NAME.inter` (and `.item`, `.user` when it has them), NAME the last
 /// component of `path`, and says what it wrote.
 private func writeAtomicFiles(_ d: DatasetObject, to path: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
-    let directory = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
-    let name = (directory as NSString).lastPathComponent
-    guard !name.isEmpty, name != ".", name != ".." else {
-        throw args.error("path", "name the directory the files go in, e.g. \"Data/mine\" for Data/mine/mine.inter")
-    }
+    let (directory, name) = try atomicDirectory(path, args)
     do {
         try DatasetWriter.writeAtomic(d.dataset, directory: directory, name: name)
     } catch { throw args.error("path", "cannot write \(directory): \(error)") }
@@ -187,13 +183,35 @@ private func writeAtomicFiles(_ d: DatasetObject, to path: String, _ args: Argum
     return .none
 }
 
+/// The directory `path` names and its last component, NAME of the files in it.
+private func atomicDirectory(_ path: String, _ args: Arguments) throws -> (String, String) {
+    let directory = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+    let name = (directory as NSString).lastPathComponent
+    guard !name.isEmpty, name != ".", name != ".." else {
+        throw args.error("path", "name the directory the files go in, e.g. \"Data/mine\" for Data/mine/mine.inter")
+    }
+    return (directory, name)
+}
+
+/// `write(split, "dir", format: "recbole")`: RecBole's benchmark files of the split's rows.
+private func writeBenchmarkFiles(_ s: SplitObject, to path: String, _ args: Arguments, _ interpreter: Interpreter) throws -> Value {
+    let (directory, name) = try atomicDirectory(path, args)
+    let counts: [Int]
+    do {
+        counts = try DatasetWriter.writeBenchmark(s.split, of: s.source.dataset, directory: directory, name: name)
+    } catch { throw args.error("path", "cannot write \(directory): \(error)") }
+    let files = ["train", "valid", "test"].map { "\(directory)/\(name).\($0).inter" }
+    interpreter.output("wrote \(files.joined(separator: ", ")) (RecBole benchmark files, \(counts.map { groupedThousands($0) }.joined(separator: " / ")) rows: benchmark_filename [train, valid, test])")
+    return .none
+}
+
 extension Registry {
     func registerTables() {
         register(BuiltinSpec("write", topic: "runs", parameters: [
-            Parameter("value", .any, positional: true, help: "a result, comparison, history, item list, embeddings, runs(), a list or record, or a dataset"),
+            Parameter("value", .any, positional: true, help: "a result, comparison, history, item list, embeddings, runs(), a list or record, a dataset, or a split"),
             Parameter("path", .string, positional: true, help: "the file (.csv or .json says the format), or the directory of a dataset's atomic files"),
             Parameter("format", .string, default: Value.none,
-                      help: "\"csv\" or \"json\" (default: the file's ending), or \"recbole\" for a dataset: DIR/NAME.inter, .item and .user, NAME the directory's name"),
+                      help: "\"csv\" or \"json\" (default: the file's ending), or \"recbole\": a dataset as DIR/NAME.inter, .item and .user, a split as RecBole's benchmark files DIR/NAME.train.inter, .valid.inter, .test.inter (NAME the directory's name)"),
         ], help: "Writes a value to a CSV or JSON file at full precision (printed numbers are rounded; written ones are not), or a dataset as RecBole atomic files.") { args, interpreter in
             let value = args.value("value")
             let path = try args.string("path")
@@ -209,7 +227,11 @@ extension Registry {
                 }
                 return try writeAtomicFiles(d, to: path, args, interpreter)
             }
-            if asked == "recbole" { throw args.error("value", "format \"recbole\" writes a dataset; \(value.described) is not one") }
+            if case .object(let s as SplitObject) = value, asked == "recbole" || ext.isEmpty {
+                guard s.transfer == nil else { throw args.error("value", "a transfer task's split has a target vocabulary of its own; write its source dataset instead") }
+                return try writeBenchmarkFiles(s, to: path, args, interpreter)
+            }
+            if asked == "recbole" { throw args.error("value", "format \"recbole\" writes a dataset or a split; \(value.described) is neither") }
             guard let format = WriteFormat(rawValue: asked ?? ext) else {
                 throw args.error("path", "cannot tell the format of \"\(path)\"; end the name in .csv or .json")
             }
