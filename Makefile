@@ -104,7 +104,8 @@ bench-kernels: build
 	done; done
 
 ## goldens: the RecBole 1.2.1 reference files, computed by RecBole's own classes (Tests/ModelsTests/Golden/RecBole):
-## recbole-modules.safetensors (SASRec, GRU4Rec, BERT4Rec, NextItNet on a fixed tiny batch, seconds). The venv
+## recbole-modules.safetensors (SASRec, GRU4Rec, BERT4Rec, NextItNet on a fixed tiny batch, seconds), and, when
+## ../shared/upstream/UniSRec holds the authors' UniSRec, its golden and a checkpoint in their released layout. The venv
 ## .venv-goldens is made if missing and filled from requirements.txt there (torch 2.13.0+cpu from pip's find-links,
 ## RecBole with --no-deps: it declares ray, which nothing here imports). RECBOLE_RUN=1 also trains SASRec for one
 ## epoch on ml-100k with RecBole's trainer (minutes) and rewrites Tests/WorkbenchTests/Fixtures/RecBole/
@@ -116,7 +117,7 @@ RECBOLE_DATA ?= $(abspath ../shared/data)
 
 goldens: $(GOLDENS_VENV)/.installed
 	$(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/make_recbole_golden.py
-	@if [ -f ../shared/upstream/UniSRec/unisrec.py ]; then echo "$(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_upstream_golden.py"; $(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_upstream_golden.py || exit 1; else echo "skipping make_unisrec_upstream_golden.py: the authors' UniSRec is not at ../shared/upstream/UniSRec"; fi
+	@if [ -f ../shared/upstream/UniSRec/unisrec.py ]; then echo "$(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_upstream_golden.py"; $(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_upstream_golden.py || exit 1; $(GOLDENS_VENV)/bin/python Tests/ModelsTests/Golden/UniSRecUpstream/make_unisrec_checkpoint.py || exit 1; else echo "skipping make_unisrec_upstream_golden.py: the authors' UniSRec is not at ../shared/upstream/UniSRec"; fi
 	@if [ "$(RECBOLE_RUN)" = 1 ]; then \
 	  echo "$(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/run_recbole_sasrec.py $(RECBOLE_DATA)"; \
 	  $(GOLDENS_VENV)/bin/python $(GOLDENS_DIR)/run_recbole_sasrec.py $(RECBOLE_DATA) || exit 1; \

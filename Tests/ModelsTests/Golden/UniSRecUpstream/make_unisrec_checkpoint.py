@@ -15,8 +15,7 @@ an inductive transfer: a UniSRec in `inductive_ft` stage over another catalogue 
 the pretraining catalogue), and records `full_sort_predict` for four histories of that catalogue:
 `unisrec-import.safetensors` holds `input.features` [7, 6], `input.item_id_list` / `input.item_length`
 and `scores` [4, 7] (float64 from the float32 weights). UniSRecImportTests imports the checkpoint
-with SeqLab and compares the scores. The safetensors file is the same bytes on every run; the
-checkpoint's content is too, but torch.save writes a random serialization id into it.
+with SeqLab and compares the scores. Both files are the same bytes on every run (torch 2.13).
 """
 import os
 import sys
