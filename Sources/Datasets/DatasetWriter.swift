@@ -93,6 +93,7 @@ public enum DatasetWriter {
                 case .prefix:
                     try row(rows.users[r], rows.storage[start..<end], rows.storage[end])
                 case .sequence:
+                    guard start < end else { continue }   // a window of one item predicts nothing
                     for t in (start + 1)...end { try row(rows.users[r], rows.storage[start..<t], rows.storage[t]) }
                 }
             }

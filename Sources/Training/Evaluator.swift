@@ -22,6 +22,7 @@ public enum Evaluator {
         maskHistory: Bool = false, width: Int, batchSize: Int = 256
     ) throws -> RankingResult {
         precondition(!ks.isEmpty && ks.allSatisfy { $0 >= 1 }, "cut-offs must be positive")
+        precondition(!(maskHistory && rankingProtocol == .recbole), "RecBole's full sort masks no history of a sequential model")
         let n = model.itemCount
         var ranks = [Int32](repeating: 0, count: rows.count)
         var negativesStream: RandomStream?

@@ -141,15 +141,6 @@ public enum RecBoleInterop {
     public static let layouts: [any RecBoleLayout.Type] = [SASRecFamily.self, GRU4RecFamily.self, RecBoleNextItNetFamily.self,
                                                             BERT4RecFamily.self]
 
-    /// RecBole models SeqLab knows but cannot take, with why: none since the RecBole variants of
-    /// NextItNet and BERT4Rec exist; kept so that a later refusal has its place and message.
-    static let refused: [String: String] = [:]
-
-    /// Why SeqLab cannot take RecBole's model `name` (any case), or nil when it is not one of those.
-    public static func refusal(_ name: String) -> String? {
-        refused.first { $0.key.lowercased() == name.lowercased() }?.value
-    }
-
     /// The layout for a RecBole model name or a SeqLab family name, any case.
     public static func layout(_ name: String) -> (any RecBoleLayout.Type)? {
         layouts.first { $0.recboleModel.lowercased() == name.lowercased() || $0.kind == name.lowercased() }
@@ -193,21 +184,11 @@ public enum RecBoleInterop {
             throw TrainingError("\(path): model: says \(model) but the checkpoint holds RecBole's \(configured)")
         }
         guard let family = layout(wanted) else {
-            if let reason = refusal(wanted) {
-                throw TrainingError("\(path): cannot import \(wanted): \(reason)")
-            }
             throw TrainingError("\(path): the checkpoint holds RecBole's \(wanted); SeqLab imports \(layouts.map { $0.recboleModel }.joined(separator: ", "))")
         }
+        // stateDict checks every tensor against its stored bytes, so nothing below allocates for a
+        // size the file does not hold.
         let tensors = try checkpoint.stateDict(stateValue)
-        // Every tensor must be backed by its bytes before a model of its size is built: otherwise a
-        // file of a few hundred bytes could claim a table of billions (a storage it lacks, or a view
-        // with zero strides) and make the build allocate it. RecBole stores every parameter whole.
-        for (n, t) in tensors {
-            try checkpoint.checkStorage(t)
-            guard t.count <= t.storageCount else {
-                throw TrainingError("\(path): '\(n)' of size \(t.shape) has \(t.count) elements but views a storage of \(t.storageCount) (strides \(t.strides)); a RecBole state dict stores every parameter whole")
-            }
-        }
         var byName: [String: TorchTensorReference] = [:]
         for (n, t) in tensors { byName[n] = t }
         let shapes = byName.mapValues(\.shape)

@@ -108,7 +108,7 @@ extension Registry {
             Parameter("model", .object("Model"), positional: true, help: "a neural model"),
             Parameter("file", .string, positional: true, help: "the file to write (replaced atomically): .safetensors, or .pth for PyTorch's torch.load"),
             Parameter("layout", .string, default: .string("seqlab"),
-                      help: "\"seqlab\" (SeqLab's parameter names and layouts) or \"recbole\" (RecBole 1.2.1's state dict, for its SASRec and GRU4Rec; .pth only)"),
+                      help: "\"seqlab\" (SeqLab's parameter names and layouts) or \"recbole\" (RecBole 1.2.1's state dict: SASRec, GRU4Rec, nextitnet(variant: \"recbole\"), bert4rec(recbole: \"1.2.1\"); .pth only)"),
         ], help: "Writes the model's weights to a safetensors file (configuration in its metadata) or a PyTorch state dict (.pth), in SeqLab's layout or RecBole's.") { args, interpreter in
             let m = try args.object("model", as: ModelObject.self)
             guard let trainable = m.trainable else { throw args.error("model", "\(m.model.name) is a baseline and has no weights") }

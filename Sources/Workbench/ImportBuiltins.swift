@@ -19,13 +19,13 @@ extension Registry {
             Parameter("file", .string, positional: true, help: "a PyTorch checkpoint (.pth): RecBole's trainer checkpoint, or a RecBole state dict"),
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset RecBole trained on (its ids are the model's), or a split of it"),
-            Parameter("model", .string, default: Value.none, help: "the model a bare state dict holds: \"sasrec\", \"gru4rec\", \"nextitnet\" (RecBole's) or \"unisrec\" (the authors'); a checkpoint says it itself"),
+            Parameter("model", .string, default: Value.none, help: "the model a bare state dict holds: \"sasrec\", \"gru4rec\", \"nextitnet\" or \"bert4rec\" (RecBole 1.2.1's) or \"unisrec\" (the authors'); a checkpoint says it itself"),
             Parameter("mode", .string, default: .string("inductive"), help: "UniSRec: \"inductive\" (items from their text alone) or \"transductive\" (text + a fresh item table)"),
-            Parameter("heads", .integer, default: .number(2), help: "attention heads of a bare SASRec state dict (its shapes do not show them)"),
+            Parameter("heads", .integer, default: .number(2), help: "attention heads of a bare SASRec, BERT4Rec or UniSRec state dict (its shapes do not show them)"),
             Parameter("maxLength", .integer, default: .number(50), help: "longest history of a bare GRU4Rec state dict"),
             Parameter("seed", .integer, default: Value.none, help: "seed of later training (default: the session's)"),
             Parameter("name", .string, default: Value.none, help: "how tables and the store call it (default: the family's name)"),
-        ], help: "Builds a model from a PyTorch checkpoint of RecBole 1.2.1 (SASRec, GRU4Rec, its NextItNet) or of the authors' UniSRec: sizes from its config, every weight checked and copied.") { args, interpreter in
+        ], help: "Builds a model from a PyTorch checkpoint of RecBole 1.2.1 (SASRec, GRU4Rec, its NextItNet and BERT4Rec) or of the authors' UniSRec: sizes from its config, every weight checked and copied.") { args, interpreter in
             let file = try args.string("file")
             let (dataset, split) = try datasetOrSplit(args, "data")
             var defaults = RecBoleDefaults()
@@ -33,9 +33,7 @@ extension Registry {
             defaults.maxLength = try args.int("maxLength", min: 1, max: 100_000)
             let model = args.has("model") ? try args.string("model") : nil
             if let model, RecBoleInterop.layout(model) == nil, model.lowercased() != "unisrec" {
-                // A RecBole model SeqLab knows but cannot take says why (Docs/fidelity.md).
-                let reason = RecBoleInterop.refusal(model).map { "; \($0)" } ?? ""
-                throw args.error("model", "SeqLab imports \((RecBoleInterop.layouts.map { $0.recboleModel.lowercased() } + ["unisrec"]).map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(model)\"\(reason)")
+                throw args.error("model", "SeqLab imports \((RecBoleInterop.layouts.map { $0.recboleModel.lowercased() } + ["unisrec"]).map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(model)\"")
             }
             let seed = try modelSeed(args, interpreter)
             let checkpoint: TorchCheckpoint

@@ -309,7 +309,7 @@ let torchCheckpointCases: [BadInput] = [
     // Ran out of memory before fuzz-pth's work (the input is in Fuzz/corpus/pth): 600 bytes claiming a table of a billion
     // elements (strides 0) made the build allocate 4 GB.
     pickled("huge table over one stored element", expect: "'item_embedding.weight' of size [268435456, 4] has 1073741824 elements but views "
-            + "a storage of 4 (strides [0, 0]); a RecBole state dict stores every parameter whole") { p in
+            + "a storage of 4 (strides [0, 0]); a state dict stores every tensor whole") { p in
         p.raw(0x7D, 0x28); p.string("item_embedding.weight"); p.tensor(numel: 4, shape: [1 << 28, 4], strides: [0, 0]); p.raw(0x75); p.stop()
     },
     pickled("entry not a tensor", expect: "state dict entry 'steps' is 5, not a tensor") { p in

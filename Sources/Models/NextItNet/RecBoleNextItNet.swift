@@ -7,7 +7,8 @@
 //   h      = x[:, W − 1]                             [B, C]      (the LAST COLUMN, padding or not)
 //   u      = h W_finalᵀ + b_final                    [B, E]      (final_layer, C → E; E = C here)
 //   logits = u E_itemᵀ                               [B, N]      (tied to the item table, no bias)
-// trained with CE (or BPR) on RecBole's prefix rows. Id 0 reads its row but, as nn.Embedding's
+// trained with CE (or BPR) on RecBole's prefix rows, without RecBole's reg_weight term (norms of
+// the item table, the final layer and every block weight; Docs/fidelity.md, N7). Id 0 reads its row but, as nn.Embedding's
 // padding_idx, passes no gradient to it through lookups (the tied output still trains it).
 // Reading the last column is RecBole's: for a history shorter than the window, the state read sits
 // on padding and reaches the items only through the receptive field.
@@ -31,7 +32,8 @@ public struct RecBoleNextItNetConfiguration: Sendable, Equatable {
     /// The window W every row is padded to (RecBole's MAX_ITEM_LIST_LENGTH); the state is read at W − 1.
     public var maxLength: Int
 
-    /// A configuration; defaults are RecBole's NextItNet.yaml (64, k 3, [1, 4] × 2) and its window 50.
+    /// A configuration; the defaults are SeqLab's NextItNet's (64 channels, k 3, [1, 4, 1, 4]) and a
+    /// window of 50; RecBole's NextItNet.yaml repeats [1, 4] five times.
     public init(items: Int, channels: Int = 64, kernel: Int = 3, dilations: [Int] = [1, 4, 1, 4], maxLength: Int = 50) {
         if let problem = Self.problem(items: items, channels: channels, kernel: kernel, dilations: dilations, maxLength: maxLength) {
             preconditionFailure(problem)

@@ -112,20 +112,12 @@ public final class BERT4Rec: ItemTransformer {
         masking = BERT4RecMasking(configuration)
     }
 
-    // `ItemTransformer`'s extension lists the encoder's parameters only, and its `parameterCount`
-    // and `parameter(named:)` read that list statically; these three add the output head.
-
     /// Every parameter in a stable order: `ItemTransformer`'s (item_embedding, position_embedding,
-    /// ln.gamma, ln.beta, layer0.q.weight, ...), then the output head's (1.2.1 only).
+    /// ln.gamma, ln.beta, layer0.q.weight, ...), then the output head's (1.2.1 only); the protocol's
+    /// `parameterCount` and `parameter(named:)` read this list.
     public var parameters: [Tensor] {
         [itemEmbedding, positionEmbedding, lnGamma, lnBeta] + layers.flatMap(\.parameters) + (outputHead?.parameters ?? [])
     }
-
-    /// The parameter called `name`, or nil.
-    public func parameter(named name: String) -> Tensor? { parameters.first { $0.name == name } }
-
-    /// Total number of trainable scalars.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
     /// The id that replaces masked items and marks the slot to predict: N.
     public var maskToken: Int32 { configuration.maskToken }

@@ -70,6 +70,9 @@ public protocol ItemTransformer: SequenceEncoding {
     static var causal: Bool { get }
     /// The model's name in messages.
     static var modelName: String { get }
+    /// Every parameter in a stable order (a requirement, so that a network with parameters of its
+    /// own beyond the encoder's, BERT4Rec 1.2.1's output head, is seen whole through the protocol).
+    var parameters: [Tensor] { get }
 }
 
 extension ItemTransformer {

@@ -108,7 +108,10 @@ public struct TorchCheckpoint {
         self.path = path
         archive = try ZipArchive(data: data, path: path)
         // PyTorch puts every member under one folder named after the file; data.pkl says which.
-        guard let pkl = archive.entries.first(where: { $0.name.hasSuffix("data.pkl") && $0.name.split(separator: "/").count == 2 }) else {
+        guard let pkl = archive.entries.first(where: { entry in
+            let parts = entry.name.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == 2 && !parts[0].isEmpty && parts[1] == "data.pkl"
+        }) else {
             throw TorchCheckpointError(path: path, message: "the archive has no <folder>/data.pkl, so it is not a torch.save checkpoint")
         }
         folder = String(pkl.name.dropLast("data.pkl".count))
@@ -149,7 +152,7 @@ public struct TorchCheckpoint {
         case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3":
             guard args.count >= 4 else { throw fail("has \(args.count) arguments; it needs storage, offset, size and stride") }
             guard case .persistent(let p) = args[0], let id = pickle.elements(pickle.persistentIDs[p]), id.count >= 5,
-                  id[0] == .string("storage"), case .string(let key) = id[2], case .int(let numel) = id[4] else {
+                  id[0] == .string("storage"), case .string(let key) = id[2], case .int(let numel) = id[4], numel >= 0 else {
                 throw fail("does not refer to a storage as ('storage', type, key, location, size)")
             }
             guard let storageClass = pickle.globalName(id[1]) else { throw fail("names its storage type with something other than a class") }
@@ -204,7 +207,10 @@ public struct TorchCheckpoint {
     }
 
     /// The named tensors of the state dict `v` (an OrderedDict or dict of name → tensor), in its
-    /// order; an entry that is not a tensor is an error naming it.
+    /// order; an entry that is not a tensor is an error naming it. Every tensor's storage must be in
+    /// the archive with the bytes its elements need, and no tensor may have more elements than its
+    /// storage: a state dict stores each tensor whole, and a broadcast view (zero strides) of a few
+    /// stored bytes could otherwise make a reader allocate gigabytes.
     public func stateDict(_ v: PickleValue) throws(TorchCheckpointError) -> [(name: String, tensor: TorchTensorReference)] {
         guard let dict = pickle.dict(v) else {
             throw TorchCheckpointError(path: path, message: "expected a state dict (a dict of tensors) but found \(describe(v))")
@@ -216,6 +222,10 @@ public struct TorchCheckpoint {
             }
             guard let t = try tensorReference(value) else {
                 throw TorchCheckpointError(path: path, message: "state dict entry '\(name)' is \(describe(value)), not a tensor")
+            }
+            _ = try storageEntry(t)
+            guard t.count <= t.storageCount else {
+                throw TorchCheckpointError(path: path, message: "'\(name)' of size \(t.shape) has \(t.count) elements but views a storage of \(t.storageCount) (strides \(t.strides)); a state dict stores every tensor whole")
             }
             out.append((name, t))
         }
@@ -240,12 +250,6 @@ public struct TorchCheckpoint {
         case .object(let i): return "an object of \(pickle.globalName(pickle.objects[i].callee) ?? "an unnamed class")"
         case .persistent: return "a storage"
         }
-    }
-
-    /// Checks that the storage `t` views is in the archive and holds the bytes its elements need,
-    /// without reading them: what a caller checks before allocating for `t`'s size.
-    public func checkStorage(_ t: TorchTensorReference) throws(TorchCheckpointError) {
-        _ = try storageEntry(t)
     }
 
     private func storageBytes(_ t: TorchTensorReference) throws(TorchCheckpointError) -> Data {
@@ -388,6 +392,18 @@ public enum TorchStateDictWriter {
 
     /// Writes the file atomically: a crash leaves either the old file or the new one, never half.
     public static func write(_ tensors: [(name: String, value: SafetensorsValue)], to path: String) throws(TorchCheckpointError) {
+        // The zip written is the classic one: under 4 GiB and 65,535 members, which it checks first.
+        var bytes = 0
+        for (_, value) in tensors {
+            switch value {
+            case .float(let t): bytes += t.count * 4
+            case .int32(let ids): bytes += ids.values.count * 4
+            case .int64(let values, _): bytes += values.count * 8
+            }
+        }
+        guard bytes < 0xFFFF_0000 - 64 * (tensors.count + 4), tensors.count + 3 < 65_535 else {
+            throw TorchCheckpointError(path: path, message: "\(tensors.count) tensors of \(bytes) bytes need a zip64 archive, which SeqLab does not write; export to .safetensors instead")
+        }
         do { try AtomicFile.write(encode(tensors), to: path) } catch {
             throw TorchCheckpointError(path: path, message: error.message)
         }

@@ -184,7 +184,8 @@ public enum ZipWriter {
         // 1980-01-01 00:00, so the same members always give the same bytes.
         let (time, date): (UInt16, UInt16) = (0, 0x21)
         let needsZip64 = members.reduce(0) { $0 + $1.data.count + 200 } >= 0xFFFF_FFFF
-        precondition(!needsZip64, "ZipWriter: archives of 4 GiB or more are not written")
+        precondition(!needsZip64 && members.count < 65_535 && members.allSatisfy { $0.name.utf8.count < 65_535 },
+                     "ZipWriter: archives of 4 GiB or more, 65,535 members or more, or names of 64 KiB are not written (callers check)")
         for (name, data) in members {
             let nameBytes = Array(name.utf8)
             let crc = CRC32.checksum(data)

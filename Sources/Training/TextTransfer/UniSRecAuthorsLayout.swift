@@ -135,6 +135,8 @@ public enum UniSRecAuthorsLayout {
         if let extra = tensors.first(where: { !used.contains($0.name) && !optional.contains($0.name) }) {
             throw TrainingError("\(path): the state dict has '\(extra.name)', which the authors' UniSRec does not have")
         }
-        return ImportedModel(model: model, source: source)
+        // Same row count is all a file can show; say so, since another catalogue of that size would fit too.
+        let table = used.contains("item_embedding.weight") ? "; its item table read as this catalogue's (same row count)" : ""
+        return ImportedModel(model: model, source: source + table)
     }
 }

@@ -65,7 +65,7 @@ extension UniSRecFamily: LanguageModelFamily {
             Parameter("batch", .integer, default: .number(256), help: "rows per step (the in-batch negatives)"),
             Parameter("lr", .number, default: .number(0.001), help: "learning rate (Adam)"),
             Parameter("lambda", .number, default: Value.none, help: "UniSRec: weight λ of the sequence–sequence loss in L_SI + λ·L_SS (default 0.001)"),
-            Parameter("wordDrop", .number, default: Value.none, help: "UniSRec: share of words dropped from each item text for the word-drop view (default 0.15; 0: item drop only)"),
+            Parameter("wordDrop", .number, default: Value.none, help: "UniSRec: share of words dropped from each item text for the word-drop view (default 0.15; 0: item drop only; with encoder: \"features\" the view is the data's .feat2CLS)"),
             Parameter("quantiser", .string, default: Value.none,
                       help: "VQ-Rec: \"union\" (the default) fits one quantiser on the training items of all the domains together, as the authors' multi_pq.py, and re-encodes the model's items with it; \"model\" keeps the model's own"),
         ], help: "Pretraining in place over one or more domains: UniSRec's sequence–item and sequence–sequence losses, or VQ-Rec's InfoNCE with semi-synthetic negatives.") { args, interpreter in
@@ -92,6 +92,10 @@ extension UniSRecFamily: LanguageModelFamily {
             if args.has("quantiser") { throw args.error("quantiser", "quantiser is a VQ-Rec pretraining setting; UniSRec has no codes") }
             let wordDrop = args.has("wordDrop") ? try args.number("wordDrop", min: 0) : 0.15
             guard wordDrop < 1 else { throw args.error("wordDrop", "wordDrop must be below 1 (the share of words dropped), got \(formatNumber(wordDrop))") }
+            // Features carry no words to drop: their word-drop view is the dataset's .feat2CLS.
+            if encoding.kind == .features, args.has("wordDrop"), wordDrop > 0 {
+                throw args.error("wordDrop", "with encoder: \"features\" the word-drop view is each dataset's .feat2CLS, as the authors' pretraining reads it; drop wordDrop: (or give 0 for item drop only)")
+            }
             let lambda = args.has("lambda") ? try args.number("lambda", min: 0) : 0.001
             return try pretrainInPlace(args, interpreter, m, base: base, splits: splits) { seed, progress in
                 let domains = try splits.map { s in
