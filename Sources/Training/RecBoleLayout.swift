@@ -1,6 +1,7 @@
 // RecBole 1.2.1's checkpoints in and out. A family that RecBole builds exactly as SeqLab does
-// (SASRec, GRU4Rec, and the RecBole variants of NextItNet and BERT4Rec) states once, in its folder, how its parameters are named and laid out in
-// RecBole's state dict (`RecBoleLayout`) and how RecBole's configuration gives its sizes. This file
+// (SASRec, GRU4Rec, and the RecBole variants of NextItNet and BERT4Rec) states once, in its
+// folder, how its parameters are named and laid out in RecBole's state dict (`RecBoleLayout`) and
+// how RecBole's configuration gives its sizes. This file
 // reads a checkpoint RecBole's trainer saved (`{'config', 'epoch', 'state_dict', ...}`, the config a
 // pickled `recbole.config.Config` read as an inert record) or a bare state dict, builds the model
 // through the family's own checkpoint path (ModelCatalog), and copies every tensor in, strictly: a

@@ -20,7 +20,7 @@ extension Registry {
             Parameter("data", .oneOf([.object("Dataset"), .object("Split")]), positional: true,
                       help: "the dataset RecBole trained on (its ids are the model's), or a split of it"),
             Parameter("model", .string, default: Value.none, help: "the model a bare state dict holds: \"sasrec\", \"gru4rec\", \"nextitnet\" or \"bert4rec\" (RecBole 1.2.1's) or \"unisrec\" (the authors'); a checkpoint says it itself"),
-            Parameter("mode", .string, default: .string("inductive"), help: "UniSRec: \"inductive\" (items from their text alone) or \"transductive\" (text + a fresh item table)"),
+            Parameter("mode", .string, default: Value.none, help: "UniSRec: \"inductive\" (items from their text alone; the default) or \"transductive\" (text + a fresh item table)"),
             Parameter("heads", .integer, default: .number(2), help: "attention heads of a bare SASRec, BERT4Rec or UniSRec state dict (its shapes do not show them)"),
             Parameter("maxLength", .integer, default: .number(50), help: "longest history of a bare GRU4Rec state dict"),
             Parameter("seed", .integer, default: Value.none, help: "seed of later training (default: the session's)"),
@@ -42,6 +42,7 @@ extension Registry {
             if model?.lowercased() == "unisrec" || (model == nil && holdsAuthorsUniSRec(checkpoint)) {
                 return try importUniSRec(args, interpreter, checkpoint: checkpoint, dataset: dataset, split: split, seed: seed, name: name)
             }
+            if args.has("mode") { throw args.error("mode", "mode: applies to UniSRec checkpoints; \(file) holds a RecBole model") }
             let imported: ImportedModel
             do {
                 imported = try RecBoleInterop.importModel(checkpoint, model: model, defaults: defaults, name: name, seed: seed)

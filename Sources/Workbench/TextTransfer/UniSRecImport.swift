@@ -24,7 +24,7 @@ func importUniSRec(_ args: Arguments, _ interpreter: Interpreter, checkpoint: To
     guard let features = dataset.dataset.itemFeatures else {
         throw args.error("data", "\(dataset.dataset.name) has no item features; UniSRec reads the text vectors it was trained with (a pre-split benchmark's .feat1CLS, loaded with format: \"presplit\")")
     }
-    let mode = UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))!
+    let mode = args.has("mode") ? UniSRecMode(rawValue: try args.string("mode", choices: UniSRecMode.allCases.map(\.rawValue)))! : .inductive
     let imported: ImportedModel
     do {
         imported = try UniSRecAuthorsLayout.importModel(checkpoint, features: features, mode: mode, heads: try args.int("heads", min: 1, max: 64),
