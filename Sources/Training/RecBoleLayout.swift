@@ -101,6 +101,34 @@ public struct RecBoleConfig {
     }
 }
 
+/// A checkpoint RecBole's trainer saved, `{'config', 'epoch', 'state_dict', ...}`, taken apart.
+public struct RecBoleTrainerCheckpoint {
+    /// The state dict.
+    public let stateDict: PickleValue
+    /// The final configuration, or nil when the dict has no `config`.
+    public let config: RecBoleConfig?
+    /// The epoch it was saved after, when it says.
+    public let epoch: Int64?
+
+    /// The parts of `checkpoint` when its root is such a dict (nil otherwise); a `config` that is not
+    /// a pickled RecBole Config with a `final_config_dict` (its `__dict__`) is an error.
+    public init?(_ checkpoint: TorchCheckpoint) throws {
+        let p = checkpoint.pickle
+        guard let root = p.dict(p.root), let state = root["state_dict"] else { return nil }
+        stateDict = state
+        if case .int(let e)? = root["epoch"] { epoch = e } else { epoch = nil }
+        guard let configValue = root["config"] else {
+            config = nil
+            return
+        }
+        guard let object = p.object(configValue), let fields = object.state.flatMap({ p.dict($0) }),
+              let finalValue = fields["final_config_dict"], let final = p.dict(finalValue) else {
+            throw TrainingError("\(checkpoint.path): the checkpoint's config is \(checkpoint.describe(configValue)), not a RecBole Config with a final_config_dict")
+        }
+        config = RecBoleConfig(checkpoint, final)
+    }
+}
+
 /// A model read from a PyTorch checkpoint, with what the checkpoint said about it.
 public struct ImportedModel {
     /// The model, its weights those of the checkpoint.
@@ -153,23 +181,15 @@ public enum RecBoleInterop {
     /// parameter.
     public static func importModel(_ checkpoint: TorchCheckpoint, model: String?, defaults: RecBoleDefaults = RecBoleDefaults(),
                                    name: String? = nil, seed: Seed) throws -> ImportedModel {
-        let p = checkpoint.pickle
         let path = checkpoint.path
         var config: RecBoleConfig?
-        var stateValue = p.root
+        var stateValue = checkpoint.pickle.root
         var source = "RecBole-layout state dict"
-        if let root = p.dict(p.root), let state = root["state_dict"] {
-            stateValue = state
-            if let configValue = root["config"] {
-                // RecBole pickles its Config object by its __dict__; `final_config_dict` holds every setting.
-                guard let object = p.object(configValue), let fields = object.state.flatMap({ p.dict($0) }),
-                      let finalValue = fields["final_config_dict"], let final = p.dict(finalValue) else {
-                    throw TrainingError("\(path): the checkpoint's config is \(checkpoint.describe(configValue)), not a RecBole Config with a final_config_dict")
-                }
-                config = RecBoleConfig(checkpoint, final)
-                let epoch: String
-                if case .int(let e)? = root["epoch"] { epoch = " (epoch \(e))" } else { epoch = "" }
-                source = "RecBole \(config?.string("model") ?? "?") checkpoint\(epoch)"
+        if let trainer = try RecBoleTrainerCheckpoint(checkpoint) {
+            stateValue = trainer.stateDict
+            if let found = trainer.config {
+                config = found
+                source = "RecBole \(found.string("model") ?? "?") checkpoint" + (trainer.epoch.map { " (epoch \($0))" } ?? "")
             } else if model == nil {
                 throw TrainingError("\(path): the checkpoint has a state_dict but no config; give model: to read the state dict alone")
             } else {

@@ -19,10 +19,6 @@ public enum UniSRecAuthorsLayout {
     /// transposed; nil for a name the authors' model does not have.
     public static func authorsName(of name: String) -> (name: String, transposed: Bool)? {
         switch name {
-        case "item_embedding": return ("item_embedding.weight", false)
-        case "position_embedding": return ("position_embedding.weight", false)
-        case "ln.gamma": return ("LayerNorm.weight", false)
-        case "ln.beta": return ("LayerNorm.bias", false)
         case "adaptor.gate": return ("moe_adaptor.w_gate", false)
         case "adaptor.noise": return ("moe_adaptor.w_noise", false)
         default: break
@@ -35,7 +31,7 @@ public enum UniSRecAuthorsLayout {
             default: return nil
             }
         }
-        return transformerLayerName(of: name)
+        return transformerRecBoleName(of: name)
     }
 
     /// A UniSRec over `features` (this catalogue's item text vectors, row 0 padding) in `mode`, with
@@ -44,23 +40,19 @@ public enum UniSRecAuthorsLayout {
     /// checkpoint does not hold (a fresh transductive item table) and later training.
     public static func importModel(_ checkpoint: TorchCheckpoint, features: FeatureMatrix, mode: UniSRecMode,
                                    heads: Int = 2, name: String = "unisrec", seed: Seed) throws -> ImportedModel {
-        let p = checkpoint.pickle, path = checkpoint.path
-        var stateValue = p.root
+        let path = checkpoint.path
+        var stateValue = checkpoint.pickle.root
         var config: RecBoleConfig?
         var source = "the authors' UniSRec state dict"
-        if let root = p.dict(p.root), let state = root["state_dict"] {
-            stateValue = state
-            guard let configValue = root["config"], let object = p.object(configValue), let fields = object.state.flatMap({ p.dict($0) }),
-                  let finalValue = fields["final_config_dict"], let final = p.dict(finalValue) else {
+        if let trainer = try RecBoleTrainerCheckpoint(checkpoint) {
+            guard let found = trainer.config else {
                 throw TrainingError("\(path): the checkpoint has a state_dict but no RecBole config with a final_config_dict")
             }
-            config = RecBoleConfig(checkpoint, final)
-            if let model = config?.string("model"), model != "UniSRec" {
+            if let model = found.string("model"), model != "UniSRec" {
                 throw TrainingError("\(path): the checkpoint holds \(model), not UniSRec")
             }
-            let epoch: String
-            if case .int(let e)? = root["epoch"] { epoch = ", epoch \(e)" } else { epoch = "" }
-            source = "the authors' UniSRec checkpoint (stage \(config?.string("train_stage") ?? "?")\(epoch))"
+            (stateValue, config) = (trainer.stateDict, found)
+            source = "the authors' UniSRec checkpoint (stage \(found.string("train_stage") ?? "?")" + (trainer.epoch.map { ", epoch \($0)" } ?? "") + ")"
         }
         let tensors = try checkpoint.stateDict(stateValue)
         var byName: [String: TorchTensorReference] = [:]

@@ -23,16 +23,12 @@ extension BERT4RecFamily: RecBoleLayout {
 
     public static func recboleName(of name: String) -> (name: String, transposed: Bool)? {
         switch name {
-        case "item_embedding": return ("item_embedding.weight", false)
-        case "position_embedding": return ("position_embedding.weight", false)
-        case "ln.gamma": return ("LayerNorm.weight", false)
-        case "ln.beta": return ("LayerNorm.bias", false)
         case "output.dense.weight": return ("output_ffn.weight", true)
         case "output.dense.bias": return ("output_ffn.bias", false)
         case "output.ln.gamma": return ("output_ln.weight", false)
         case "output.ln.beta": return ("output_ln.bias", false)
         case "output.bias": return ("output_bias", false)
-        default: return transformerLayerName(of: name)
+        default: return transformerRecBoleName(of: name)
         }
     }
 

@@ -9,15 +9,7 @@ import Models
 extension SASRecFamily: RecBoleLayout {
     public static var recboleModel: String { "SASRec" }
 
-    public static func recboleName(of name: String) -> (name: String, transposed: Bool)? {
-        switch name {
-        case "item_embedding": return ("item_embedding.weight", false)
-        case "position_embedding": return ("position_embedding.weight", false)
-        case "ln.gamma": return ("LayerNorm.weight", false)
-        case "ln.beta": return ("LayerNorm.bias", false)
-        default: return transformerLayerName(of: name)
-        }
-    }
+    public static func recboleName(of name: String) -> (name: String, transposed: Bool)? { transformerRecBoleName(of: name) }
 
     public static func recboleOrder(_ name: String) -> Int { name.hasPrefix("LayerNorm.") ? 1 : 0 }
 
@@ -58,6 +50,18 @@ extension SASRecFamily: RecBoleLayout {
         }
         return [("items", String(items[0]))] + size.entries + [("rows", RowKind.prefix.rawValue)]
             + ObjectiveEntries.entries(objective, counts: nil)
+    }
+}
+
+/// The RecBole name of a parameter every RecBole transformer (SASRec, BERT4Rec, UniSRec's encoder)
+/// has: the item and position tables, the embedding layer norm, and the layers'.
+func transformerRecBoleName(of name: String) -> (name: String, transposed: Bool)? {
+    switch name {
+    case "item_embedding": return ("item_embedding.weight", false)
+    case "position_embedding": return ("position_embedding.weight", false)
+    case "ln.gamma": return ("LayerNorm.weight", false)
+    case "ln.beta": return ("LayerNorm.bias", false)
+    default: return transformerLayerName(of: name)
     }
 }
 

@@ -11,11 +11,8 @@ import Training
 
 /// Whether `checkpoint` is a RecBole trainer checkpoint whose config names UniSRec.
 func holdsAuthorsUniSRec(_ checkpoint: TorchCheckpoint) -> Bool {
-    let p = checkpoint.pickle
-    guard let root = p.dict(p.root), let config = root["config"], let object = p.object(config),
-          let fields = object.state.flatMap({ p.dict($0) }), let final = fields["final_config_dict"].flatMap({ p.dict($0) }),
-          case .string("UniSRec")? = final["model"] else { return false }
-    return true
+    // A damaged config is not decided here: the import that follows reports it.
+    do { return try RecBoleTrainerCheckpoint(checkpoint)?.config?.string("model") == "UniSRec" } catch { return false }
 }
 
 /// The UniSRec in `checkpoint` over `dataset`'s item features, in the `mode:` argument's mode.
