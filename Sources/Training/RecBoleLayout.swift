@@ -36,6 +36,12 @@ public protocol RecBoleLayout: TrainerModelFamily {
     static func exportRefusal(_ entries: [(String, String)]) -> String?
 }
 
+/// `values` [rows, columns] written transposed into `out` [columns, rows]: PyTorch's Linear keeps
+/// its weight [out, in], SeqLab [in, out].
+func transpose(_ values: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = values[r * columns + c] } }
+}
+
 /// SeqLab's convolution weight [k, I, O] from RecBole's Conv2d weight [O, I, 1, k], or back.
 func convolutionLayout(_ values: UnsafePointer<Float>, kernel k: Int, inputs i: Int, outputs o: Int, toSeqLab: Bool,
                        into out: UnsafeMutablePointer<Float>) {
@@ -156,6 +162,29 @@ func requireShapes(_ checks: [(what: String, value: Int, tensor: String, dimensi
     }
 }
 
+/// Checks that a RecBole transformer's config has what SeqLab's layers compute: exact-erf GELU
+/// and a layer-norm epsilon of 1e-12 (RecBole's defaults); `model` names it in messages.
+func requireTransformerDefaults(_ config: RecBoleConfig, model: String) throws {
+    if let act = config.string("hidden_act"), act != "gelu" {
+        throw TrainingError("the RecBole \(model) uses hidden_act '\(act)'; SeqLab's \(model) has RecBole's default, gelu (exact erf)")
+    }
+    let eps = try config.double("layer_norm_eps")
+    guard abs(eps - 1e-12) <= 1e-18 else {
+        throw TrainingError("the RecBole \(model) uses layer_norm_eps \(eps); SeqLab's \(model) has RecBole's default, 1e-12")
+    }
+}
+
+/// RecBole's objective of a tied-item model from its config's loss_type (CE when there is no
+/// config): CE, or BPR with one uniform negative over `items` ids; `model` names it in messages.
+func recboleObjective(_ config: RecBoleConfig?, items: Int, model: String) throws -> NextItemObjective {
+    let loss = config?.string("loss_type") ?? "CE"
+    switch loss {
+    case "CE": return .fullSoftmax
+    case "BPR": return .bpr(sampler: try .uniform(itemCount: items))
+    default: throw TrainingError("the RecBole \(model) trains with loss_type '\(loss)'; SeqLab's trains with CE or BPR")
+    }
+}
+
 /// The number of distinct indices i among tensor names `<prefix><i>.…`.
 func layerCount(_ prefix: String, _ shapes: [String: [Int]]) -> Int {
     Set(shapes.keys.compactMap { key -> Int? in
@@ -251,7 +280,7 @@ public enum RecBoleInterop {
                 convolutionLayout(values.pointer, kernel: s[0], inputs: s[1], outputs: s[2], toSeqLab: true, into: out)
             } else if transposed {
                 let (rows, columns) = (reference.shape[0], reference.shape[1])   // file [out, in] → ours [in, out]
-                for r in 0..<rows { for c in 0..<columns { out[c * rows + r] = values.pointer[r * columns + c] } }
+                transpose(values.pointer, rows: rows, columns: columns, into: out)
             } else {
                 out.update(from: values.pointer, count: values.count)
             }
@@ -278,7 +307,7 @@ public enum RecBoleInterop {
             } else if transposed {
                 let (rows, columns) = (parameter.shape[0], parameter.shape[1])
                 let t = Tensor(zeros: [columns, rows], name: name)
-                for r in 0..<rows { for c in 0..<columns { t.pointer[c * rows + r] = parameter.pointer[r * columns + c] } }
+                transpose(parameter.pointer, rows: rows, columns: columns, into: t.pointer)
                 out.append((name, .float(t)))
             } else {
                 out.append((name, .float(parameter)))

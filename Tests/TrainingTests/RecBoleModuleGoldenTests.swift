@@ -44,7 +44,7 @@ final class RecBoleModuleGoldenTests: XCTestCase {
         XCTAssertEqual(transposed ? Array(value.shape.reversed()) : value.shape, p.shape, p.name)
         if transposed {
             let (rows, columns) = (value.shape[0], value.shape[1])
-            for r in 0..<rows { for c in 0..<columns { p.pointer[c * rows + r] = value.pointer[r * columns + c] } }
+            transpose(value.pointer, rows: rows, columns: columns, into: p.pointer)
         } else {
             p.pointer.update(from: value.pointer, count: value.count)
         }
@@ -55,7 +55,7 @@ final class RecBoleModuleGoldenTests: XCTestCase {
         guard transposed else { return grad }
         let (rows, columns) = (grad.shape[0], grad.shape[1])
         let t = Tensor(zeros: [columns, rows])
-        for r in 0..<rows { for c in 0..<columns { t.pointer[c * rows + r] = grad.pointer[r * columns + c] } }
+        transpose(grad.pointer, rows: rows, columns: columns, into: t.pointer)
         return t
     }
 

@@ -34,13 +34,7 @@ extension GRU4RecFamily: RecBoleLayout {
                                                       dropout: Float(dropout), maxLength: maxLength) {
             throw TrainingError(problem)
         }
-        let loss = config?.string("loss_type") ?? "CE"
-        let objective: NextItemObjective
-        switch loss {
-        case "CE": objective = .fullSoftmax
-        case "BPR": objective = .bpr(sampler: try .uniform(itemCount: items[0]))
-        default: throw TrainingError("the RecBole GRU4Rec trains with loss_type '\(loss)'; SeqLab's trains with CE or BPR")
-        }
+        let objective = try recboleObjective(config, items: items[0], model: "GRU4Rec")
         return [("items", String(items[0])), ("embedding", String(embedding)), ("hidden", String(hidden)),
                 ("layers", String(layers)), ("maxLength", String(maxLength)), ("dropout", String(Float(dropout))),
                 ("rows", RowKind.prefix.rawValue)] + ObjectiveEntries.entries(objective, counts: nil)

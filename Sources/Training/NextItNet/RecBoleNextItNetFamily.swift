@@ -99,13 +99,7 @@ extension RecBoleNextItNetFamily: RecBoleLayout {
                                                                maxLength: maxLength) {
             throw TrainingError(problem)
         }
-        let loss = config.string("loss_type") ?? "CE"
-        let objective: NextItemObjective
-        switch loss {
-        case "CE": objective = .fullSoftmax
-        case "BPR": objective = .bpr(sampler: try .uniform(itemCount: items[0]))
-        default: throw TrainingError("the RecBole NextItNet trains with loss_type '\(loss)'; SeqLab's trains with CE or BPR")
-        }
+        let objective = try recboleObjective(config, items: items[0], model: "NextItNet")
         return [("items", String(items[0])), ("channels", String(items[1])), ("kernel", String(conv[3])),
                 ("dilations", dilations.map(String.init).joined(separator: ",")), ("maxLength", String(maxLength)),
                 ("rows", RowKind.prefix.rawValue)] + ObjectiveEntries.entries(objective, counts: nil)

@@ -118,7 +118,7 @@ public enum UniSRecAuthorsLayout {
             let values = try checkpoint.floatTensor(reference, name: authors)
             if transposed {
                 let (rows, columns) = (reference.shape[0], reference.shape[1])
-                for r in 0..<rows { for c in 0..<columns { parameter.pointer[c * rows + r] = values.pointer[r * columns + c] } }
+                transpose(values.pointer, rows: rows, columns: columns, into: parameter.pointer)
             } else {
                 parameter.pointer.update(from: values.pointer, count: values.count)
             }

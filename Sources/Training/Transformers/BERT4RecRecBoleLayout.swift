@@ -61,13 +61,7 @@ extension BERT4RecFamily: RecBoleLayout {
         }
         let size: TransformerSize, maskRatio: Double
         if let config {
-            if let act = config.string("hidden_act"), act != "gelu" {
-                throw TrainingError("the RecBole BERT4Rec uses hidden_act '\(act)'; SeqLab's BERT4Rec has RecBole's default, gelu (exact erf)")
-            }
-            let eps = try config.double("layer_norm_eps")
-            guard abs(eps - 1e-12) <= 1e-18 else {
-                throw TrainingError("the RecBole BERT4Rec uses layer_norm_eps \(eps); SeqLab's BERT4Rec has RecBole's default, 1e-12")
-            }
+            try requireTransformerDefaults(config, model: "BERT4Rec")
             if let loss = config.string("loss_type"), loss != "CE" {
                 throw TrainingError("the RecBole BERT4Rec trains with loss_type '\(loss)'; SeqLab's BERT4Rec trains with CE")
             }

@@ -19,13 +19,7 @@ extension SASRecFamily: RecBoleLayout {
         }
         let size: TransformerSize
         if let config {
-            if let act = config.string("hidden_act"), act != "gelu" {
-                throw TrainingError("the RecBole SASRec uses hidden_act '\(act)'; SeqLab's SASRec has RecBole's default, gelu (exact erf)")
-            }
-            let eps = try config.double("layer_norm_eps")
-            guard abs(eps - 1e-12) <= 1e-18 else {
-                throw TrainingError("the RecBole SASRec uses layer_norm_eps \(eps); SeqLab's SASRec has RecBole's default, 1e-12")
-            }
+            try requireTransformerDefaults(config, model: "SASRec")
             size = TransformerSize(hidden: try config.int("hidden_size"), layers: try config.int("n_layers"),
                                    heads: try config.int("n_heads"), inner: try config.int("inner_size"),
                                    maxLength: try config.int("MAX_ITEM_LIST_LENGTH"),
@@ -41,13 +35,7 @@ extension SASRecFamily: RecBoleLayout {
                                    maxLength: shapes["position_embedding.weight"]?.first ?? defaults.maxLength)
         }
         if let problem = SASRecConfiguration.problem(items: items[0], size: size) { throw TrainingError(problem) }
-        let loss = config?.string("loss_type") ?? "CE"
-        let objective: NextItemObjective
-        switch loss {
-        case "CE": objective = .fullSoftmax
-        case "BPR": objective = .bpr(sampler: try .uniform(itemCount: items[0]))
-        default: throw TrainingError("the RecBole SASRec trains with loss_type '\(loss)'; SeqLab's trains with CE or BPR")
-        }
+        let objective = try recboleObjective(config, items: items[0], model: "SASRec")
         return [("items", String(items[0]))] + size.entries + [("rows", RowKind.prefix.rawValue)]
             + ObjectiveEntries.entries(objective, counts: nil)
     }
